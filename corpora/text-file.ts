@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { UserError } from './user-error.ts';
+import type { TokenLevel } from './corpus.ts';
+
+/**
+ * Read a UTF-8 text file as its non-blank lines. A missing or unreadable file, or bytes that are not
+ * UTF-8, are a `UserError` naming the file (and the line, for bad bytes).
+ */
+export function readLines(path: string): string[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? (e as Error).message})`;
+    throw new UserError(`${path}: ${why}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError(`${path}: line ${lineOfInvalidUtf8(bytes)} is not valid UTF-8`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.split(/\r?\n/).filter((line) => line.trim() !== '');
+}
+
+function lineOfInvalidUtf8(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        decoder.decode(bytes.subarray(start, i));
+      } catch {
+        return line;
+      }
+      line++;
+      start = i + 1;
+    }
+  }
+  return line;
+}
+
+/** Words are separated by white space; characters are Unicode code points, spaces included. */
+export function tokenize(line: string, level: TokenLevel): string[] {
+  return level === 'word' ? line.trim().split(/\s+/) : Array.from(line);
+}

@@ -1,0 +1,132 @@
+import type { z } from 'zod';
+import type { EncodedSplit } from '../corpora/corpus.ts';
+import type { Vocabulary } from '../corpora/vocabulary.ts';
+import type { CheckpointData } from './checkpoint.ts';
+
+/**
+ * How histories treat sentence boundaries.
+ * - `sentence` (KenLM/SRILM): every sentence starts from `<s>`; words and the final `</s>` are predicted.
+ * - `stream` (Bengio 2003, Mikolov's RNNLM): the split is one stream `w… </s> w… </s> …` that starts from `<s>`
+ *   once; the history crosses sentence boundaries. The same tokens are predicted as in sentence mode.
+ */
+export type Protocol = 'sentence' | 'stream';
+
+export type ModelFamily = 'example' | 'ngram' | 'window' | 'recurrent';
+
+/** Limits on training; training stops at the first one reached. Count-based models ignore them. */
+export interface Budget {
+  epochs?: number;
+  seconds?: number;
+  tokens?: number;
+}
+
+export interface TrainingData {
+  readonly vocab: Vocabulary;
+  readonly train: EncodedSplit;
+  /** For early stopping and learning-rate schedules (through `TrainOptions.validate`). */
+  readonly valid: EncodedSplit;
+  readonly mode: Protocol;
+}
+
+export interface ProgressEvent {
+  /** What is going on: 'counting', 'adjusting', 'epoch 3', … */
+  readonly phase: string;
+  readonly done: number;
+  readonly total?: number;
+  readonly unit: string;
+  readonly tokensPerSecond?: number;
+  readonly loss?: number;
+}
+
+/** One point of a learning curve. */
+export interface EpochRecord {
+  readonly epoch: number;
+  /** Training tokens seen since the start of training. */
+  readonly tokensSeen: number;
+  readonly seconds: number;
+  /** Mean cross-entropy per token (nats) over the epoch. */
+  readonly trainLoss: number;
+  /** Valid perplexity by the shared protocol. */
+  readonly validPerplexity: number;
+  readonly learningRate?: number;
+}
+
+export interface TrainReport {
+  readonly tokensTrained: number;
+  readonly seconds: number;
+  /** Learning curve; empty for count-based models. */
+  readonly epochs: readonly EpochRecord[];
+  /** The epoch whose parameters the model holds after training (early stopping), if any. */
+  readonly bestEpoch?: number;
+  readonly stoppedBy: 'done' | 'epochs' | 'seconds' | 'tokens' | 'early-stopping';
+}
+
+export interface TrainOptions {
+  readonly seed: number;
+  readonly budget?: Budget;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Perplexity of a scorer on the valid split, by the one shared evaluation protocol. The harness provides
+   * it, so a model never computes perplexity itself (and never needs to know the harness).
+   */
+  readonly validate: (scorer: Scorer) => number;
+}
+
+/**
+ * A state fed token ids one at a time. Everything the harness knows of a model's predictions comes
+ * through here.
+ */
+export interface Scorer {
+  readonly vocabSize: number;
+  /** Start a sentence: the history becomes `<s>` alone. */
+  reset(): void;
+  /** ln P(next | history); −Infinity for a zero probability (never floored). */
+  logProb(next: number): number;
+  /** P(· | history) for every id, into `out` (length `vocabSize`); sums to 1. */
+  distribution(out: Float64Array): void;
+  /** Append a token to the history. */
+  feed(token: number): void;
+  /**
+   * Optional fast path, the same as `out[i] = logProb(tokens[i]); feed(tokens[i])` for every i
+   * (the conformance kit checks that it is). Neural models batch the output layer here.
+   */
+  scoreSequence?(tokens: Int32Array, out: Float64Array): void;
+}
+
+export interface LanguageModel {
+  /** Registry name of the plug-in that made it. */
+  readonly plugin: string;
+  /** The validated hyper-parameters, as plain JSON. */
+  readonly hyperParameters: Readonly<Record<string, unknown>>;
+  readonly vocab: Vocabulary;
+  train(data: TrainingData, options: TrainOptions): Promise<TrainReport>;
+  scorer(): Scorer;
+  /** Free parameters (for an n-gram model: the probabilities and back-off weights it stores). */
+  parameterCount(): number;
+  /** Bytes its arrays and tables actually hold. */
+  byteSize(): number;
+  /** Everything needed to rebuild it; written to disk by `saveCheckpoint`. */
+  toCheckpoint(): CheckpointData;
+}
+
+/** What a plug-in module defines; `definePlugin` turns it into a registry entry. */
+export interface PluginDefinition<S extends z.ZodType<Record<string, unknown>>> {
+  readonly name: string;
+  readonly family: ModelFamily;
+  readonly description: string;
+  /** Hyper-parameters; must be a strict object (unknown keys are errors) with defaults for optional keys. */
+  readonly schema: S;
+  create(hyperParameters: z.output<S>, vocab: Vocabulary): LanguageModel;
+  fromCheckpoint(data: CheckpointData, hyperParameters: z.output<S>, vocab: Vocabulary): LanguageModel;
+}
+
+/** A registry entry: hyper-parameters come in as untyped JSON and are validated here. */
+export interface ModelPlugin {
+  readonly name: string;
+  readonly family: ModelFamily;
+  readonly description: string;
+  readonly schema: z.ZodType<Record<string, unknown>>;
+  /** Validate `hyperParameters` (a `UserError` naming the option otherwise) and make an untrained model. */
+  create(hyperParameters: unknown, vocab: Vocabulary): LanguageModel;
+  fromCheckpoint(data: CheckpointData): LanguageModel;
+}

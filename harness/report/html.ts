@@ -87,11 +87,15 @@ ${resultsTable(rows)}
 <script id="specs" type="application/json">${scriptJson(specs)}</script>
 <script>
 (function () {
-  var specs = JSON.parse(document.getElementById('specs').textContent);
-  var options = { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } };
-  Promise.all(Object.keys(specs).map(function (name) { return vegaEmbed('#view-' + name, specs[name], options); }))
-    .then(function () { document.body.dataset.rendered = 'true'; })
-    .catch(function (e) { document.body.dataset.rendered = 'error'; console.error(e); });
+  function failed(e) { document.body.dataset.rendered = 'error'; console.error(e); }
+  try {
+    var specs = JSON.parse(document.getElementById('specs').textContent);
+    var options = { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } };
+    Promise.all(Object.keys(specs).map(function (name) { return vegaEmbed('#view-' + name, specs[name], options); }))
+      .then(function () { document.body.dataset.rendered = 'true'; }, failed);
+  } catch (e) {
+    failed(e);
+  }
 })();
 </script>
 </body>

@@ -1,4 +1,5 @@
 import { writeReport } from '../report/write.ts';
+import { stringFlag, type Flags, type OptionTypes } from './common.ts';
 import { DEFAULT_OUT, type CommandIo } from './run.ts';
 
 export interface ReportArgs {
@@ -13,4 +14,11 @@ export async function reportCommand(args: ReportArgs, io: CommandIo = { stdout: 
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   io.stdout.write(`${charts.length} charts written to ${dir}/ (open ${dir}/index.html)\n`);
   return 0;
+}
+
+export const REPORT_OPTIONS: OptionTypes = { out: { type: 'string' } };
+
+/** `report` as the CLI calls it. */
+export function reportFromFlags(flags: Flags): Promise<number> {
+  return reportCommand({ out: stringFlag(flags, 'out') });
 }

@@ -1,4 +1,5 @@
 import { UserError } from '../../corpora/user-error.ts';
+import { stringFlag, type Flags, type OptionTypes } from './common.ts';
 import { loadExperiment } from '../experiment/config.ts';
 import { parseShard } from '../experiment/grid.ts';
 import { progressDisplay, type TextStream } from '../experiment/progress.ts';
@@ -60,4 +61,12 @@ export async function runCommand(args: RunArgs, io: CommandIo = defaultIo): Prom
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   }
+}
+
+export const RUN_OPTIONS: OptionTypes = { out: { type: 'string' }, force: { type: 'boolean' }, shard: { type: 'string' } };
+
+/** `run` as the CLI calls it. */
+export function runFromFlags(flags: Flags, positionals: readonly string[]): Promise<number> {
+  if (positionals.length !== 1) throw new UserError('run takes one experiment: a bundled name (default, brown) or a JSON file');
+  return runCommand({ config: positionals[0]!, out: stringFlag(flags, 'out'), force: flags.force === true, shard: stringFlag(flags, 'shard') });
 }

@@ -156,7 +156,7 @@ describe('run', () => {
   it('Ctrl-C on the command leaves a readable file with the finished runs', async () => {
     const exp = experimentFile({ corpora: ['hihello'], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.5, 1, 2, 3, 4, 5] } }] }, 'sigint');
     const out = tmp();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'harness/commands/main.ts', 'run', exp.path, '--out', out], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli.ts', 'run', exp.path, '--out', out], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CI: 'true' },
     });

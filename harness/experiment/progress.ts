@@ -29,44 +29,68 @@ function summary(row: ResultRow): string {
   return `test ppl ${ppl(row.testPerplexity)}, valid ppl ${ppl(row.validPerplexity)}, ${(row.trainSeconds ?? 0).toFixed(1)} s training, ${rate(row.trainTokensPerSecond ?? undefined)}`;
 }
 
+/** Seconds as `42s`, `3m05s` or `1h02m`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+interface BarPayload {
+  label: string;
+  phase: string;
+  rate: string;
+  loss: string;
+  /** Whether the phase has a known total (else the bar shows no percentage or ETA). */
+  known: boolean;
+  /** The whole-grid bar shows the time elapsed instead of an ETA. */
+  elapsed: boolean;
+}
+
+const BAR_WIDTH = 24;
+
+function formatBar(_options: cliProgress.Options, params: cliProgress.Params, p: BarPayload): string {
+  const filled = p.known ? Math.round(Math.min(1, params.progress) * BAR_WIDTH) : 0;
+  const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
+  const pct = p.known ? `${Math.floor(Math.min(1, params.progress) * 100)}%`.padStart(4) : '    ';
+  const time = p.elapsed
+    ? ` elapsed ${formatDuration((Date.now() - params.startTime) / 1000)}`
+    : p.known && params.value > 0 && params.progress < 1 && Number.isFinite(params.eta)
+      ? ` ETA ${formatDuration(params.eta)}`
+      : '';
+  return [`${p.label} |${bar}|${pct}`, p.phase, p.rate, p.loss].filter(Boolean).join(' ') + time;
+}
+
 /**
  * Progress for a terminal: one bar for the whole grid and a live bar for the running cell (its model,
  * phase, tokens/s, loss and ETA). cli-progress draws and redraws them; plain writes would scroll.
  */
 function barDisplay(stream: TextStream): ProgressDisplay {
-  const multi = new cliProgress.MultiBar(
-    {
-      stream,
-      hideCursor: true,
-      clearOnComplete: true,
-      fps: 5,
-      barsize: 24,
-      format: '{label} |{bar}| {percentage}% {phase} {rate} {loss} ETA {eta_formatted}',
-      formatValue: (v, _options, type) => (type === 'percentage' ? String(v).padStart(3) : String(v)),
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const multi = new cliProgress.MultiBar({ stream, hideCursor: true, clearOnComplete: true, fps: 5, format: formatBar });
   let overall: cliProgress.SingleBar | undefined;
   let current: cliProgress.SingleBar | undefined;
   let phase = '';
   let finished = 0;
   let stopped = false;
+  const payload = (p: Partial<BarPayload>): BarPayload => ({ label: '', phase: '', rate: '', loss: '', known: false, elapsed: false, ...p });
   return {
     onEvent(e) {
       if (e.type === 'plan') {
         if (e.skipped) multi.log(`${e.skipped} of ${e.cells} runs already done (--force runs them again)\n`);
-        overall = multi.create(e.toRun, 0, { label: 'experiment', phase: `0/${e.toRun} runs`, rate: '', loss: '' });
+        overall = multi.create(Math.max(e.toRun, 1), 0, payload({ label: 'experiment', phase: `0/${e.toRun} runs`, known: true, elapsed: true }));
       } else if (e.type === 'start') {
         phase = '';
-        current = multi.create(1, 0, { label: e.cell.label, phase: 'loading', rate: '', loss: '' });
+        current = multi.create(1, 0, payload({ label: e.cell.label, phase: 'loading' }));
       } else if (e.type === 'progress' && current) {
         const p: ProgressEvent = e.event;
+        const update = { phase: p.phase, rate: rate(p.tokensPerSecond), loss: loss(p.loss), known: p.total !== undefined };
         if (p.phase !== phase) {
           // A new phase (an epoch, counting, …) restarts the bar so its ETA is for this phase.
           phase = p.phase;
-          current.start(p.total ?? 1, 0, { label: e.cell.label });
+          current.start(p.total ?? 1, 0, payload({ label: e.cell.label, ...update }));
         }
-        current.update(p.total ? p.done : 0, { phase: p.phase, rate: rate(p.tokensPerSecond), loss: loss(p.loss) });
+        current.update(p.total ? Math.min(p.done, p.total) : 0, update);
       } else if (e.type === 'done') {
         if (current) multi.remove(current);
         current = undefined;
@@ -76,8 +100,11 @@ function barDisplay(stream: TextStream): ProgressDisplay {
       }
     },
     stop() {
-      if (!stopped) multi.stop();
+      if (stopped) return;
       stopped = true;
+      // Draw once more so the last logged lines reach the terminal before the bars are cleared.
+      multi.update();
+      multi.stop();
     },
   };
 }

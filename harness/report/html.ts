@@ -17,6 +17,8 @@ function scriptJson(value: unknown): string {
 const STYLE = `
 body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h3 { font-size: 1rem; margin: 1.2rem 0 .2rem; }
+h3 small { color: #777; font-weight: normal; }
 h2 { font-size: 1.2rem; margin: 2.2rem 0 .3rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 p.meta, p.caption, p.files { color: #555; font-size: .9rem; margin: .2rem 0 .6rem; }
 nav ul { columns: 2; font-size: .9rem; }
@@ -49,7 +51,15 @@ function resultsTable(rows: readonly ResultRow[]): string {
  * `.vl.json` files beside it), and the results table. `document.body.dataset.rendered` turns to `true` once
  * every chart is drawn, or `error` — what the browser test waits for.
  */
-export function reportHtml(charts: readonly Chart[], rows: readonly ResultRow[], extra: readonly string[] = []): string {
+/** A section after the results table (the micro-benchmarks), with its own entry in the contents. */
+export interface ExtraSection {
+  readonly id: string;
+  readonly title: string;
+  /** The section's inner HTML (after its heading). */
+  readonly html: string;
+}
+
+export function reportHtml(charts: readonly Chart[], rows: readonly ResultRow[], extra: readonly ExtraSection[] = []): string {
   const failed = rows.filter((r) => r.status === 'failed').length;
   const sections = charts
     .map(
@@ -76,14 +86,14 @@ ${VENDOR_SCRIPTS.map((s) => `<script src="${s}"></script>`).join('\n')}
 <h1>perplexity-bench report</h1>
 <p class="meta">Experiments: ${escapeHtml(unique(rows, (r) => r.experiment))} · ${rows.length} runs${failed ? ` (${failed} failed)` : ''} · corpora: ${escapeHtml(unique(rows, (r) => r.corpus))}</p>
 <p class="meta">Commit ${escapeHtml(unique(rows, (r) => r.gitCommit))} · Node ${escapeHtml(unique(rows, (r) => r.nodeVersion))} · CPU ${escapeHtml(unique(rows, (r) => r.cpuModel))}</p>
-<nav><ul>${nav}<li><a href="#results-table">Results table</a></li></ul></nav>
+<nav><ul>${nav}<li><a href="#results-table">Results table</a></li>${extra.map((e) => `<li><a href="#${e.id}">${escapeHtml(e.title)}</a></li>`).join('')}</ul></nav>
 ${sections}
-${extra.join('\n')}
 <section id="results-table">
 <h2>Results</h2>
 <p class="caption">One row per run; also in <a href="results.csv">results.csv</a> (learning curves in <a href="learning-curves.csv">learning-curves.csv</a>).</p>
 ${resultsTable(rows)}
 </section>
+${extra.map((e) => `<section id="${e.id}">\n<h2>${escapeHtml(e.title)}</h2>\n${e.html}\n</section>`).join('\n')}
 <script id="specs" type="application/json">${scriptJson(specs)}</script>
 <script>
 (function () {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UserError } from '../../corpora/user-error.ts';
 import { writeFileAtomic } from '../experiment/atomic.ts';
+import { benchHtml, readBench } from './bench.ts';
 import { buildCharts, type Chart } from './charts.ts';
 import { loadReportData } from './data.ts';
 import { reportHtml, VENDOR_SCRIPTS } from './html.ts';
@@ -59,7 +60,8 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
     writeIfChanged(join(dir, `${chart.name}.svg`), svg);
   }
   for (const script of VENDOR_SCRIPTS) writeIfChanged(join(dir, script), readFileSync(vendorFile(script)));
-  writeIfChanged(join(dir, 'index.html'), reportHtml(charts, data.rows));
+  const bench = readBench(dir);
+  writeIfChanged(join(dir, 'index.html'), reportHtml(charts, data.rows, bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []));
   writeIfChanged(join(dir, 'results.md'), markdownTable(data.rows));
   writeIfChanged(manifestPath, `${JSON.stringify([...names], null, 2)}\n`);
   return { charts, warnings };

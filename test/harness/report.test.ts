@@ -212,6 +212,27 @@ describe('report files', () => {
     expect(existsSync(join(dir, 'mine.svg'))).toBe(true);
   });
 
+  it('shows the micro-benchmark figures when bench:micro left them in the folder', async () => {
+    const { dir } = writeFixtureResults();
+    const bench = {
+      node: 'v20.20.2',
+      cpus: 2,
+      results: {
+        'ngram.bench.ts': [{ title: 'n-gram scoring', rows: [{ task: 'kn order 3', 'tokens/s': 1234567.8, 'ms/op': 0.01234 }], notes: ['Brown test split'] }],
+      },
+    };
+    writeFileSync(join(dir, 'bench.json'), JSON.stringify(bench));
+    await writeReport(dir);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('<section id="micro-benchmarks">');
+    expect(html).toContain('<h3>n-gram scoring <small>(ngram.bench.ts)</small></h3>');
+    expect(html).toContain('<td>kn order 3</td><td class="num">1,234,568</td><td class="num">0.0123</td>');
+    expect(html).toContain('Brown test split');
+
+    writeFileSync(join(dir, 'bench.json'), JSON.stringify({ results: { 'x.bench.ts': [{ rows: [] }] } }));
+    await expect(writeReport(dir)).rejects.toThrow(/bench\.json: "results\.x\.bench\.ts\[0\]\.title": /);
+  });
+
   it('needs a results folder', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'pb-empty-'));
     await expect(writeReport(empty)).rejects.toThrow(UserError);

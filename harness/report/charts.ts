@@ -25,6 +25,8 @@ interface RunPoint {
   validPerplexity: number;
   parameters: number;
   modelMiB: number;
+  /** maxRSS of the run's process before the model existed (Node, the corpus). */
+  baselineRssMiB: number;
   peakRssMiB: number;
   trainSeconds: number;
   trainTokensPerSecond: number;
@@ -61,6 +63,7 @@ function runPoints(data: ReportData): RunPoint[] {
     validPerplexity: num(r.validPerplexity),
     parameters: num(r.parameters),
     modelMiB: round(num(r.modelBytes) / MIB),
+    baselineRssMiB: round(num(r.baselineRssBytes) / MIB),
     peakRssMiB: round(num(r.peakRssBytes) / MIB),
     trainSeconds: round(num(r.trainSeconds)),
     trainTokensPerSecond: round(num(r.trainTokensPerSecond)),
@@ -330,6 +333,60 @@ function measuresChart(
   });
 }
 
+const BEFORE_MODEL = 'before the model (Node, corpus)';
+
+/**
+ * Model size, and the run's peak RSS split into what the process held before the model existed (Node and
+ * the corpus, the same for every model on a corpus) and what training and scoring added.
+ */
+function memoryChart(points: RunPoint[]): Chart | undefined {
+  const SIZE = 'Model size (MiB)';
+  const RSS = 'Peak RSS of the run (MiB)';
+  // The mean over seeds of each part, computed here: Vega-Lite would stack means but warns that it does.
+  const parts = new Map<string, { corpus: string; name: string; order: number; measure: string; family: string; part: number; sum: number; n: number }>();
+  const add = (p: RunPoint, measure: string, family: string, part: number, value: number): void => {
+    const key = JSON.stringify([p.corpus, p.name, measure, part]);
+    const entry = parts.get(key) ?? { corpus: p.corpus, name: p.name, order: p.order, measure, family, part, sum: 0, n: 0 };
+    entry.sum += value;
+    entry.n++;
+    parts.set(key, entry);
+  };
+  for (const p of points) {
+    if (Number.isFinite(p.modelMiB)) add(p, SIZE, p.family, 1, p.modelMiB);
+    if (Number.isFinite(p.peakRssMiB) && Number.isFinite(p.baselineRssMiB)) {
+      add(p, RSS, BEFORE_MODEL, 0, p.baselineRssMiB);
+      add(p, RSS, p.family, 1, p.peakRssMiB - p.baselineRssMiB);
+    }
+  }
+  const values = [...parts.values()].map(({ sum, n, ...rest }) => ({ ...rest, value: round(sum / n) }));
+  if (!values.length) return undefined;
+  const families = values.map((v) => v.family).filter((f) => f !== BEFORE_MODEL);
+  return chart(
+    'memory',
+    'Memory per model',
+    "The model's own arrays and tables, and the peak resident memory of its run: what the process held before the model existed (grey) and what training and scoring added.",
+    [],
+    asJson(values),
+    {
+      width: 260,
+      height: { step: 18 },
+      mark: { type: 'bar' },
+      encoding: {
+        y: modelAxis(),
+        x: { field: 'value', type: 'quantitative', stack: 'zero', title: null },
+        color: familyColour(families, values.some((v) => v.family === BEFORE_MODEL) ? [{ name: BEFORE_MODEL, colour: '#d9d9d9' }] : []),
+        order: { field: 'part', type: 'quantitative' },
+        tooltip: tooltip([
+          { field: 'measure', type: 'nominal', title: 'Measure' },
+          { field: 'family', type: 'nominal', title: 'Part' },
+          { field: 'value', type: 'quantitative', title: 'MiB (mean over seeds)', format: ',.2f' },
+        ]),
+      },
+    },
+    { corpora: corporaOf(values), column: { field: 'measure', type: 'nominal', title: null, sort: [SIZE, RSS] }, independent: ['x'] },
+  );
+}
+
 function sizeVsContextChart(data: ReportData): Chart | undefined {
   const name = runNamer(data.ok);
   const seen = new Set<string>();
@@ -587,17 +644,7 @@ export function buildCharts(data: ReportData): Chart[] {
       (t) => t.byPosition,
       'Position of the target in its sentence (tokens)',
     ),
-    measuresChart(
-      points,
-      'memory',
-      'Memory per model',
-      "The model's own arrays and tables, and the peak resident memory of its whole run (corpus, training and scoring included).",
-      [
-        { field: 'modelMiB', title: 'Model size (MiB)' },
-        { field: 'peakRssMiB', title: 'Peak RSS of the run (MiB)' },
-      ],
-      false,
-    ),
+    memoryChart(points),
     measuresChart(
       points,
       'throughput',

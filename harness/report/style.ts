@@ -25,13 +25,16 @@ export function familyRank(family: string): number {
  * The colour channel for the families present in a chart. Each family keeps its colour whatever else is
  * plotted, because domain and range are both given, family by family.
  */
-export function familyColour(present: readonly string[]): JsonObject {
+export function familyColour(present: readonly string[], extra: readonly { name: string; colour: string }[] = []): JsonObject {
   const names = [...new Set(present)].sort((a, b) => rankOfName(a) - rankOfName(b) || (a < b ? -1 : 1));
   return {
     field: 'family',
     type: 'nominal',
     title: 'Model family',
-    scale: { domain: names, range: names.map((n) => FAMILIES.find((f) => f.name === n)?.colour ?? OTHER.colour) },
+    scale: {
+      domain: [...names, ...extra.map((e) => e.name)],
+      range: [...names.map((n) => FAMILIES.find((f) => f.name === n)?.colour ?? OTHER.colour), ...extra.map((e) => e.colour)],
+    },
   };
 }
 

@@ -66,7 +66,8 @@ describe('report charts', () => {
       // The mle run gave its first token probability 0: that bucket has no point for it.
       'perplexity-by-frequency': { 'line mark': 10, point: 10 * buckets.size - 1 },
       'perplexity-by-position': { 'line mark': 10, point: 10 * 20 - 1 },
-      memory: { bar: 2 * 10 },
+      // Model size, and peak RSS in two parts (before the model, and what the model added).
+      memory: { bar: 3 * 10 },
       throughput: { point: 2 * 10 },
       'sweep-ngram-order': { point: 4, 'line mark': 1 },
       'sweep-rnn-hidden': { point: 2, 'line mark': 1 },
@@ -96,8 +97,8 @@ describe('report charts', () => {
       Object.values(o).forEach(walk);
     };
     charts.forEach((c) => walk(c.spec));
-    expect([...colours.keys()].sort()).toEqual(['fixed window', 'n-gram', 'recurrent']);
-    expect(new Set(colours.values()).size).toBe(3);
+    expect([...colours.keys()].sort()).toEqual(['before the model (Node, corpus)', 'fixed window', 'n-gram', 'recurrent']);
+    expect(new Set(colours.values()).size).toBe(4);
   });
 
   it('notes runs with an infinite perplexity instead of plotting them', () => {

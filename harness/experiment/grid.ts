@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../../corpora/user-error.ts';
 import { describeIssues } from '../../models/plugin.ts';
 import { registry } from '../../models/registry.ts';
 import type { Budget, ModelFamily, Protocol } from '../../models/types.ts';
-import type { CorpusEntry, Experiment } from './config.ts';
+import { resolveCorpusSpec, type CorpusEntry, type Experiment } from './config.ts';
 
 /** One run of the grid: a model with one point of its hyper-parameters, on one corpus, seed and protocol. */
 export interface Cell {
@@ -63,12 +64,32 @@ export function normaliseCorpus(entry: string | CorpusEntry): CorpusEntry {
 }
 
 /** A corpus's identity: its spec as written and the options that change its text, split or vocabulary. */
-export function corpusIdOf(corpus: CorpusEntry): string {
+export function corpusIdOf(corpus: CorpusEntry, baseDir: string): string {
   const { label: _label, ...defining } = corpus;
   const name = (corpus.spec.replace(/^(text|files):/, '').split(/[/,\\]/).pop() ?? 'corpus')
     .replace(/\.[^.]*$/, '')
     .replace(/[^A-Za-z0-9_-]+/g, '-');
-  return `${name}-${shortHash(canonicalJson(defining))}`;
+  return `${name}-${shortHash(canonicalJson({ ...defining, content: corpusFingerprint(corpus.spec, baseDir) }))}`;
+}
+
+/**
+ * The bytes of a user's corpus files, hashed: edit the text and its runs are no longer "done". Bundled
+ * corpora (brown, the toys) are fixed. A file that cannot be read has no fingerprint (its cells fail with
+ * the reader's message when they run).
+ */
+function corpusFingerprint(spec: string, baseDir: string): string | null {
+  const resolved = resolveCorpusSpec(spec, baseDir);
+  const paths = resolved.startsWith('text:') ? [resolved.slice(5)] : resolved.startsWith('files:') ? resolved.slice(6).split(',') : [];
+  if (paths.length === 0) return null;
+  const hash = createHash('sha256');
+  for (const path of paths) {
+    try {
+      hash.update(readFileSync(path));
+    } catch {
+      return null;
+    }
+  }
+  return hash.digest('hex');
 }
 
 function formatValue(v: unknown): string {
@@ -109,7 +130,7 @@ export function expandGrid(experiment: Experiment): Cell[] {
 
   for (const rawCorpus of config.corpora) {
     const corpus = normaliseCorpus(rawCorpus);
-    const corpusId = corpusIdOf(corpus);
+    const corpusId = corpusIdOf(corpus, dirname(experiment.path));
     for (const { entry, plugin, points } of plans) {
       const budget: Budget = { ...config.budget, ...entry.budget };
       for (const point of points) {

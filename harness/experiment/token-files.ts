@@ -104,12 +104,11 @@ export function writeRunTokens(dir: string, id: string, logProbs: Float64Array):
   writeFileAtomic(runTokensPath(dir, id), new Uint8Array(f32.buffer));
 }
 
-export function readRunTokens(dir: string, id: string, expected: number): Float32Array | undefined {
+/** A run's per-token log-probabilities, or why they cannot be used (missing, or not its corpus's length). */
+export function readRunTokens(dir: string, id: string, expected: number): Float32Array | string {
   const path = runTokensPath(dir, id);
-  if (!existsSync(path)) return undefined;
+  if (!existsSync(path)) return `${path} is missing`;
   const bin = readFileSync(path);
-  if (bin.byteLength !== 4 * expected) {
-    throw new UserError(`${path}: holds ${bin.byteLength / 4} tokens, its corpus has ${expected}`);
-  }
+  if (bin.byteLength !== 4 * expected) return `${path} holds ${bin.byteLength / 4} tokens, its corpus has ${expected}`;
   return new Float32Array(new Uint8Array(bin).buffer);
 }

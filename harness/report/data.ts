@@ -42,6 +42,8 @@ export interface ReportData {
   readonly curves: readonly CurveRow[];
   /** Per-token breakdowns of the test perplexity, by run id (absent when the run's files are missing). */
   readonly tokens: ReadonlyMap<string, RunTokens>;
+  /** Runs left out of the per-token charts, and why. */
+  readonly warnings: readonly string[];
 }
 
 function frequencyBucket(target: number, counts: Uint32Array): number {
@@ -89,12 +91,13 @@ export function loadReportData(dir: string): ReportData {
   const ok = rows.filter((r) => r.status === 'ok');
   const corpora = new Map<string, CorpusTokens | undefined>();
   const tokens = new Map<string, RunTokens>();
+  const warnings: string[] = [];
   for (const row of ok) {
     if (!corpora.has(row.corpusId)) corpora.set(row.corpusId, readCorpusTokens(dir, row.corpusId));
     const corpus = corpora.get(row.corpusId);
-    if (!corpus) continue;
-    const lp = readRunTokens(dir, row.id, corpus.meta.testTokens);
-    if (lp) tokens.set(row.id, breakDown(corpus, lp));
+    const lp = corpus ? readRunTokens(dir, row.id, corpus.meta.testTokens) : `the token data of corpus ${row.corpusId} are missing`;
+    if (typeof lp === 'string') warnings.push(`${row.label} (${row.corpus}, seed ${row.seed}) left out of the per-token charts: ${lp}`);
+    else tokens.set(row.id, breakDown(corpus!, lp));
   }
-  return { dir, rows, ok, failed: rows.filter((r) => r.status === 'failed'), curves, tokens };
+  return { dir, rows, ok, failed: rows.filter((r) => r.status === 'failed'), curves, tokens, warnings };
 }

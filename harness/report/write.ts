@@ -43,7 +43,7 @@ export interface ReportSummary {
 export async function writeReport(dir: string): Promise<ReportSummary> {
   const data = loadReportData(dir);
   const charts = buildCharts(data);
-  const warnings: string[] = [];
+  const warnings: string[] = [...data.warnings];
 
   const manifestPath = join(dir, MANIFEST);
   const previous = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as string[]) : [];

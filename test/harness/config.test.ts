@@ -107,6 +107,21 @@ describe('grid', () => {
     expect(new Set(again.map((c) => c.id))).toEqual(new Set(cells.map((c) => c.id)));
   });
 
+  it('a text corpus edited on disk gives its runs new ids (they are no longer done)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-grid-'));
+    const path = join(dir, 'e.json');
+    const config = { corpora: ['text:words.txt'], models: [{ plugin: 'unigram' }] };
+    const exp = { name: 'e', path, config: parseExperiment(config, path) };
+    writeFileSync(join(dir, 'words.txt'), 'a b c\nd e f\n');
+    const before = expandGrid(exp)[0]!;
+    expect(expandGrid(exp)[0]!.id).toBe(before.id);
+    writeFileSync(join(dir, 'words.txt'), 'a b c\nd e g\n');
+    const after = expandGrid(exp)[0]!;
+    expect(after.id).not.toBe(before.id);
+    expect(after.corpusId).not.toBe(before.corpusId);
+    expect(after.corpusId).toMatch(/^words-[0-9a-f]{12}$/);
+  });
+
   it('shows fixed values in labels when one plug-in has several unlabelled entries', () => {
     const cells = expandGrid(experiment({ corpora: ['hihello'], models: [{ plugin: 'unigram', hyperParameters: { alpha: 1 } }, { plugin: 'unigram', hyperParameters: { alpha: 2 } }] }));
     expect(cells.map((c) => c.label)).toEqual(['unigram alpha=1', 'unigram alpha=2']);

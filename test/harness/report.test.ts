@@ -234,6 +234,19 @@ describe('report files', () => {
     await expect(writeReport(dir)).rejects.toThrow(/bench\.json: "results\.x\.bench\.ts\[0\]\.title": /);
   });
 
+  it('leaves a run out of the per-token charts, with a warning, when its file does not fit its corpus', async () => {
+    const { dir } = writeFixtureResults();
+    const id = readFileSync(join(dir, 'results.csv'), 'utf8').split('\n')[1]!.split(',')[2]!;
+    writeFileSync(join(dir, 'runs', `${id}.test.f32`), new Uint8Array(12));
+    const { warnings } = await writeReport(dir);
+    const tokens = Array.from(TOY_TEXTS.ship).length + 1;
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^ngram order=1 smoothing=kn \\(ship, seed 1\\) left out of the per-token charts: .* holds 3 tokens, its corpus has ${tokens}$`)),
+    ]);
+    const values = (JSON.parse(readFileSync(join(dir, 'perplexity-by-position.vl.json'), 'utf8')) as { data: { values: { name: string }[] } }).data.values;
+    expect(values.some((v) => v.name === 'ngram order=1 smoothing=kn')).toBe(false);
+  });
+
   it('needs a results folder', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'pb-empty-'));
     await expect(writeReport(empty)).rejects.toThrow(UserError);

@@ -54,6 +54,11 @@ export class BackoffScorer implements Scorer {
     return this.matchedLog10() * Math.LN10;
   }
 
+  /** Order of the longest n-gram the last `logProb` used (the "ngram_length" KenLM's `query` prints). */
+  lastOrder(): number {
+    return this.history.matched;
+  }
+
   feed(token: number): void {
     this.history.match(token);
     this.history.advance();

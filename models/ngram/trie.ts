@@ -62,6 +62,25 @@ export class NgramTrie {
     return node;
   }
 
+  /**
+   * Visit every k-gram in trie order with its ids (`ids`, length k, reused between calls). The ancestors of
+   * consecutive k-grams only move forward, so this is one pass over each order below k.
+   */
+  forEachNgram(k: number, visit: (index: number, ids: Int32Array) => void): void {
+    const ids = new Int32Array(k);
+    // ancestors[j]: index of the j-gram that prefixes the current k-gram (ancestors[k] is the k-gram).
+    const ancestors = new Int32Array(k + 1);
+    for (let i = 0, n = this.size(k); i < n; i++) {
+      ancestors[k] = i;
+      for (let j = k - 1; j >= 1; j--) {
+        const start = this.childStart[j - 1]!;
+        while (start[ancestors[j]! + 1]! <= ancestors[j + 1]!) ancestors[j]!++;
+      }
+      for (let j = 1; j <= k; j++) ids[j - 1] = j === 1 ? ancestors[1]! : this.words[j - 1]![ancestors[j]!]!;
+      visit(i, ids);
+    }
+  }
+
   byteSize(): number {
     let bytes = 0;
     for (const w of this.words) bytes += w.byteLength;

@@ -71,6 +71,15 @@ export class CountScorer implements Scorer {
     this.history.advance();
   }
 
+  scoreSequence(tokens: Int32Array, out: Float64Array): void {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      this.history.match(t);
+      out[i] = Math.log(this.probability(t, this.contextOrder()));
+      this.history.advance();
+    }
+  }
+
   distribution(out: Float64Array): void {
     const j = this.contextOrder();
     const { context } = this.history;

@@ -9,32 +9,29 @@ import type { NgramCounts } from './counting.ts';
  * `<s>` keep their occurrence counts: nothing can precede `<s>`, so they are counted as lmplz does.
  */
 export interface AdjustedCounts {
-  /** `counts[k - 1][i]`: adjusted count of k-gram i (same indexing as `NgramCounts`). */
+  /** `counts[k - 1][i]`: adjusted count of k-gram i (the trie's indexing). */
   readonly counts: readonly Uint32Array[];
   /** `countOfCounts[k - 1][j]`: how many k-grams have adjusted count j, for j = 1..4 (index 0 unused). */
   readonly countOfCounts: readonly (readonly number[])[];
 }
 
+/** Adjusts the counts in place (the occurrence counts of `counted` are replaced) to keep memory flat. */
 export function adjustCounts(counted: NgramCounts): AdjustedCounts {
-  const { order, orders } = counted;
-  const counts: Uint32Array[] = [];
-  // startsWithBos[k-1][i]: k-gram i begins with <s>.
-  let startsWithBos = new Uint8Array(orders[0]!.size);
+  const { trie, counts, suffixes } = counted;
+  const order = trie.order;
+  // startsWithBos[i]: k-gram i begins with <s>.
+  let startsWithBos = new Uint8Array(trie.vocabSize);
   startsWithBos[BOS_ID] = 1;
-  for (let k = 1; k <= order; k++) {
-    const own = orders[k - 1]!;
-    if (k === order) {
-      counts.push(own.counts);
-      break;
-    }
-    const longer = orders[k]!;
-    const adjusted = new Uint32Array(own.size);
-    // Each distinct (k+1)-gram v·g adds one to the continuation count of its suffix g.
-    for (let i = 0; i < longer.size; i++) adjusted[longer.suffixes[i]!]!++;
-    for (let i = 0; i < own.size; i++) if (startsWithBos[i]) adjusted[i] = own.counts[i]!;
-    counts.push(adjusted);
-    const next = new Uint8Array(longer.size);
-    for (let i = 0; i < longer.size; i++) next[i] = startsWithBos[longer.parents[i]!]!;
+  for (let k = 1; k < order; k++) {
+    const own = counts[k - 1]!;
+    for (let i = 0; i < own.length; i++) if (!startsWithBos[i]) own[i] = 0;
+    // Each distinct (k+1)-gram v·g adds one to the continuation count of its suffix g (never one that
+    // starts with <s>, which no n-gram holds after its first word).
+    const longer = suffixes[k]!;
+    for (let i = 0; i < longer.length; i++) own[longer[i]!]!++;
+    const start = trie.childStart[k - 1]!;
+    const next = new Uint8Array(trie.size(k + 1));
+    for (let h = 0; h < own.length; h++) if (startsWithBos[h]) next.fill(1, start[h]!, start[h + 1]!);
     startsWithBos = next;
   }
   const countOfCounts = counts.map((c) => {

@@ -2,30 +2,26 @@ import type { EncodedSplit } from '../../corpora/corpus.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
 import type { Protocol } from '../types.ts';
 import { countingSortBy } from './counting-sort.ts';
+import { NgramTrie } from './trie.ts';
 
 /**
  * Stage 1 of the estimation pipeline (KenLM's lmplz: "counting"): every n-gram of orders 1..N in the
  * training text, with how often it occurs, as sorted typed-array tables.
  */
 
-/** All n-grams of one order, sorted by (context, word): the layout every later stage and the trie share. */
-export interface CountedOrder {
-  readonly size: number;
-  /** Last word of each n-gram (order 1: the word id itself, every id of the vocabulary). */
-  readonly words: Int32Array;
-  /** Index of the n-gram's context (its first k−1 words) at order k−1; 0 (the empty context) for unigrams. */
-  readonly parents: Int32Array;
-  /** Index at order k−1 of the n-gram without its first word: the lower-order n-gram it interpolates with. */
-  readonly suffixes: Int32Array;
-  /** Occurrences in the training text (0 for `<s>`, which is never predicted). */
-  readonly counts: Uint32Array;
-}
-
+/**
+ * All n-grams of orders 1..N in a forward trie (sorted by context, then word; see `NgramTrie`), with, per
+ * n-gram, its occurrence count and the lower-order n-gram it backs off to.
+ */
 export interface NgramCounts {
-  readonly order: number;
-  readonly vocabSize: number;
-  /** `orders[k - 1]` holds the k-grams. */
-  readonly orders: readonly CountedOrder[];
+  readonly trie: NgramTrie;
+  /** `counts[k - 1][i]`: occurrences of k-gram i in the training text (0 for `<s>`, never predicted). */
+  readonly counts: Uint32Array[];
+  /**
+   * `suffixes[k - 1][i]`: index at order k−1 of k-gram i without its first word, the lower-order n-gram
+   * it interpolates with (all 0, the empty context, for unigrams).
+   */
+  readonly suffixes: Int32Array[];
   /** Predicted tokens in the training text (words and `</s>`). */
   readonly predicted: number;
 }
@@ -60,43 +56,42 @@ export function markedTokens(split: EncodedSplit, mode: Protocol): Int32Array {
  */
 export function countNgrams(text: Int32Array, order: number, vocabSize: number): NgramCounts {
   const n = text.length;
-  const orders: CountedOrder[] = [];
-
   const unigramCounts = new Uint32Array(vocabSize);
   for (let e = 0; e < n; e++) {
     const w = text[e]!;
     if (w < 0 || w >= vocabSize) throw new RangeError(`token id ${w} is outside the vocabulary (size ${vocabSize})`);
     if (w !== BOS_ID) unigramCounts[w]!++;
   }
-  const identity = new Int32Array(vocabSize);
-  for (let w = 0; w < vocabSize; w++) identity[w] = w;
-  orders.push({ size: vocabSize, words: identity, parents: new Int32Array(vocabSize), suffixes: new Int32Array(vocabSize), counts: unigramCounts });
   const predicted = unigramCounts.reduce((a, b) => a + b, 0);
-
-  if (order === 1) return { order, vocabSize, orders, predicted };
+  const words: Int32Array[] = [new Int32Array(0)];
+  const childStart: Uint32Array[] = [];
+  const counts: Uint32Array[] = [unigramCounts];
+  const suffixes: Int32Array[] = [new Int32Array(vocabSize)];
+  const result = (): NgramCounts => ({ trie: new NgramTrie(vocabSize, words, childStart), counts, suffixes, predicted });
+  if (order === 1) return result();
 
   // Positions that end a window of length ≥ 2 (every token but `<s>`), sorted by their word.
   let candidates = 0;
   for (let e = 1; e < n; e++) if (text[e] !== BOS_ID) candidates++;
   let items = new Int32Array(candidates);
-  const wordKeys = new Int32Array(candidates);
+  const keys = new Int32Array(candidates);
   for (let e = 1, i = 0; e < n; e++) {
     if (text[e] !== BOS_ID) {
       items[i] = e;
-      wordKeys[i++] = text[e]!;
+      keys[i++] = text[e]!;
     }
   }
   const sortedItems = new Int32Array(candidates);
   const sortedKeys = new Int32Array(candidates);
-  countingSortBy(items, wordKeys, vocabSize, sortedItems, sortedKeys);
-  items = sortedItems.slice();
+  countingSortBy(items, keys, vocabSize, sortedItems, sortedKeys);
+  items.set(sortedItems);
 
   // nodeAt[e]: index of the (k−1)-gram that ends at position e, or −1 if that window is not an n-gram.
-  let previous = Int32Array.from(text);
-  let current = new Int32Array(n);
-  const keys = wordKeys; // reused as the context key of each candidate
+  // For k = 2 that is the unigram, the token itself.
+  let previous = text;
+  let current: Int32Array = new Int32Array(n);
   for (let k = 2; k <= order; k++) {
-    // Windows of length k: position e whose (k−1)-gram ending at e−1 exists; keep the word order.
+    // Windows of length k: positions e whose (k−1)-gram ending at e−1 exists; `items` stays in word order.
     let m = 0;
     for (let i = 0; i < items.length; i++) {
       const e = items[i]!;
@@ -107,35 +102,41 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
       }
     }
     items = items.subarray(0, m);
-    const parentCount = orders[k - 2]!.size;
+    const parentCount = k === 2 ? vocabSize : words[k - 2]!.length;
     countingSortBy(items, keys.subarray(0, m), parentCount, sortedItems, sortedKeys);
 
     let size = 0;
     for (let i = 0; i < m; i++) {
       if (i === 0 || sortedKeys[i] !== sortedKeys[i - 1] || text[sortedItems[i]!] !== text[sortedItems[i - 1]!]) size++;
     }
-    const words = new Int32Array(size);
-    const parents = new Int32Array(size);
-    const suffixes = new Int32Array(size);
-    const counts = new Uint32Array(size);
+    const orderWords = new Int32Array(size);
+    const orderSuffixes = new Int32Array(size);
+    const orderCounts = new Uint32Array(size);
+    const offsets = new Uint32Array(parentCount + 1);
     current.fill(-1);
     let node = -1;
     for (let i = 0; i < m; i++) {
       const e = sortedItems[i]!;
       const parent = sortedKeys[i]!;
       const word = text[e]!;
-      if (node < 0 || parent !== parents[node] || word !== words[node]) {
+      if (node < 0 || parent !== sortedKeys[i - 1] || word !== orderWords[node]) {
         node++;
-        words[node] = word;
-        parents[node] = parent;
-        suffixes[node] = previous[e]!;
+        orderWords[node] = word;
+        orderSuffixes[node] = previous[e]!;
+        offsets[parent + 1]!++;
       }
-      counts[node]!++;
+      orderCounts[node]!++;
       current[e] = node;
     }
-    orders.push({ size, words, parents, suffixes, counts });
-    // `items` stays in (word, position) order for the next order's filter.
-    [previous, current] = [current, previous];
+    for (let p = 0; p < parentCount; p++) offsets[p + 1]! += offsets[p]!;
+    words.push(orderWords);
+    childStart.push(offsets);
+    counts.push(orderCounts);
+    suffixes.push(orderSuffixes);
+    // The (k−1)-gram positions are no longer needed: reuse that buffer (never the text itself).
+    const freed = previous;
+    previous = current;
+    current = freed === text ? new Int32Array(n) : freed;
   }
-  return { order, vocabSize, orders, predicted };
+  return result();
 }

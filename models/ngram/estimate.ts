@@ -1,11 +1,9 @@
 import type { ProgressEvent } from '../types.ts';
 import { adjustCounts } from './adjusting.ts';
-import { childOffsets } from './counting-sort.ts';
-import { countNgrams, type NgramCounts } from './counting.ts';
+import { countNgrams } from './counting.ts';
 import { estimateDiscounts, type Discount } from './discounting.ts';
 import { interpolate } from './interpolating.ts';
 import { contextTotals, type NgramTables } from './tables.ts';
-import { NgramTrie } from './trie.ts';
 
 export type EstimatedSmoothing = 'mle' | 'add-k' | 'kn' | 'mkn';
 
@@ -24,13 +22,6 @@ export interface Estimate {
   readonly countOfCounts?: readonly (readonly number[])[];
 }
 
-export function trieOf(counted: NgramCounts): NgramTrie {
-  const { orders, vocabSize } = counted;
-  const words = orders.map((o, i) => (i === 0 ? new Int32Array(0) : o.words));
-  const childStart = orders.slice(1).map((o, i) => childOffsets(o.parents, orders[i]!.size));
-  return new NgramTrie(vocabSize, words, childStart);
-}
-
 /**
  * The estimation pipeline, one stage per module as in KenLM's lmplz: counting → adjusting → discounting →
  * interpolating (Kneser-Ney), or counting alone (mle, add-k, which keep counts and divide at scoring time).
@@ -42,8 +33,7 @@ export function estimate(text: Int32Array, order: number, vocabSize: number, opt
   progress('counting', 0, order);
   const counted = countNgrams(text, order, vocabSize);
   progress('counting', order, order);
-  const trie = trieOf(counted);
-  const counts = counted.orders.map((o) => o.counts);
+  const { trie, counts } = counted;
   if (options.smoothing === 'mle' || options.smoothing === 'add-k') {
     return { tables: { kind: 'counts', trie, counts, totals: contextTotals(trie, counts) } };
   }

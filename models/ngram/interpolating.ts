@@ -26,43 +26,51 @@ export interface BackoffWeights {
 }
 
 export function interpolate(counted: NgramCounts, adjusted: AdjustedCounts, discounts: readonly Discount[]): BackoffWeights {
-  const { order, orders, vocabSize } = counted;
+  const { trie, suffixes } = counted;
+  const order = trie.order;
   // Uniform over every word but <s> (lmplz: "includes <unk> but excludes <s>").
-  const uniform = 1 / (vocabSize - 1);
+  const uniform = Math.fround(1 / (trie.vocabSize - 1));
   const logProb: Float32Array[] = [];
   const logBackoff: Float32Array[] = [];
-  let lower = new Float64Array(1).fill(uniform); // p of the (k−1)-grams; for k = 1 the uniform "0-gram"
+  // p of the (k−1)-grams, in single precision as lmplz keeps them; for k = 1 the uniform "0-gram".
+  let lower = Float32Array.of(uniform);
   for (let k = 1; k <= order; k++) {
-    const { size, parents, suffixes } = orders[k - 1]!;
+    const size = trie.size(k);
     const a = adjusted.counts[k - 1]!;
     const d = discounts[k - 1]!;
-    const contexts = k === 1 ? 1 : orders[k - 2]!.size;
-    const denominator = new Float64Array(contexts);
-    const gamma = new Float64Array(contexts);
-    for (let i = 0; i < size; i++) {
-      const c = a[i]!;
-      denominator[parents[i]!]! += c;
-      if (c > 0) gamma[parents[i]!]! += discountAmount(d, c);
-    }
-    for (let h = 0; h < contexts; h++) gamma[h] = denominator[h]! > 0 ? gamma[h]! / denominator[h]! : 0;
-    if (k > 1) {
-      const bo = new Float32Array(contexts);
-      for (let h = 0; h < contexts; h++) bo[h] = gamma[h]! > 0 ? Math.log10(gamma[h]!) : 0;
-      logBackoff.push(bo);
-    }
-    const p = new Float64Array(size);
+    const suffix = suffixes[k - 1]!;
+    // The children of context h are [start[h], start[h + 1]); unigrams are the children of the empty context.
+    const start = k === 1 ? Uint32Array.of(0, size) : trie.childStart[k - 2]!;
+    const contexts = start.length - 1;
+    const bo = new Float32Array(k === 1 ? 0 : contexts);
+    const p = new Float32Array(size);
     const lp = new Float32Array(size);
-    for (let i = 0; i < size; i++) {
-      const h = parents[i]!;
-      const c = a[i]!;
-      const own = c > 0 ? (c - discountAmount(d, c)) / denominator[h]! : 0;
-      p[i] = own + gamma[h]! * lower[k === 1 ? 0 : suffixes[i]!]!;
-      // Rounding can push a probability a hair above 1; lmplz clamps log10 p at 0 too.
-      lp[i] = Math.min(0, Math.log10(p[i]!));
+    for (let h = 0; h < contexts; h++) {
+      const first = start[h]!;
+      const end = start[h + 1]!;
+      let denominator = 0;
+      let discounted = 0;
+      for (let i = first; i < end; i++) {
+        const c = a[i]!;
+        denominator += c;
+        if (c > 0) discounted += discountAmount(d, c);
+      }
+      if (denominator === 0) continue; // not a context: back-off weight 1
+      const gamma = discounted / denominator;
+      if (k > 1) bo[h] = Math.log10(gamma);
+      for (let i = first; i < end; i++) {
+        const c = a[i]!;
+        const own = c > 0 ? (c - discountAmount(d, c)) / denominator : 0;
+        p[i] = own + gamma * lower[k === 1 ? 0 : suffix[i]!]!;
+        // Rounding can push a probability a hair above 1; lmplz clamps log10 p at 0 too.
+        lp[i] = Math.min(0, Math.log10(p[i]!));
+      }
     }
     if (k === 1) {
       p[BOS_ID] = 0;
       lp[BOS_ID] = -Infinity;
+    } else {
+      logBackoff.push(bo);
     }
     logProb.push(lp);
     lower = p;

@@ -23,8 +23,8 @@ describe('stream mode', () => {
     expect(sentence.tables.trie.find([EOS_ID, a])).toBe(-1);
     // One <s> in the stream; four in sentence mode, each starting n-grams with their occurrence counts.
     const counted = countNgrams(markedTokens(corpus.train, 'sentence'), 2, corpus.vocab.size);
-    expect(counted.orders[1]!.counts[sentence.tables.trie.find([BOS_ID, a])]).toBe(2);
-    expect(counted.orders[0]!.counts[BOS_ID]).toBe(0);
+    expect(counted.counts[1]![sentence.tables.trie.find([BOS_ID, a])]).toBe(2);
+    expect(counted.counts[0]![BOS_ID]).toBe(0);
   });
 
   it('scores the stream with histories that cross sentences (MLE by hand)', async () => {

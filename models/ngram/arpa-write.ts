@@ -3,7 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../corpora/user-error.ts';
 import { BOS_ID } from '../../corpora/vocabulary.ts';
-import type { NgramModel } from './model.ts';
+import type { LanguageModel } from '../types.ts';
+import { NgramModel } from './model.ts';
 
 /** SRILM's log10 probability for a word that is never predicted (`<s>`). */
 export const ARPA_NEVER = -99;
@@ -53,7 +54,10 @@ class ChunkedWriter {
  * included, `<s>` with log10 p = −99 (never predicted) and its back-off weight. A path ending in `.gz` is
  * gzipped. The file appears atomically (temporary sibling + rename).
  */
-export function writeArpa(model: NgramModel, path: string): void {
+export function writeArpa(model: LanguageModel, path: string): void {
+  if (!(model instanceof NgramModel)) {
+    throw new UserError(`ARPA export needs an ngram model; this is a "${model.plugin}" model`);
+  }
   const tables = model.tables;
   if (tables.kind !== 'backoff') {
     throw new UserError(
@@ -69,12 +73,12 @@ export function writeArpa(model: NgramModel, path: string): void {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
   let fd: number | undefined;
   try {
-    fd = gz ? undefined : openSync(tmp, 'w');
+    fd = openSync(tmp, 'w');
   } catch (e) {
     throw new UserError(`--out ${path}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   try {
-    const out = new ChunkedWriter(fd);
+    const out = new ChunkedWriter(gz ? undefined : fd);
     const order = trie.order;
     const sizes = trie.counts();
     out.write('\\data\\\n');
@@ -91,14 +95,9 @@ export function writeArpa(model: NgramModel, path: string): void {
       });
     }
     out.write('\n\\end\\\n');
-    if (gz) {
-      const data = gzipSync(out.contents());
-      fd = openSync(tmp, 'w');
-      writeSync(fd, data);
-    } else {
-      out.flush();
-    }
-    closeSync(fd!);
+    if (gz) writeSync(fd, gzipSync(out.contents()));
+    else out.flush();
+    closeSync(fd);
     fd = undefined;
     renameSync(tmp, path);
   } catch (e) {

@@ -72,7 +72,7 @@ export function estimateDiscounts(
       const bad = amounts.findIndex((d, j) => !(d >= 0 && d <= j + 1));
       if (bad >= 0) {
         const name = kind === 'kn' ? 'D' : bad === 2 ? 'D3+' : `D${bad + 1}`;
-        problem = `the order-${k} discount ${name} = ${amounts[bad]} is outside [0, ${bad + 1}] (count-of-counts n1..n4 = ${n.slice(1).join(', ')})`;
+        problem = `the order-${k} discount ${name} = ${Number(amounts[bad]!.toPrecision(6))} is outside [0, ${bad + 1}] (count-of-counts n1..n4 = ${n.slice(1).join(', ')})`;
       }
     }
     if (!problem) return { amounts: [0, ...amounts!], fallback: false };

@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeSentences } from '../../corpora/corpus.ts';
+import { encodeCorpus, encodeSentences } from '../../corpora/corpus.ts';
+import { toyCorpus } from '../../corpora/toy.ts';
 import { UserError } from '../../corpora/user-error.ts';
 import { evaluate } from '../../harness/metrics.ts';
+import { trainModel } from '../../harness/train.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../models/checkpoint.ts';
 import { readArpa } from '../../models/ngram/arpa-read.ts';
 import { formatFloat32, writeArpa } from '../../models/ngram/arpa-write.ts';
 import type { NgramModel } from '../../models/ngram/model.ts';
 import { ngramPlugin } from '../../models/ngram/plugin.ts';
+import { unigramPlugin } from '../../models/unigram/plugin.ts';
 import { expectQueryTokens, KENLM_DIR, queryPerplexities, referenceCorpus, tinyCorpus, trainNgram } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ngram-arpa-'));
@@ -117,6 +120,17 @@ describe('ARPA export', () => {
     const path = join(dir, 'addk.arpa');
     expect(() => writeArpa(model, path)).toThrow(/ARPA export needs a back-off model.*"add-k" keeps counts/);
     expect(() => readFileSync(path)).toThrow();
+  });
+
+  it('refuses other models and vocabularies with white space, and names the path it cannot write', async () => {
+    const unigram = unigramPlugin.create({}, referenceCorpus('open').vocab);
+    expect(() => writeArpa(unigram, join(dir, 'unigram.arpa'))).toThrow(/ARPA export needs an ngram model; this is a "unigram" model/);
+    const chars = encodeCorpus(toyCorpus('ship'));
+    const ship = ngramPlugin.create({ order: 2, smoothing: 'kn' }, chars.vocab);
+    await trainModel(ship, chars, { seed: 1, mode: 'sentence' });
+    expect(() => writeArpa(ship, join(dir, 'ship.arpa'))).toThrow(/the vocabulary has the token " ", which contains white space/);
+    const model = await trainNgram(tinyCorpus(['a b', 'b a']), { order: 2, smoothing: 'kn', discountFallback: true });
+    expect(() => writeArpa(model, join(dir, 'no', 'such', 'dir.arpa.gz'))).toThrow(/--out .*dir\.arpa\.gz: cannot be written \(ENOENT\)/);
   });
 
   it('prints the shortest decimal that reads back as the same float', () => {

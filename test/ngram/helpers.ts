@@ -16,10 +16,16 @@ export const KENLM_DIR = fileURLToPath(new URL('../fixtures/kenlm/', import.meta
 
 export type ReferenceSet = 'open' | 'closed';
 
-/** A reference set as a corpus: its train.txt, and its test.txt as valid and test (min-count 1). */
-export function referenceCorpus(set: ReferenceSet): EncodedCorpus {
+/**
+ * A reference set as a corpus: its train.txt, and its test.txt as valid and test (min-count 1), with
+ * every word optionally rewritten.
+ */
+export function referenceCorpus(set: ReferenceSet, rewrite?: (word: string) => string): EncodedCorpus {
   const dir = `${KENLM_DIR}${set}`;
-  return encodeCorpus(loadCorpus(`files:${dir}/train.txt,${dir}/test.txt,${dir}/test.txt`));
+  const corpus = loadCorpus(`files:${dir}/train.txt,${dir}/test.txt,${dir}/test.txt`);
+  if (!rewrite) return encodeCorpus(corpus);
+  const map = (split: Corpus['train']): string[][] => split.map((s) => s.map(rewrite));
+  return encodeCorpus({ ...corpus, train: map(corpus.train), valid: map(corpus.valid), test: map(corpus.test) });
 }
 
 export interface LmplzStatistics {

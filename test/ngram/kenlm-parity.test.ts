@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UNK_ID } from '../../corpora/vocabulary.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { readArpa } from '../../models/ngram/arpa-read.ts';
 import {
@@ -68,5 +69,43 @@ describe('modified Kneser-Ney estimated as KenLM lmplz does', () => {
     expect(compared).toBe(10727 + 42561 + 58504 - 1);
     // Single precision with ~8 printed digits: |log10| < 10 leaves errors below 1e-6.
     expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('closed order 3 with <unk> in place of @@UNK@@: <unk> is an ordinary word with its own counts', async () => {
+    const original = referenceCorpus('closed');
+    const renamed = referenceCorpus('closed', (w) => (w === '@@UNK@@' ? '<unk>' : w));
+    const a = await trainNgram(original, { order: 3, smoothing: 'mkn' });
+    const b = await trainNgram(renamed, { order: 3, smoothing: 'mkn' });
+    // Same counts and discounts as lmplz, but for the one zero-count <unk> KenLM keeps beside @@UNK@@.
+    const stats = lmplzStatistics('closed', 3);
+    expect(b.ngramCounts()).toEqual([stats.counts[0]! - 1, ...stats.counts.slice(1)]);
+    expect(b.info.discounts!.map((d) => d.map((x) => Number(x.toPrecision(6))))).toEqual(stats.discounts);
+    // Every probability is the same sum of discounted counts plus Πγ × uniform; only the uniform share
+    // differs, 1/(|V|−1) over one word fewer. Compare tokens whose history and word were in the training
+    // vocabulary (an unseen word was a zero-count <unk> before and is the counted <unk> now).
+    const n = original.test.tokens.length + original.test.starts.length - 1;
+    const lpA = new Float64Array(n);
+    const lpB = new Float64Array(n);
+    evaluate(a.scorer(), original.test, { mode: 'sentence', perToken: lpA });
+    evaluate(b.scorer(), renamed.test, { mode: 'sentence', perToken: lpB });
+    const V = b.vocab.size;
+    const bound = 1 / ((V - 1) * V);
+    let compared = 0;
+    let k = 0;
+    for (let s = 0; s + 1 < original.test.starts.length; s++) {
+      const sentence = [...original.test.tokens.subarray(original.test.starts[s]!, original.test.starts[s + 1]!), 2];
+      sentence.forEach((t, i) => {
+        const window = sentence.slice(Math.max(0, i - 2), i + 1);
+        if (!window.includes(UNK_ID)) {
+          const pa = Math.exp(lpA[k]!);
+          expect(Math.abs(Math.exp(lpB[k]!) - pa)).toBeLessThan(bound + 1e-6 * pa);
+          compared++;
+        }
+        k++;
+      });
+    }
+    expect(compared).toBeGreaterThan(13_000);
+    const unk = evaluate(b.scorer(), renamed.test, { mode: 'sentence' });
+    expect(unk.unk).toBe(2662); // 1,196 unseen words and 1,466 @@UNK@@ tokens are <unk> now
   });
 });

@@ -5,12 +5,7 @@ import { countingSortBy } from './counting-sort.ts';
 import { NgramTrie } from './trie.ts';
 
 /**
- * Stage 1 of the estimation pipeline (KenLM's lmplz: "counting"): every n-gram of orders 1..N in the
- * training text, with how often it occurs, as sorted typed-array tables.
- */
-
-/**
- * All n-grams of orders 1..N in a forward trie (sorted by context, then word; see `NgramTrie`), with, per
+ * Stage 1 of the estimation pipeline (KenLM's lmplz: "counting"): all n-grams of orders 1..N in a forward trie (sorted by context, then word; see `NgramTrie`), with, per
  * n-gram, its occurrence count and the lower-order n-gram it backs off to.
  */
 export interface NgramCounts {
@@ -51,8 +46,8 @@ export function markedTokens(split: EncodedSplit, mode: Protocol): Int32Array {
  * `<s>` and its collapse of `<s> <s> …` n-grams amount to. `<s>` itself is a unigram with count 0.
  *
  * The k-grams come from the (k−1)-grams: each window of length k is (its (k−1)-gram context, its last
- * word), and two stable counting sorts (by word, then by context index) order them; equal neighbours are
- * one n-gram. No hashing of strings, linear time per order.
+ * word); the windows, sorted by word once, are sorted by context index with one stable counting sort per
+ * order, and equal neighbours are one n-gram. No hashing, no strings, linear time per order.
  */
 export function countNgrams(text: Int32Array, order: number, vocabSize: number): NgramCounts {
   const n = text.length;

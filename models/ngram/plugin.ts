@@ -20,7 +20,7 @@ export const ngramSchema = z
     if (hp.k !== undefined && hp.smoothing !== 'add-k') {
       ctx.addIssue({ code: 'custom', path: ['k'], message: `applies to smoothing "add-k", not "${hp.smoothing}"` });
     }
-    if (hp.discountFallback !== undefined && hp.smoothing !== 'kn' && hp.smoothing !== 'mkn') {
+    if (hp.discountFallback !== undefined && hp.discountFallback !== false && hp.smoothing !== 'kn' && hp.smoothing !== 'mkn') {
       ctx.addIssue({ code: 'custom', path: ['discountFallback'], message: `applies to smoothing "kn" and "mkn", not "${hp.smoothing}"` });
     }
   });

@@ -10,6 +10,7 @@ import { evaluate } from '../harness/metrics.ts';
 import { markedTokens } from '../models/ngram/counting.ts';
 import type { NgramModel } from '../models/ngram/model.ts';
 import { ngramPlugin } from '../models/ngram/plugin.ts';
+import type { Scorer } from '../models/types.ts';
 import type { BenchTable } from './types.ts';
 
 const ORDERS = [3, 5];
@@ -66,7 +67,14 @@ export default async function ngramBench(): Promise<BenchTable[]> {
       const test = corpus.test;
       const tokens = test.tokens.length + test.starts.length - 1;
       const scorer = model!.scorer();
-      const viaLogProb = { ...scorer, scoreSequence: undefined, reset: () => scorer.reset(), logProb: (t: number) => scorer.logProb(t), feed: (t: number) => scorer.feed(t) };
+      // The same scorer seen without its scoreSequence fast path: one logProb and one feed per token.
+      const viaLogProb: Scorer = {
+        vocabSize: scorer.vocabSize,
+        reset: () => scorer.reset(),
+        logProb: (t) => scorer.logProb(t),
+        feed: (t) => scorer.feed(t),
+        distribution: (out) => scorer.distribution(out),
+      };
       const perToken = new Float64Array(tokens);
       const scoringBench = new Bench({ iterations: 10, time: 0, warmupIterations: 2 });
       scoringBench.add('scoreSequence', () => void evaluate(scorer, test, { mode: 'sentence', perToken }));

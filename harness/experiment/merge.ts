@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../corpora/user-error.ts';
+import { lockResults } from './lock.ts';
 import { RESULTS_FILE, readResults, writeResults, type CurveRow, type ResultRow } from './results.ts';
 import { CORPORA_DIR, RUNS_DIR } from './token-files.ts';
 
@@ -30,6 +31,15 @@ export interface MergeSummary {
  */
 export function mergeResults(inputs: readonly string[], outDir: string): MergeSummary {
   if (inputs.length === 0) throw new UserError('merge needs at least one results folder');
+  const unlock = lockResults(outDir);
+  try {
+    return mergeInto(inputs, outDir);
+  } finally {
+    unlock();
+  }
+}
+
+function mergeInto(inputs: readonly string[], outDir: string): MergeSummary {
   const byId = new Map<string, ResultRow>();
   const curvesById = new Map<string, { from: ResultRow; curves: CurveRow[] }>();
   const sources = new Map<string, string>();

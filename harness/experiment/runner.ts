@@ -6,6 +6,7 @@ import type { ProgressEvent } from '../../models/types.ts';
 import type { Experiment } from './config.ts';
 import { runEnvironment, type RunEnvironment } from './environment.ts';
 import { canonicalJson, expandGrid, shardCells, type Cell, type Shard } from './grid.ts';
+import { lockResults } from './lock.ts';
 import type { CellMessage, CellRequest, CellResult } from './messages.ts';
 import { readResults, writeResults, type CurveRow, type ResultRow } from './results.ts';
 
@@ -154,9 +155,18 @@ export function curveRows(id: string, r: CellResult): CurveRow[] {
  * `outDir/results.csv` as soon as it ends. Cells with a successful row are skipped unless `force`.
  */
 export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<RunSummary> {
+  const cells = shardCells(expandGrid(experiment), options.shard);
+  const unlock = lockResults(options.outDir);
+  try {
+    return await runCells(experiment, cells, options);
+  } finally {
+    unlock();
+  }
+}
+
+async function runCells(experiment: Experiment, cells: readonly Cell[], options: RunOptions): Promise<RunSummary> {
   const { outDir, signal } = options;
   const emit = options.onEvent ?? (() => {});
-  const cells = shardCells(expandGrid(experiment), options.shard);
   const { rows, curves } = readResults(outDir);
   const done = new Set(rows.filter((r) => r.status === 'ok').map((r) => r.id));
   const todo = options.force ? cells : cells.filter((c) => !done.has(c.id));

@@ -179,6 +179,17 @@ describe('run', () => {
     expect(rows.filter((r) => r.status === 'failed').every((r) => r.error === 'interrupted')).toBe(true);
   });
 
+  it('one run at a time writes a results folder', async () => {
+    const exp = experimentFile({ corpora: ['hihello'], models: [{ plugin: 'unigram' }] }, 'locked');
+    const out = tmp();
+    writeFileSync(join(out, 'run.lock'), `${process.pid}\n`);
+    await expect(runExperiment(exp, { outDir: out })).rejects.toThrow(/another run \(process \d+\) is writing its results/);
+    // A lock whose process is gone is taken over, and released at the end.
+    writeFileSync(join(out, 'run.lock'), '999999999\n');
+    await expect(runExperiment(exp, { outDir: out })).resolves.toMatchObject({ ran: 1 });
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
+  });
+
   it('shards split the grid deterministically and merge into what one run gives', async () => {
     const exp = experimentFile(TINY);
     const [whole, s1, s2, merged] = [tmp(), tmp(), tmp(), tmp()];

@@ -12,6 +12,9 @@ export interface Chart {
   readonly spec: JsonObject;
 }
 
+/** Counts and rates spanning decades: SI prefixes (10k, 1M) keep the labels of a log axis apart. */
+const LOG_COUNT_AXIS: JsonObject = { format: '~s', labelOverlap: 'greedy' };
+
 /** What every run-level chart knows of a successful run. */
 interface RunPoint {
   corpus: string;
@@ -183,7 +186,13 @@ function scatter(
 ): Chart | undefined {
   const shown = points.filter((p) => finitePerplexity(p) && p[xField] > 0);
   if (!shown.length) return undefined;
-  const x: JsonObject = { field: xField, type: 'quantitative', scale: { type: 'log' }, title: xTitle };
+  const x: JsonObject = {
+    field: xField,
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: xTitle,
+    axis: xField === 'parameters' ? LOG_COUNT_AXIS : { format: '~g', labelOverlap: 'greedy' },
+  };
   const y: JsonObject = { field: 'testPerplexity', type: 'quantitative', scale: { type: 'log' }, title: 'Test perplexity (log scale)' };
   const values = shown.map((p) => ({ ...p, frontier: false }));
   if (frontier) {
@@ -311,7 +320,7 @@ function measuresChart(
     type: 'quantitative',
     stack: null,
     title: null,
-    ...(log ? { scale: { type: 'log' } } : {}),
+    ...(log ? { scale: { type: 'log' }, axis: LOG_COUNT_AXIS } : {}),
   };
   const encoding: JsonObject = {
     y: modelAxis(),
@@ -411,45 +420,54 @@ function sizeVsContextChart(data: ReportData): Chart | undefined {
     });
   }
   if (!values.some((v) => v.context !== null)) return undefined;
-  const x: JsonObject = { field: 'context', type: 'quantitative', title: 'Context length (words of history)', axis: { tickMinStep: 1 } };
-  const y: JsonObject = { field: 'parameters', type: 'quantitative', scale: { type: 'log' }, title: 'Parameters (count, log scale)' };
-  const color = familyColour(values.map((v) => v.family));
-  const tip = tooltip([{ field: 'parameters', type: 'quantitative', title: 'Parameters', format: ',.0f' }]);
+  // A recurrent model conditions on the whole history: it stands at the right end, past every bounded
+  // context, where the axis says "unbounded", with a dashed level showing its size does not grow.
+  const unbounded = Math.max(...values.map((v) => v.context ?? 0)) + 1;
+  const points = values.map((v) => ({ ...v, unbounded: v.context === null, from: 0, context: v.context ?? unbounded }));
+  const hasUnbounded = points.some((p) => p.unbounded);
+  const x: JsonObject = {
+    field: 'context',
+    type: 'quantitative',
+    title: 'Context length (words of history)',
+    scale: { domain: [0, hasUnbounded ? unbounded : unbounded - 1] },
+    axis: { tickMinStep: 1, ...(hasUnbounded ? { labelExpr: `datum.value === ${unbounded} ? 'unbounded' : datum.label` } : {}) },
+  };
+  const y: JsonObject = { field: 'parameters', type: 'quantitative', scale: { type: 'log' }, title: 'Parameters (count, log scale)', axis: LOG_COUNT_AXIS };
+  const color = familyColour(points.map((v) => v.family));
   const layer: JsonObject[] = [
     {
-      transform: [{ filter: 'datum.context !== null' }],
-      mark: { type: 'line', point: false },
+      transform: [{ filter: '!datum.unbounded' }],
+      mark: { type: 'line' },
       encoding: { x, y, color, detail: { field: 'series', type: 'nominal' } },
     },
+    ...(hasUnbounded
+      ? [
+          {
+            transform: [{ filter: 'datum.unbounded' }],
+            mark: { type: 'rule', strokeDash: [6, 3], opacity: 0.6 },
+            encoding: { x: { ...x, field: 'from' }, x2: { field: 'context' }, y, color },
+          },
+        ]
+      : []),
     {
-      transform: [{ filter: 'datum.context !== null' }],
-      mark: { type: 'point', filled: true, size: 60 },
-      encoding: { x, y, color, tooltip: tip },
+      mark: { type: 'point', filled: true, size: 70, opacity: 0.9 },
+      encoding: {
+        x,
+        y,
+        color,
+        shape: { field: 'plugin', type: 'nominal', title: 'Plug-in' },
+        tooltip: tooltip([{ field: 'parameters', type: 'quantitative', title: 'Parameters', format: ',.0f' }]),
+      },
     },
   ];
-  if (values.some((v) => v.context === null)) {
-    // A recurrent model conditions on the whole history: its size is a level, not a point at some context length.
-    layer.push(
-      {
-        transform: [{ filter: 'datum.context === null' }],
-        mark: { type: 'rule', strokeDash: [6, 3], strokeWidth: 1.5 },
-        encoding: { y, color, tooltip: tip },
-      },
-      {
-        transform: [{ filter: 'datum.context === null' }],
-        mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10 },
-        encoding: { y, x: { value: 456 }, text: { field: 'name', type: 'nominal' }, color },
-      },
-    );
-  }
   return chart(
     'size-vs-context',
     'Model size against context length',
-    "An n-gram model's table grows with its order, a window model's parameters grow linearly with its window, and a recurrent model's (dashed: unbounded context) do not grow.",
+    "An n-gram model's table grows with its order and a window model's parameters grow linearly with its window; a recurrent model sees an unbounded history with parameters that do not grow (dashed).",
     [],
-    asJson(values),
+    asJson(points),
     { width: 460, height: 300, layer },
-    { corpora: corporaOf(values), independent: ['y'] },
+    { corpora: corporaOf(points), independent: ['y'] },
   );
 }
 
@@ -546,7 +564,7 @@ function sweepCharts(data: ReportData): Chart[] {
       if (!hps.every((h) => typeof h[key] === 'number')) continue;
       if (new Set(hps.map((h) => h[key])).size < 2) continue;
       const others = varying.filter((k) => k !== key);
-      const values = rows
+      let values = rows
         .map((r, i) => ({ r, h: hps[i]! }))
         .filter(({ r }) => r.testPerplexity !== null && Number.isFinite(r.testPerplexity) && r.testPerplexity > 0)
         .map(({ r, h }) => ({
@@ -559,7 +577,11 @@ function sweepCharts(data: ReportData): Chart[] {
           testPerplexity: r.testPerplexity!,
           validPerplexity: num(r.validPerplexity),
         }));
-      if (new Set(values.map((v) => v.value)).size < 2) continue;
+      // A sweep is a line: series with a single value of the key (another entry's fixed point) are left out.
+      const perSeries = new Map<string, Set<number>>();
+      for (const v of values) perSeries.set(`${v.corpus}\u0000${v.series}`, (perSeries.get(`${v.corpus}\u0000${v.series}`) ?? new Set()).add(v.value));
+      values = values.filter((v) => perSeries.get(`${v.corpus}\u0000${v.series}`)!.size >= 2);
+      if (values.length === 0) continue;
       const x: JsonObject = { field: 'value', type: 'quantitative', title: `${key} (${plugin} hyper-parameter)`, scale: { zero: false }, axis: { tickMinStep: 1 } };
       const y: JsonObject = { field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', scale: { zero: false }, title: 'Test perplexity' };
       const color = familyColour(values.map((v) => v.family));

@@ -49,6 +49,8 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
       parameters: 200,
       logProb: (i: number, position: number) => (i === 0 ? -Infinity : base(5)(i, position)),
     },
+    // A fixed point of another entry: one value of the order, so no line of the order sweep.
+    { model: 'ngram', family: 'ngram', label: 'ngram order=3 smoothing=add-k', hp: { order: 3, smoothing: 'add-k' }, testPerplexity: 40, parameters: 200, logProb: base(15) },
     ...[3, 5].map((n) => ({
       model: 'window',
       family: 'window',

@@ -54,21 +54,23 @@ describe('report charts', () => {
   });
 
   it('every spec compiles without a warning and renders the expected marks', async () => {
-    const finite = 9; // 10 successful runs, one with an infinite perplexity
+    const finite = 10; // 11 successful runs, one with an infinite perplexity
     const { buckets } = frequencyBucketsOfShip();
     const expected: Record<string, Record<string, number>> = {
       'test-perplexity': { bar: finite, 'text mark': finite },
       'perplexity-vs-parameters': { point: finite },
       'perplexity-vs-training-time': { point: finite, 'line mark': 1 },
       'learning-curves': { 'line mark': 5, point: 15 },
-      // n-gram kn (4) and mle (1) and window (2) are points on three lines; rnn ×2 and lstm are levels.
-      'size-vs-context': { point: 7, 'line mark': 3, 'rule mark': 3, 'text mark': 3 },
+      // n-gram kn (4), mle (1), add-k (1) and window (2) are points on four lines; rnn ×2 and lstm are
+      // points at "unbounded" with dashed levels.
+      'size-vs-context': { point: 11, 'line mark': 4, 'rule mark': 3 },
       // The mle run gave its first token probability 0: that bucket has no point for it.
-      'perplexity-by-frequency': { 'line mark': 10, point: 10 * buckets.size - 1 },
-      'perplexity-by-position': { 'line mark': 10, point: 10 * 20 - 1 },
+      'perplexity-by-frequency': { 'line mark': 11, point: 11 * buckets.size - 1 },
+      'perplexity-by-position': { 'line mark': 11, point: 11 * 20 - 1 },
       // Model size, and peak RSS in two parts (before the model, and what the model added).
-      memory: { bar: 3 * 10 },
-      throughput: { point: 2 * 10 },
+      memory: { bar: 3 * 11 },
+      throughput: { point: 2 * 11 },
+      // add-k has one order only and mle an infinite perplexity: the sweep is kn's line.
       'sweep-ngram-order': { point: 4, 'line mark': 1 },
       'sweep-rnn-hidden': { point: 2, 'line mark': 1 },
       'sweep-window-n': { point: 2, 'line mark': 1 },
@@ -130,7 +132,7 @@ describe('report charts', () => {
     expect(tokens).toBe(Array.from(TOY_TEXTS.ship).length + 1);
   });
 
-  it('puts n-gram orders and window sizes at n − 1 words of context and recurrent models at none', () => {
+  it('puts n-gram orders and window sizes at n − 1 words of context and recurrent models past them all', () => {
     const values = dataOf(byName.get('size-vs-context')!.spec);
     expect(values.filter((v) => v.plugin === 'ngram').map((v) => [v.series, v.context])).toEqual([
       ['ngram smoothing=kn', 0],
@@ -138,9 +140,15 @@ describe('report charts', () => {
       ['ngram smoothing=kn', 2],
       ['ngram smoothing=kn', 3],
       ['ngram smoothing=mle', 2],
+      ['ngram smoothing=add-k', 2],
     ]);
     expect(values.filter((v) => v.plugin === 'window').map((v) => v.context)).toEqual([2, 4]);
-    expect(values.filter((v) => v.family === 'recurrent').map((v) => v.context)).toEqual([null, null, null]);
+    expect(values.filter((v) => v.family === 'recurrent').map((v) => [v.context, v.unbounded])).toEqual([
+      [5, true],
+      [5, true],
+      [5, true],
+    ]);
+    expect(values.filter((v) => v.family !== 'recurrent').every((v) => v.unbounded === false)).toBe(true);
   });
 
   it('breakDown pools a run by bucket', () => {
@@ -192,12 +200,12 @@ describe('report files', () => {
     const { dir } = writeFixtureResults();
     await writeReport(dir);
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
-    expect(html.match(/<tr[ >]/g)).toHaveLength(1 + 11);
+    expect(html.match(/<tr[ >]/g)).toHaveLength(1 + 12);
     expect(html).toContain('<tr class="failed">');
     expect(html).toContain('failed: RangeError: &quot;bad&quot;, really');
     expect(html).not.toMatch(/https?:\/\/(?!vega\.github\.io\/schema)/);
     const md = readFileSync(join(dir, 'results.md'), 'utf8');
-    expect(md.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(2 + 11);
+    expect(md.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(2 + 12);
     expect(md).toContain('| ship | n-gram | ngram order=3 smoothing=mle | sentence | 1 | ∞ | ∞ |');
   });
 

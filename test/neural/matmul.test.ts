@@ -92,6 +92,8 @@ describe.each(forms)('$name', (form) => {
   it('matches the reference on shapes larger than every cache block (m > MC, k > KC, n > NC)', () => {
     compare(form, arena32, { m: 133, k: 261, n: 2053, accumulate: false });
     compare(form, arena32, { m: 6, k: 519, n: 35, accumulate: true });
+    compare(form, arena32, { m: 1, k: 301, n: 2101, accumulate: false });
+    compare(form, arena32, { m: 3, k: 130, n: 517, accumulate: true });
   });
 
   it('takes subarray views of kernel memory at odd offsets', () => {

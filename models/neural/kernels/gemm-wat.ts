@@ -204,6 +204,106 @@ ${forLoop('first', c32(0), get('count'), c32(width), [
 ])})`;
 }
 
+/** C(+)= value at `addr` (a v128), by beta. */
+const storeC = (addr: string, value: string): string =>
+  `(v128.store ${addr} (if (result v128) ${get('beta')} (then (f32x4.add (v128.load ${addr}) ${value})) (else ${value})))`;
+const storeCScalar = (addr: string, value: string): string =>
+  `(f32.store ${addr} (if (result f32) ${get('beta')} (then (f32.add (f32.load ${addr}) ${value})) (else ${value})))`;
+
+/**
+ * Products with fewer rows than a micro-tile (scoring one token: h·Wᵀ) are memory-bound on B, and
+ * packing B would touch it twice: these run straight on the unpacked operands instead.
+ * `dot_rows` is for A·Bᵀ (both contiguous along k): four dot products at a time, reduced by a 4×4
+ * transpose. Strides in bytes.
+ */
+function dotRows(): string {
+  const bq = ['q0', 'q1', 'q2', 'q3'];
+  const accs = ['x0', 'x1', 'x2', 'x3'];
+  const sums = ['s0', 's1', 's2', 's3'];
+  const kBytes = mul(get('k'), c32(4));
+  return `
+(func $dot_rows ${params(['m', 'n', 'k', 'a', 'rsa', 'b', 'csb', 'c', 'ldc', 'beta'])}
+  (local $i i32) (local $j i32) (local $p i32) (local $arow i32) (local $crow i32) (local $kv i32) (local $av v128) (local $x f32) (local $r v128)
+  ${locals('i32', bq)} ${locals('v128', [...accs, 'y0', 'y1', 'y2', 'y3', 't0', 't1', 't2', 't3'])} ${locals('f32', sums)}
+  ${set('kv', `(i32.and ${kBytes} (i32.const -16))`)}
+${forLoop('i', c32(0), get('m'), c32(1), [
+  set('arow', add(get('a'), mul(get('i'), get('rsa')))),
+  set('crow', add(get('c'), mul(get('i'), get('ldc')))),
+  set('j', c32(0)),
+  `(block $quad_end (loop $quad_top`,
+  `  (br_if $quad_end (i32.gt_u ${add(get('j'), c32(4))} ${get('n')}))`,
+  ...bq.map((q, t) => set(q, add(get('b'), mul(add(get('j'), c32(t)), get('csb'))))),
+  ...accs.map((x) => set(x, '(v128.const i32x4 0 0 0 0)')),
+  ...sums.map((x) => set(x, '(f32.const 0)')),
+  forLoop('p', c32(0), get('kv'), c32(16), [
+    set('av', `(v128.load ${add(get('arow'), get('p'))})`),
+    ...accs.map((x, t) => set(x, `(f32x4.add ${get(x)} (f32x4.mul ${get('av')} (v128.load ${add(get(bq[t]!), get('p'))})))`)),
+  ]),
+  forLoop('p', get('kv'), kBytes, c32(4), [
+    set('x', `(f32.load ${add(get('arow'), get('p'))})`),
+    ...sums.map((x, t) => set(x, `(f32.add ${get(x)} (f32.mul ${get('x')} (f32.load ${add(get(bq[t]!), get('p'))})))`)),
+  ]),
+  ...transpose4(accs, ['y0', 'y1', 'y2', 'y3']),
+  set('r', `(f32x4.add (f32x4.add ${get('y0')} ${get('y1')}) (f32x4.add ${get('y2')} ${get('y3')}))`),
+  set('r', `(f32x4.add ${get('r')} ${sums.reduce((v, x, t) => `(f32x4.replace_lane ${t} ${v} ${get(x)})`, '(v128.const i32x4 0 0 0 0)')})`),
+  storeC(add(get('crow'), mul(get('j'), c32(4))), get('r')),
+  `  ${set('j', add(get('j'), c32(4)))}`,
+  `  (br $quad_top)))`,
+  forLoop('j', get('j'), get('n'), c32(1), [
+    set('q0', add(get('b'), mul(get('j'), get('csb')))),
+    set('x', '(f32.const 0)'),
+    forLoop('p', c32(0), kBytes, c32(4), [
+      set('x', `(f32.add ${get('x')} (f32.mul (f32.load ${add(get('arow'), get('p'))}) (f32.load ${add(get('q0'), get('p'))})))`),
+    ]),
+    storeCScalar(add(get('crow'), mul(get('j'), c32(4))), get('x')),
+  ]),
+])})`;
+}
+
+/**
+ * `axpy_rows` is for A·B and Aᵀ·B with few rows (B contiguous along n): each row of C is built as
+ * Σ_p a_ip·B[p, :] in strips of 16, then 4, then single columns. Strides in bytes.
+ */
+function axpyRows(): string {
+  const strip = (width: number): string[] => {
+    const accs = Array.from({ length: width / 4 }, (_, v) => `x${v}`);
+    return [
+      `(block $s${width}_end (loop $s${width}_top`,
+      `  (br_if $s${width}_end (i32.gt_u ${add(get('j'), c32(width))} ${get('n')}))`,
+      ...accs.map((x) => set(x, '(v128.const i32x4 0 0 0 0)')),
+      set('ap', get('arow')),
+      set('bp', add(get('b'), mul(get('j'), c32(4)))),
+      forLoop('p', c32(0), get('k'), c32(1), [
+        set('av', `(v128.load32_splat ${get('ap')})`),
+        ...accs.map((x, v) => set(x, `(f32x4.add ${get(x)} (f32x4.mul ${get('av')} (v128.load offset=${16 * v} ${get('bp')})))`)),
+        set('ap', add(get('ap'), get('csa'))),
+        set('bp', add(get('bp'), get('rsb'))),
+      ]),
+      ...accs.map((x, v) => storeC(add(get('crow'), mul(add(get('j'), c32(4 * v)), c32(4))), get(x))),
+      `  ${set('j', add(get('j'), c32(width)))}`,
+      `  (br $s${width}_top)))`,
+    ];
+  };
+  return `
+(func $axpy_rows ${params(['m', 'n', 'k', 'a', 'rsa', 'csa', 'b', 'rsb', 'c', 'ldc', 'beta'])}
+  (local $i i32) (local $j i32) (local $p i32) (local $arow i32) (local $crow i32) (local $ap i32) (local $bp i32) (local $av v128) (local $s f32)
+  ${locals('v128', ['x0', 'x1', 'x2', 'x3'])}
+${forLoop('i', c32(0), get('m'), c32(1), [
+  set('arow', add(get('a'), mul(get('i'), get('rsa')))),
+  set('crow', add(get('c'), mul(get('i'), get('ldc')))),
+  set('j', c32(0)),
+  ...strip(16),
+  ...strip(4),
+  forLoop('j', get('j'), get('n'), c32(1), [
+    set('s', '(f32.const 0)'),
+    forLoop('p', c32(0), get('k'), c32(1), [
+      set('s', `(f32.add ${get('s')} (f32.mul (f32.load ${add(get('arow'), mul(get('p'), get('csa')))}) (f32.load ${add(add(get('b'), mul(get('p'), get('rsb'))), mul(get('j'), c32(4)))})))`),
+    ]),
+    storeCScalar(add(get('crow'), mul(get('j'), c32(4))), get('s')),
+  ]),
+])})`;
+}
+
 /**
  * The driver: C[m×n] (+)= op(A)·op(B), op(A)(i, p) = A[a + i·rsa + p·csa], op(B)(p, j) = B[b + p·rsb + j·csb],
  * C(i, j) = C[c + i·ldc + j]; pointers in bytes, strides in elements. `work` points at this thread's
@@ -215,12 +315,19 @@ function driver(bl: Blocking): string {
   const bpBytes = kc * nc * 4;
   return `
 (func (export "work_bytes") (result i32) ${c32(apBytes + bpBytes + mr * nr * 4)})
-(func (export "gemm") ${params(['m', 'n', 'k', 'a', 'rsa', 'csa', 'b', 'rsb', 'csb', 'c', 'ldc', 'beta', 'work'])}
+(func $gemm (export "gemm") ${params(['m', 'n', 'k', 'a', 'rsa', 'csa', 'b', 'rsb', 'csb', 'c', 'ldc', 'beta', 'work'])}
   (local $ap i32) (local $bp i32) (local $tile i32) (local $jc i32) (local $pc i32) (local $ic i32) (local $jr i32) (local $ir i32)
   (local $ncb i32) (local $kcb i32) (local $mcb i32) (local $mrb i32) (local $nrb i32) (local $bet i32) (local $cp i32) (local $apanel i32) (local $bpanel i32)
   ${set('rsa', mul(get('rsa'), c32(4)))} ${set('csa', mul(get('csa'), c32(4)))}
   ${set('rsb', mul(get('rsb'), c32(4)))} ${set('csb', mul(get('csb'), c32(4)))}
   ${set('ldc', mul(get('ldc'), c32(4)))}
+  (if (i32.lt_u ${get('m')} ${c32(mr)}) (then
+    (if (i32.and (i32.eq ${get('csa')} ${c32(4)}) (i32.eq ${get('rsb')} ${c32(4)})) (then
+      (call $dot_rows ${['m', 'n', 'k', 'a', 'rsa', 'b', 'csb', 'c', 'ldc', 'beta'].map(get).join(' ')})
+      (return)))
+    (if (i32.eq ${get('csb')} ${c32(4)}) (then
+      (call $axpy_rows ${['m', 'n', 'k', 'a', 'rsa', 'csa', 'b', 'rsb', 'c', 'ldc', 'beta'].map(get).join(' ')})
+      (return)))))
   ${set('ap', get('work'))} ${set('bp', add(get('work'), c32(apBytes)))} ${set('tile', add(get('work'), c32(apBytes + bpBytes)))}
 ${forLoop('jc', c32(0), get('n'), c32(nc), [
   set('ncb', minU(c32(nc), sub(get('n'), get('jc')))),
@@ -250,6 +357,55 @@ ${forLoop('jc', c32(0), get('n'), c32(nc), [
 ])})`;
 }
 
+/**
+ * A product shared between threads, as i32 words at `job` in kernel memory. C is cut into `chunks` blocks
+ * of `size` rows (split 0) or columns (split 1); threads claim blocks with a ticket `next` = (sequence
+ * << 12) | block, so a thread that wakes late for an old job can never claim a block of a new one: the
+ * compare-and-swap fails once the ticket moved on. `done` counts finished blocks; `wake` is the futex
+ * word that sleeping workers wait on; `failed` is set by a worker whose kernel threw; `workerBlocks`
+ * counts the blocks worker threads did (a statistic for tests and benchmarks).
+ */
+export const JOB = {
+  next: 0, done: 1, chunks: 2, split: 3, size: 4,
+  m: 5, n: 6, k: 7, a: 8, rsa: 9, csa: 10, b: 11, rsb: 12, csb: 13, c: 14, ldc: 15, beta: 16,
+  wake: 17, failed: 18, workerBlocks: 19,
+  words: 20,
+} as const;
+export const TICKET_BITS = 12;
+
+function jobs(): string {
+  const field = (name: keyof typeof JOB): string => `(i32.load offset=${JOB[name] * 4} ${get('job')})`;
+  const gemmArgs = ['m', 'n', 'k', 'a', 'rsa', 'csa', 'b', 'rsb', 'csb', 'c', 'ldc', 'beta'] as const;
+  return `
+(func $gemm_chunk ${params(['job', 'chunk', 'work'])} ${locals('i32', [...gemmArgs, 'start', 'size'])}
+  ${gemmArgs.map((f) => set(f, field(f))).join(' ')}
+  ${set('size', field('size'))}
+  ${set('start', mul(get('chunk'), get('size')))}
+  (if (i32.eqz ${field('split')})
+    (then
+      ${set('m', minU(get('size'), sub(get('m'), get('start'))))}
+      ${set('a', add(get('a'), mul(mul(get('start'), get('rsa')), c32(4))))}
+      ${set('c', add(get('c'), mul(mul(get('start'), get('ldc')), c32(4))))})
+    (else
+      ${set('n', minU(get('size'), sub(get('n'), get('start'))))}
+      ${set('b', add(get('b'), mul(mul(get('start'), get('csb')), c32(4))))}
+      ${set('c', add(get('c'), mul(get('start'), c32(4))))}))
+  (call $gemm ${gemmArgs.map(get).join(' ')} ${get('work')}))
+(func (export "gemm_work") ${params(['job', 'work'])} (result i32) (local $ticket i32) (local $chunk i32) (local $chunks i32) (local $count i32)
+  (loop $claim
+    ${set('ticket', `(i32.atomic.load offset=${JOB.next * 4} ${get('job')})`)}
+    ${set('chunk', `(i32.and ${get('ticket')} ${c32((1 << TICKET_BITS) - 1)})`)}
+    ${set('chunks', field('chunks'))}
+    (if (i32.ge_u ${get('chunk')} ${get('chunks')}) (then (return ${get('count')})))
+    (br_if $claim (i32.ne (i32.atomic.rmw.cmpxchg offset=${JOB.next * 4} ${get('job')} ${get('ticket')} ${add(get('ticket'), c32(1))}) ${get('ticket')}))
+    (call $gemm_chunk ${get('job')} ${get('chunk')} ${get('work')})
+    ${set('count', add(get('count'), c32(1)))}
+    (if (i32.eq (i32.atomic.rmw.add offset=${JOB.done * 4} ${get('job')} (i32.const 1)) ${sub(get('chunks'), c32(1))})
+      (then (drop (memory.atomic.notify offset=${JOB.done * 4} ${get('job')} (i32.const 1)))))
+    (br $claim))
+  (unreachable))`;
+}
+
 /** The whole module's text. The memory is imported (and shared) so that every thread runs on the same arena. */
 export function gemmWat(bl: Blocking = BLOCKING): string {
   if (bl.mr % 4 !== 0 || bl.nr % 4 !== 0 || bl.unroll < 1) throw new Error(`gemm-wat: bad blocking ${JSON.stringify(bl)}`);
@@ -260,7 +416,10 @@ ${microKernel(bl)}
 ${edgeStore(bl)}
 ${packPanels('pack_a', bl.mr)}
 ${packPanels('pack_b', bl.nr)}
+${dotRows()}
+${axpyRows()}
 ${driver(bl)}
+${jobs()}
 )
 `;
 }

@@ -51,10 +51,13 @@ export function kernelThreads(): number {
   return threads;
 }
 
-/** Use `n` threads (the calling one included) for large products from now on. */
+/**
+ * Use `n` threads (the calling one included) for large products from now on. Going down to 1 keeps the
+ * workers asleep (so benchmarks can alternate); any other change restarts them.
+ */
 export function setKernelThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setKernelThreads: need a whole number ≥ 1, got ${n}`);
-  if (n !== threads) stopPool();
+  if (n > 1 && pool !== undefined && pool.workers.length !== n - 1) stopPool();
   threads = n;
 }
 

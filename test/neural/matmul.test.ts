@@ -134,6 +134,6 @@ describe.each(forms)('$name', (form) => {
     expect(() => form.fast(shared.subarray(0, 4), allocate('float32', 4), shared.subarray(3, 7), 2, 2, 2)).toThrow(/overlap/);
     const plain = new Float64Array(12);
     expect(() => form.fast(allocate('float64', 4), plain.subarray(0, 4), plain.subarray(2, 6), 2, 2, 2)).toThrow(/overlap/);
-    expect(() => form.fast(allocate('float32', 4), allocate('float32', 4), allocate('float32', 4), 2, 2.5, 2)).toThrow(/dimension/);
+    expect(() => form.fast(allocate('float32', 4), allocate('float32', 4), allocate('float32', 4), 2, 2.5, 2)).toThrow(/dimensions/);
   });
 });

@@ -2,7 +2,7 @@
  * The source of the float32 matrix kernels: this module writes them as WebAssembly text (SIMD f32x4,
  * shared memory), and `build.ts` assembles that text into `gemm.wasm` with the npm `wabt` package.
  * Generating the text from TypeScript keeps the register-tiled micro-kernel (MR×NR accumulators,
- * unrolled over k) one parametrised function instead of hundreds of hand-copied lines.
+ * per k step) one parametrised function instead of hundreds of hand-copied lines.
  *
  * The algorithm is the Goto/BLIS layered GEMM (Goto & van de Geijn 2008, "Anatomy of high-performance
  * matrix multiplication"; Van Zee & van de Geijn 2015, BLIS): C (+)= op(A)·op(B) with A and B given by
@@ -25,16 +25,21 @@ export interface Blocking {
   kc: number;
   mc: number;
   nc: number;
-  /** How many k steps the micro-kernel's loop body holds. */
-  unroll: number;
+  /**
+   * Products of at most `directRows` rows and `directCols` columns read row-major B in place instead
+   * of packing it: a copy of B per block is more than so few rows of A pay back. Wider B is packed
+   * all the same, because rows of B far apart (power-of-two strides) alias in L1 when read in place.
+   */
+  directRows: number;
+  directCols: number;
 }
 
 /**
  * Measured on this machine (V8 11.3, every variant timed in one process): 4×8 with no unrolling reaches ~30
- * GFLOP/s; unrolling k (2×, 4×) or wider tiles (4×12, 4×16, 8×8) make TurboFan spill accumulators and
+ * GFLOP/s; unrolling k (2×, 4×: 19, 14) or wider tiles (4×12, 4×16, 8×8) make TurboFan spill accumulators and
  * fall to 14–23. Cache blocks barely matter here (2 MiB of L2 per core).
  */
-export const BLOCKING: Blocking = { mr: 4, nr: 8, kc: 256, mc: 128, nc: 2048, unroll: 1 };
+export const BLOCKING: Blocking = { mr: 4, nr: 8, kc: 256, mc: 128, nc: 2048, directRows: 64, directCols: 512 };
 
 const get = (x: string): string => `(local.get $${x})`;
 const set = (x: string, e: string): string => `(local.set $${x} ${e})`;
@@ -79,28 +84,23 @@ function transpose4(r: readonly string[], o: readonly string[]): string[] {
 }
 
 /**
- * The micro-kernel: C[MR×NR] (+)= Ap[kc×MR]ᵀ · Bp[kc×NR], with one f32x4 accumulator per row and 4
+ * The micro-kernel: C[MR×NR] (+)= Ap[kc×MR]ᵀ · B[kc×NR], with one f32x4 accumulator per row and 4
  * columns; per k step NR/4 vector loads of B, MR broadcast loads of A and MR·NR/4 multiply-adds.
+ * B rows are `bstep` bytes apart: NR·4 in a packed panel, the row stride when read in place.
  * `ldc` is in bytes; `beta` = 0 overwrites C, 1 adds to it.
  */
-function microKernel({ mr, nr, unroll }: Blocking): string {
+function microKernel({ mr, nr }: Blocking): string {
   const nv = nr / 4;
   const acc = (r: number, v: number): string => `c${r}_${v}`;
   const accs: string[] = [];
   for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) accs.push(acc(r, v));
   const bs = Array.from({ length: nv }, (_, v) => `b${v}`);
-  const step = (s: number): string[] => {
-    const lines = bs.map((b, v) => set(b, `(v128.load offset=${(s * nr + 4 * v) * 4} ${get('bp')})`));
-    for (let r = 0; r < mr; r++) {
-      lines.push(set('a', `(v128.load32_splat offset=${(s * mr + r) * 4} ${get('ap')})`));
-      for (let v = 0; v < nv; v++) lines.push(set(acc(r, v), `(f32x4.add ${get(acc(r, v))} (f32x4.mul ${get('a')} ${get(bs[v]!)}))`));
-    }
-    return lines;
-  };
-  const advance = (steps: number): string[] => [
-    set('ap', add(get('ap'), c32(steps * mr * 4))),
-    set('bp', add(get('bp'), c32(steps * nr * 4))),
-  ];
+  const step: string[] = bs.map((b, v) => set(b, `(v128.load offset=${16 * v} ${get('bp')})`));
+  for (let r = 0; r < mr; r++) {
+    step.push(set('a', `(v128.load32_splat offset=${4 * r} ${get('ap')})`));
+    for (let v = 0; v < nv; v++) step.push(set(acc(r, v), `(f32x4.add ${get(acc(r, v))} (f32x4.mul ${get('a')} ${get(bs[v]!)}))`));
+  }
+  step.push(set('ap', add(get('ap'), c32(mr * 4))), set('bp', add(get('bp'), get('bstep'))));
   const store = (beta: boolean): string[] => {
     const lines: string[] = [set('row', get('c'))];
     for (let r = 0; r < mr; r++) {
@@ -113,21 +113,11 @@ function microKernel({ mr, nr, unroll }: Blocking): string {
     return lines;
   };
   return `
-(func $kernel ${params(['kc', 'ap', 'bp', 'c', 'ldc', 'beta'])}
+(func $kernel ${params(['kc', 'ap', 'bp', 'bstep', 'c', 'ldc', 'beta'])}
   ${locals('v128', ['a', ...bs, ...accs])} (local $row i32)
-  (block $main_end
-    (br_if $main_end (i32.lt_u ${get('kc')} ${c32(unroll)}))
-    (loop $main
-${Array.from({ length: unroll }, (_, s) => step(s)).flat().map((l) => '      ' + l).join('\n')}
-${advance(unroll).map((l) => '      ' + l).join('\n')}
-      ${set('kc', sub(get('kc'), c32(unroll)))}
-      (br_if $main (i32.ge_u ${get('kc')} ${c32(unroll)}))))
-  (block $tail_end
-    (br_if $tail_end (i32.eqz ${get('kc')}))
-    (loop $tail
-${step(0).map((l) => '      ' + l).join('\n')}
-${advance(1).map((l) => '      ' + l).join('\n')}
-      (br_if $tail (local.tee $kc ${sub(get('kc'), c32(1))}))))
+  (loop $step
+${step.map((l) => '    ' + l).join('\n')}
+    (br_if $step (local.tee $kc ${sub(get('kc'), c32(1))})))
   (if ${get('beta')}
     (then
 ${store(true).map((l) => '      ' + l).join('\n')})
@@ -155,6 +145,7 @@ ${forLoop('i', c32(0), get('mr'), c32(1), [
  * (across = rsa, along = csa), for B columns (across = csb, along = rsb), so one routine packs both:
  * when steps are contiguous (along = 4: row-major A, or Bᵀ in A·Bᵀ) it goes through 4×4 transposes,
  * when lanes are contiguous (across = 4: Aᵀ in Aᵀ·B, row-major B) through straight vector copies.
+ * (Copying B row by row across panels instead was tried: panels 4 KiB apart alias in L1 and lose.)
  */
 function packPanels(name: string, width: number): string {
   const lanes = Array.from({ length: width }, (_, l) => `l${l}`);
@@ -310,7 +301,7 @@ ${forLoop('i', c32(0), get('m'), c32(1), [
  * `work_bytes()` of scratch (packed A block, packed B block, edge tile).
  */
 function driver(bl: Blocking): string {
-  const { mr, nr, kc, mc, nc } = bl;
+  const { mr, nr, kc, mc, nc, directRows, directCols } = bl;
   const apBytes = mc * kc * 4;
   const bpBytes = kc * nc * 4;
   return `
@@ -318,6 +309,7 @@ function driver(bl: Blocking): string {
 (func $gemm (export "gemm") ${params(['m', 'n', 'k', 'a', 'rsa', 'csa', 'b', 'rsb', 'csb', 'c', 'ldc', 'beta', 'work'])}
   (local $ap i32) (local $bp i32) (local $tile i32) (local $jc i32) (local $pc i32) (local $ic i32) (local $jr i32) (local $ir i32)
   (local $ncb i32) (local $kcb i32) (local $mcb i32) (local $mrb i32) (local $nrb i32) (local $bet i32) (local $cp i32) (local $apanel i32) (local $bpanel i32)
+  (local $direct i32) (local $bstep i32)
   ${set('rsa', mul(get('rsa'), c32(4)))} ${set('csa', mul(get('csa'), c32(4)))}
   ${set('rsb', mul(get('rsb'), c32(4)))} ${set('csb', mul(get('csb'), c32(4)))}
   ${set('ldc', mul(get('ldc'), c32(4)))}
@@ -329,11 +321,13 @@ function driver(bl: Blocking): string {
       (call $axpy_rows ${['m', 'n', 'k', 'a', 'rsa', 'csa', 'b', 'rsb', 'c', 'ldc', 'beta'].map(get).join(' ')})
       (return)))))
   ${set('ap', get('work'))} ${set('bp', add(get('work'), c32(apBytes)))} ${set('tile', add(get('work'), c32(apBytes + bpBytes)))}
+  ${set('direct', `(i32.and (i32.eq ${get('csb')} ${c32(4)}) (i32.and (i32.le_u ${get('m')} ${c32(directRows)}) (i32.le_u ${get('n')} ${c32(directCols)})))`)}
 ${forLoop('jc', c32(0), get('n'), c32(nc), [
   set('ncb', minU(c32(nc), sub(get('n'), get('jc')))),
   forLoop('pc', c32(0), get('k'), c32(kc), [
     set('kcb', minU(c32(kc), sub(get('k'), get('pc')))),
-    `(call $pack_b ${get('ncb')} ${get('kcb')} ${add(add(get('b'), mul(get('pc'), get('rsb'))), mul(get('jc'), get('csb')))} ${get('csb')} ${get('rsb')} ${get('bp')})`,
+    `(if (i32.eqz ${get('direct')}) (then`,
+    `  (call $pack_b ${get('ncb')} ${get('kcb')} ${add(add(get('b'), mul(get('pc'), get('rsb'))), mul(get('jc'), get('csb')))} ${get('csb')} ${get('rsb')} ${get('bp')})))`,
     set('bet', `(i32.or ${get('beta')} (i32.ne ${get('pc')} (i32.const 0)))`),
     forLoop('ic', c32(0), get('m'), c32(mc), [
       set('mcb', minU(c32(mc), sub(get('m'), get('ic')))),
@@ -341,14 +335,20 @@ ${forLoop('jc', c32(0), get('n'), c32(nc), [
       forLoop('jr', c32(0), get('ncb'), c32(nr), [
         set('nrb', minU(c32(nr), sub(get('ncb'), get('jr')))),
         set('bpanel', add(get('bp'), mul(get('jr'), mul(get('kcb'), c32(4))))),
+        set('bstep', c32(nr * 4)),
+        `(if ${get('direct')} (then`,
+        `  ${set('bpanel', add(add(get('b'), mul(get('pc'), get('rsb'))), mul(add(get('jc'), get('jr')), c32(4))))}`,
+        `  (if (i32.eq ${get('nrb')} ${c32(nr)})`,
+        `    (then ${set('bstep', get('rsb'))})`,
+        `    (else (call $pack_b ${get('nrb')} ${get('kcb')} ${get('bpanel')} ${c32(4)} ${get('rsb')} ${get('bp')}) ${set('bpanel', get('bp'))}))))`,
         forLoop('ir', c32(0), get('mcb'), c32(mr), [
           set('mrb', minU(c32(mr), sub(get('mcb'), get('ir')))),
           set('apanel', add(get('ap'), mul(get('ir'), mul(get('kcb'), c32(4))))),
           set('cp', add(add(get('c'), mul(add(get('ic'), get('ir')), get('ldc'))), mul(add(get('jc'), get('jr')), c32(4)))),
           `(if (i32.and (i32.eq ${get('mrb')} ${c32(mr)}) (i32.eq ${get('nrb')} ${c32(nr)}))`,
-          `  (then (call $kernel ${get('kcb')} ${get('apanel')} ${get('bpanel')} ${get('cp')} ${get('ldc')} ${get('bet')}))`,
+          `  (then (call $kernel ${get('kcb')} ${get('apanel')} ${get('bpanel')} ${get('bstep')} ${get('cp')} ${get('ldc')} ${get('bet')}))`,
           `  (else`,
-          `    (call $kernel ${get('kcb')} ${get('apanel')} ${get('bpanel')} ${get('tile')} ${c32(nr * 4)} (i32.const 0))`,
+          `    (call $kernel ${get('kcb')} ${get('apanel')} ${get('bpanel')} ${get('bstep')} ${get('tile')} ${c32(nr * 4)} (i32.const 0))`,
           `    (call $edge_store ${get('mrb')} ${get('nrb')} ${get('tile')} ${get('cp')} ${get('ldc')} ${get('bet')})))`,
         ]),
       ]),
@@ -408,7 +408,7 @@ function jobs(): string {
 
 /** The whole module's text. The memory is imported (and shared) so that every thread runs on the same arena. */
 export function gemmWat(bl: Blocking = BLOCKING): string {
-  if (bl.mr % 4 !== 0 || bl.nr % 4 !== 0 || bl.unroll < 1) throw new Error(`gemm-wat: bad blocking ${JSON.stringify(bl)}`);
+  if (bl.mr % 4 !== 0 || bl.nr % 4 !== 0) throw new Error(`gemm-wat: bad blocking ${JSON.stringify(bl)}`);
   return `;; Generated by models/neural/kernels/gemm-wat.ts with ${JSON.stringify(bl)}: do not edit.
 (module
 (import "env" "memory" (memory 1 65536 shared))

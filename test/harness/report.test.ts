@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { TOY_TEXTS } from '../../corpora/toy.ts';
 import { UserError } from '../../corpora/user-error.ts';
 import { buildCharts } from '../../harness/report/charts.ts';
+import { readResults, writeResults } from '../../harness/experiment/results.ts';
 import { breakDown, loadReportData } from '../../harness/report/data.ts';
 import { renderSvg } from '../../harness/report/render.ts';
 import { grouped } from '../../harness/report/table.ts';
@@ -81,6 +82,24 @@ describe('report charts', () => {
       expect(svg.startsWith('<svg'), chart.name).toBe(true);
       const counts = countMarks(svg);
       for (const [kind, n] of Object.entries(expected[chart.name]!)) expect(counts[kind] ?? 0, `${chart.name}: ${kind}`).toBe(n);
+    }
+  });
+
+  it('facets every chart by corpus when the results hold several', async () => {
+    const { dir: two } = writeFixtureResults();
+    const { rows, curves } = readResults(two);
+    const copies = rows.map((r) => ({ ...r, id: `${r.id}-b`, corpus: 'ship again' }));
+    for (const r of rows.filter((x) => x.status === 'ok')) cpSync(join(two, 'runs', `${r.id}.test.f32`), join(two, 'runs', `${r.id}-b.test.f32`));
+    writeResults(two, { rows: [...rows, ...copies], curves: [...curves, ...curves.map((c) => ({ ...c, id: `${c.id}-b` }))] });
+    const faceted = buildCharts(loadReportData(two));
+    expect(faceted.map((c) => c.name)).toEqual(charts.map((c) => c.name));
+    for (const chart of faceted) {
+      expect((chart.spec.facet as { row?: { field: string } } | undefined)?.row?.field, chart.name).toBe('corpus');
+      const { svg, warnings } = await renderSvg(chart.spec);
+      expect(warnings, chart.name).toEqual([]);
+      const single = countMarks((await renderSvg(byName.get(chart.name)!.spec)).svg);
+      const double = countMarks(svg);
+      for (const kind of ['bar', 'point', 'line mark', 'rule mark']) expect(double[kind] ?? 0, `${chart.name}: ${kind}`).toBe(2 * (single[kind] ?? 0));
     }
   });
 

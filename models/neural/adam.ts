@@ -1,6 +1,6 @@
 import type { Optimizer } from './optimizer.ts';
-import type { Parameter } from './parameter.ts';
-import { allocate, dtypeOf, type FloatArray } from './tensor.ts';
+import { zerosLike, type Parameter } from './parameter.ts';
+import type { FloatArray } from './tensor.ts';
 
 export interface AdamOptions {
   readonly lr?: number;
@@ -32,8 +32,8 @@ export class Adam implements Optimizer {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    this.m = parameters.map((p) => allocate(dtypeOf(p.data), p.data.length));
-    this.v = parameters.map((p) => allocate(dtypeOf(p.data), p.data.length));
+    this.m = parameters.map((p) => zerosLike(p.data));
+    this.v = parameters.map((p) => zerosLike(p.data));
   }
 
   step(): void {

@@ -15,7 +15,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
 V, N, M, H, BATCH, SCORE_ROWS = 14116, 5, 60, 50, 128, 64
 
 
@@ -47,9 +46,12 @@ def rate(fn, tokens, seconds):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, BLAS: {torch.__config__.show().count('OpenBLAS') and 'OpenBLAS (if LD_LIBRARY_PATH points at it)' or 'see torch.__config__.show()'}")
+    blas = [line.split()[-1] for line in open("/proc/self/maps") if "blas" in line]
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, BLAS {blas[0] if blas else 'none loaded'}")
     for direct in (True, False):
         model = Bengio(direct)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)

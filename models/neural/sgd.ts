@@ -35,6 +35,9 @@ export class SGD implements Optimizer {
     this.buffers = this.momentum !== 0 ? parameters.map((p) => zerosLike(p.data)) : [];
   }
 
+  /** The momentum buffers are ordinary memory, left to the garbage collector. */
+  dispose(): void {}
+
   step(): void {
     const { lr, momentum, weightDecay: wd, nesterov } = this;
     const damp = 1 - this.dampening;

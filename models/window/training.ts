@@ -135,6 +135,7 @@ export async function trainWindow(
     await new Promise((resolve) => setImmediate(resolve));
   }
   ws.dispose();
+  optimizer.dispose();
   if (bestEpoch > 0 && bestEpoch !== epochs.length) parameters.forEach((p, i) => p.data.set(best[i]!));
   return {
     tokensTrained: tokensSeen,

@@ -6,8 +6,8 @@ import { softmaxCrossEntropy } from '../../models/neural/cross-entropy.ts';
 import { Random } from '../../models/neural/random.ts';
 import { logSumExp } from '../../models/neural/softmax.ts';
 import { allocate } from '../../models/neural/tensor.ts';
-import { buildVectorWasm, VECTOR_WASM_URL } from '../../models/neural/vector-kernels/build.ts';
-import { expSumF32, maxF32, onVectorKernels } from '../../models/neural/vector-kernels/vector.ts';
+import { buildVectorWasm } from '../../models/neural/vector-kernels/build.ts';
+import { expSumF32, maxF32, onVectorKernels, VECTOR_WASM_URL } from '../../models/neural/vector-kernels/vector.ts';
 
 /** A float32 array in kernel memory (where the SIMD kernels run) holding `values`. */
 function kernelArray(values: ArrayLike<number>): Float32Array {

@@ -1,10 +1,10 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
+import { VECTOR_WASM_URL } from './vector.ts';
 import { vectorWat } from './vector-wat.ts';
 
 const FEATURES = { simd: true, threads: true };
-export const VECTOR_WASM_URL = new URL('./vector.wasm', import.meta.url);
 
 /**
  * Assemble the vector kernels from their generated text, deterministically (the committed `vector.wasm` is

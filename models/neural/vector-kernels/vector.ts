@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { inKernelMemory, kernelMemory } from '../kernels/arena.ts';
 import type { FloatArray } from '../tensor.ts';
-import { VECTOR_WASM_URL } from './build.ts';
 
 /**
  * The float32 vector kernels (WebAssembly SIMD, `vector-wat.ts`) for arrays in kernel memory. The kernels
@@ -17,6 +16,9 @@ interface VectorExports {
   column_sums(src: number, dst: number, rows: number, n4: number, strideBytes: number): void;
   adam(p: number, g: number, m: number, v: number, n4: number, b1: number, b2: number, c1: number, c2: number, step: number, inv: number, eps: number, wd: number): void;
 }
+
+/** The assembled kernels, committed; built from `vector-wat.ts` by `build.ts`. */
+export const VECTOR_WASM_URL = new URL('./vector.wasm', import.meta.url);
 
 let loaded: VectorExports | undefined;
 

@@ -1,5 +1,6 @@
 import { UserError } from '../corpora/user-error.ts';
 import type { ModelPlugin } from './types.ts';
+import { ngramPlugin } from './ngram/plugin.ts';
 import { unigramPlugin } from './unigram/plugin.ts';
 import { windowPlugin } from './window/plugin.ts';
 
@@ -9,6 +10,7 @@ import { windowPlugin } from './window/plugin.ts';
  */
 export const registry: readonly ModelPlugin[] = [
   unigramPlugin,
+  ngramPlugin,
   windowPlugin,
 ];
 

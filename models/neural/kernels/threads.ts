@@ -76,6 +76,10 @@ export function workerBlocks(): number {
   return pool === undefined ? 0 : Atomics.load(pool.control, JOB.workerBlocks);
 }
 
+/**
+ * Terminate the workers. Their job record and scratch memory are deliberately not released: termination
+ * is asynchronous, and a worker still finishing a block must not write into memory handed out again.
+ */
 function stopPool(): void {
   if (pool === undefined) return;
   for (const w of pool.workers) void w.terminate();

@@ -2,27 +2,23 @@ import { Bench } from 'tinybench';
 import { encodeCorpus } from '../corpora/corpus.ts';
 import { loadCorpus } from '../corpora/load.ts';
 import { Adam } from '../models/neural/adam.ts';
+import { kernelThreads, setKernelThreads } from '../models/neural/kernels/threads.ts';
 import { softmaxCrossEntropy } from '../models/neural/cross-entropy.ts';
 import { Random } from '../models/neural/random.ts';
 import { gatherBatch, windowExamples } from '../models/window/examples.ts';
 import { backward, forward, WindowNetwork, WindowWorkspace } from '../models/window/network.ts';
 import { WindowScorer } from '../models/window/scorer.ts';
 import { trainStep } from '../models/window/training.ts';
+import type { BenchCell, BenchTable } from './types.ts';
 
 /**
  * The window model at Bengio et al.'s Brown size (n = 5, m = 60, h = 50, direct connections, batch 128,
  * the Brown vocabulary): one training step (forward + backward + Adam) and scoring, in tokens/s.
- * Run alone with `npx tsx bench/window.bench.ts`, or through the bench runner (default export).
+ * Run alone with `npx tsx bench/window.bench.ts`, or with the others: `npm run bench:micro -- window`.
+ * Each size runs on one kernel thread and on two (the default), alternating, so both see the same load.
  * The PyTorch twin is bench/torch_window.py; run both in the same session and compare.
  */
 
-// The runner's table contract (bench/types.ts on the ngram branch), structurally.
-type BenchCell = string | number;
-interface BenchTable {
-  readonly title: string;
-  readonly rows: readonly Readonly<Record<string, BenchCell>>[];
-  readonly notes?: readonly string[];
-}
 
 const SIZES = [
   { n: 5, m: 60, h: 50, direct: true },
@@ -46,7 +42,9 @@ export default async function windowBench(): Promise<BenchTable[]> {
   new Random(1).shuffle(order);
   const valid = corpus.valid.tokens.subarray(0, SCORED_TOKENS);
   const rows: Record<string, BenchCell>[] = [];
-  for (const size of SIZES) {
+  const defaultThreads = kernelThreads();
+  for (const size of SIZES) for (const threads of [1, 2]) {
+    setKernelThreads(threads);
     const net = new WindowNetwork({ vocabSize: V, ...size, dtype: 'float32' });
     net.initialize(new Random(1));
     const ws = new WindowWorkspace(net, BATCH);
@@ -58,7 +56,7 @@ export default async function windowBench(): Promise<BenchTable[]> {
     };
     const scorer = new WindowScorer(net);
     const out = new Float64Array(valid.length);
-    const bench = new Bench({ time: 3000, warmupTime: 500 });
+    const bench = new Bench({ time: 2000, warmupTime: 300 });
     bench
       .add('train step', () => {
         nextBatch();
@@ -79,6 +77,7 @@ export default async function windowBench(): Promise<BenchTable[]> {
     const step = mean(bench, 'train step');
     rows.push({
       model: `n=${size.n} m=${size.m} h=${size.h}${size.direct ? ' direct' : ''}`,
+      threads,
       parameters: net.parameters().reduce((s, p) => s + p.data.length, 0),
       'train step ms': Number((step * 1000).toFixed(2)),
       'train tokens/s': Math.round(BATCH / step),
@@ -88,7 +87,10 @@ export default async function windowBench(): Promise<BenchTable[]> {
       'score tokens/s': Math.round(valid.length / mean(bench, 'score')),
     });
     ws.dispose();
+    adam.dispose();
+    net.dispose();
   }
+  setKernelThreads(defaultThreads);
   return [
     {
       title: `window model, Brown vocabulary |V| = ${V}, batch ${BATCH}, float32, Adam`,

@@ -2,6 +2,7 @@ import { UserError } from '../corpora/user-error.ts';
 import type { ModelPlugin } from './types.ts';
 import { ngramPlugin } from './ngram/plugin.ts';
 import { unigramPlugin } from './unigram/plugin.ts';
+import { windowPlugin } from './window/plugin.ts';
 
 /**
  * Every model the harness and CLI can run. Adding a model: a folder under `models/` that exports a
@@ -10,6 +11,7 @@ import { unigramPlugin } from './unigram/plugin.ts';
 export const registry: readonly ModelPlugin[] = [
   unigramPlugin,
   ngramPlugin,
+  windowPlugin,
 ];
 
 export function findPlugin(name: string): ModelPlugin {

@@ -26,7 +26,7 @@ function checkMinCount(minCount: number | undefined): number {
 export function parseFractions(text: string): [number, number, number] {
   const parts = text.split(',').map(Number);
   if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x) || x < 0) || Math.abs(parts[0]! + parts[1]! + parts[2]! - 1) > 1e-9) {
-    throw new UserError(`--split must be three fractions TRAIN,VALID,TEST that add up to 1 (e.g. 0.8,0.1,0.1), got "${text}"`);
+    throw new UserError(`--fractions must be three fractions TRAIN,VALID,TEST that add up to 1 (e.g. 0.8,0.1,0.1), got "${text}"`);
   }
   return [parts[0]!, parts[1]!, parts[2]!];
 }
@@ -44,7 +44,7 @@ function sentencesOf(path: string, level: TokenLevel): string[][] {
 export function loadCorpus(spec: string, options: CorpusOptions = {}): Corpus {
   if (spec === 'brown' || spec in TOY_TEXTS) {
     if (options.minCount !== undefined || options.fractions !== undefined || options.level !== undefined) {
-      throw new UserError(`--corpus ${spec} fixes its own tokens, split and vocabulary; --min-count, --split and --level apply to text: and files: corpora`);
+      throw new UserError(`--corpus ${spec} fixes its own tokens, split and vocabulary; --min-count, --fractions and --level apply to text: and files: corpora`);
     }
     return spec === 'brown' ? brownCorpus() : toyCorpus(spec as ToyName);
   }
@@ -69,7 +69,7 @@ export function loadCorpus(spec: string, options: CorpusOptions = {}): Corpus {
     };
   }
   if (spec.startsWith('files:')) {
-    if (options.fractions !== undefined) throw new UserError('--split applies to text:PATH; files: names its splits itself');
+    if (options.fractions !== undefined) throw new UserError('--fractions applies to text:PATH; files: names its splits itself');
     const paths = spec.slice('files:'.length).split(',');
     if (paths.length !== 3 || paths.some((p) => !p)) {
       throw new UserError(`--corpus files:TRAIN,VALID,TEST needs three comma-separated paths, got "${spec}"`);

@@ -26,6 +26,8 @@ export interface CheckpointData {
   /** Small plug-in state (discounts, training report, …). */
   readonly meta: JsonValue;
   readonly arrays: Readonly<Record<string, StoredArray>>;
+  /** How the model was made (corpus, protocol, seed, training report), written by the CLI; plug-ins ignore it. */
+  readonly provenance?: JsonValue;
 }
 
 const DTYPES = {
@@ -54,6 +56,7 @@ interface Manifest {
   hyperParameters: Record<string, unknown>;
   vocabulary: string[];
   meta: JsonValue;
+  provenance?: JsonValue;
   arrays: ArrayEntry[];
   bytes: number;
   sha256: string;
@@ -89,6 +92,7 @@ export function saveCheckpoint(dir: string, data: CheckpointData): void {
     hyperParameters: { ...data.hyperParameters },
     vocabulary: [...data.vocabulary],
     meta: data.meta,
+    ...(data.provenance !== undefined ? { provenance: data.provenance } : {}),
     arrays: entries,
     bytes,
     sha256: createHash('sha256').update(blob).digest('hex'),
@@ -156,5 +160,12 @@ export function loadCheckpoint(dir: string): CheckpointData {
     }
     arrays[e.name] = new ctor(blob.buffer, e.offset, e.length);
   }
-  return { plugin: m.plugin, hyperParameters: m.hyperParameters, vocabulary: m.vocabulary, meta: m.meta, arrays };
+  return {
+    plugin: m.plugin,
+    hyperParameters: m.hyperParameters,
+    vocabulary: m.vocabulary,
+    meta: m.meta,
+    arrays,
+    ...(m.provenance !== undefined ? { provenance: m.provenance } : {}),
+  };
 }

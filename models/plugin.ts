@@ -33,6 +33,7 @@ export function definePlugin<S extends z.ZodType<Record<string, unknown>>>(def: 
     family: def.family,
     description: def.description,
     schema: def.schema,
+    conformance: def.conformance ?? [{ hyperParameters: {} }],
     create: (raw, vocab) => def.create(parseHyperParameters(def.name, def.schema, raw), vocab),
     fromCheckpoint: (data: CheckpointData) => {
       if (data.plugin !== def.name) {

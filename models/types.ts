@@ -118,6 +118,14 @@ export interface PluginDefinition<S extends z.ZodType<Record<string, unknown>>> 
   readonly schema: S;
   create(hyperParameters: z.output<S>, vocab: Vocabulary): LanguageModel;
   fromCheckpoint(data: CheckpointData, hyperParameters: z.output<S>, vocab: Vocabulary): LanguageModel;
+  /** Configurations the conformance kit runs (small and fast); default: one, with default hyper-parameters. */
+  readonly conformance?: readonly ConformanceCase[];
+}
+
+export interface ConformanceCase {
+  readonly hyperParameters: Record<string, unknown>;
+  /** False for models that may give probability 0 (MLE): the kit then does not require finite perplexity. */
+  readonly smoothed?: boolean;
 }
 
 /** A registry entry: hyper-parameters come in as untyped JSON and are validated here. */
@@ -129,4 +137,5 @@ export interface ModelPlugin {
   /** Validate `hyperParameters` (a `UserError` naming the option otherwise) and make an untrained model. */
   create(hyperParameters: unknown, vocab: Vocabulary): LanguageModel;
   fromCheckpoint(data: CheckpointData): LanguageModel;
+  readonly conformance: readonly ConformanceCase[];
 }

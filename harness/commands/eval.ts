@@ -1,0 +1,118 @@
+import { encodeSentences, type EncodedSplit, type TokenLevel } from '../../corpora/corpus.ts';
+import { readLines, tokenize } from '../../corpora/text-file.ts';
+import { UserError } from '../../corpora/user-error.ts';
+import type { LanguageModel, Protocol } from '../../models/types.ts';
+import { evaluate } from '../metrics.ts';
+import {
+  CORPUS_OPTIONS,
+  MODE_OPTION,
+  corpusOptions,
+  encodeWithVocabulary,
+  formatCount,
+  levelFlag,
+  loadCorpus,
+  modeFlag,
+  splitFlag,
+  stringFlag,
+  type Flags,
+  type OptionTypes,
+} from './common.ts';
+import { loadModel } from './load-model.ts';
+
+export const EVAL_OPTIONS: OptionTypes = {
+  load: { type: 'string' },
+  arpa: { type: 'string' },
+  text: { type: 'string' },
+  ...CORPUS_OPTIONS,
+  split: { type: 'string' },
+  ...MODE_OPTION,
+  json: { type: 'boolean' },
+};
+
+interface ModelSource {
+  model: LanguageModel;
+  level: TokenLevel;
+  mode: Protocol;
+  trainedOn?: ReturnType<typeof loadModel>['trainedOn'];
+}
+
+function modelSource(flags: Flags): ModelSource {
+  const load = stringFlag(flags, 'load');
+  const arpa = stringFlag(flags, 'arpa');
+  if ((load === undefined) === (arpa === undefined)) throw new UserError('eval needs exactly one of --load DIR or --arpa FILE');
+  if (load !== undefined) {
+    const { model, trainedOn } = loadModel(load);
+    return { model, level: trainedOn?.level ?? 'word', mode: trainedOn?.mode ?? 'sentence', ...(trainedOn ? { trainedOn } : {}) };
+  }
+  throw new UserError(`--arpa ${arpa}: reading ARPA files needs the n-gram family`);
+}
+
+export async function evalCommand(flags: Flags): Promise<void> {
+  const source = modelSource(flags);
+  const { model } = source;
+  const mode = modeFlag(flags, source.mode);
+  const text = stringFlag(flags, 'text');
+  const spec = stringFlag(flags, 'corpus');
+  if ((text === undefined) === (spec === undefined)) throw new UserError('eval needs exactly one of --corpus SPEC (with --split) or --text PATH');
+
+  let split: EncodedSplit;
+  let corpusName: string;
+  let splitName: string;
+  let level: TokenLevel;
+  if (text !== undefined) {
+    if (flags.split !== undefined) throw new UserError('--split goes with --corpus; --text scores every line of the file');
+    level = levelFlag(flags) ?? source.level;
+    split = encodeSentences(readLines(text).map((line) => tokenize(line, level)), model.vocab, level);
+    if (split.tokens.length === 0) throw new UserError(`${text}: no tokens to score`);
+    corpusName = text;
+    splitName = 'text';
+  } else {
+    const splitChoice = splitFlag(flags);
+    // The same corpus options as in training by default, so that e.g. a text: corpus splits the same way.
+    const sameCorpus = source.trainedOn?.corpus === spec;
+    const given = corpusOptions(flags);
+    const options = sameCorpus ? { ...source.trainedOn!.corpusOptions, ...given } : given;
+    const corpus = encodeWithVocabulary(loadCorpus(spec!, options), model.vocab);
+    split = corpus[splitChoice];
+    corpusName = corpus.name;
+    splitName = splitChoice;
+    level = corpus.level;
+  }
+
+  const started = performance.now();
+  const m = evaluate(model.scorer(), split, { mode, level });
+  const seconds = (performance.now() - started) / 1000;
+  const result = {
+    model: model.plugin,
+    hyperParameters: model.hyperParameters,
+    corpus: corpusName,
+    split: splitName,
+    mode: m.mode,
+    sentences: split.starts.length - 1,
+    tokens: m.tokens,
+    unk: m.unk,
+    logprob: m.logprob,
+    log10prob: m.logprob / Math.LN10,
+    perplexity: m.perplexity,
+    perplexityWithoutUnk: m.perplexityWithoutUnk,
+    bitsPerToken: m.bitsPerToken,
+    ...(m.bitsPerCharacter !== undefined ? { bitsPerCharacter: m.bitsPerCharacter } : {}),
+    zeroProbability: m.zeroProbability,
+    seconds,
+    tokensPerSecond: m.tokens / seconds,
+  };
+  if (flags.json === true) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  process.stdout.write(
+    [
+      `${model.plugin} on ${corpusName} ${splitName} (${mode} mode)`,
+      `  tokens ${formatCount(m.tokens)} (${formatCount(m.unk)} <unk>), ln-prob sum ${m.logprob.toFixed(3)}`,
+      `  perplexity ${m.perplexity.toFixed(3)}, without <unk> ${m.perplexityWithoutUnk.toFixed(3)}, ${m.bitsPerToken.toFixed(4)} bits/token` +
+        (m.bitsPerCharacter !== undefined ? `, ${m.bitsPerCharacter.toFixed(4)} bits/char` : ''),
+      ...(m.zeroProbability > 0 ? [`  ${formatCount(m.zeroProbability)} tokens have probability 0 (perplexity is infinite)`] : []),
+      `  ${formatCount(Math.round(result.tokensPerSecond))} tokens/s`,
+    ].join('\n') + '\n',
+  );
+}

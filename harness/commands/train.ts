@@ -1,0 +1,143 @@
+import { encodeCorpus, predictedTokens, type EncodedCorpus } from '../../corpora/corpus.ts';
+import { BROWN_PAPER } from '../../corpora/brown.ts';
+import { saveCheckpoint, type JsonValue } from '../../models/checkpoint.ts';
+import { findPlugin } from '../../models/registry.ts';
+import type { Protocol, TrainReport } from '../../models/types.ts';
+import { evaluate } from '../metrics.ts';
+import { hyperParametersFromFlags, modelOptionSpecs, parseArgsOptions } from '../model-options.ts';
+import { progressReporter } from '../progress.ts';
+import { trainModel } from '../train.ts';
+import {
+  BUDGET_OPTIONS,
+  CORPUS_OPTIONS,
+  MODE_OPTION,
+  budgetFlags,
+  corpusOptions,
+  formatCount,
+  loadCorpus,
+  numberFlag,
+  modeFlag,
+  requiredFlag,
+  stringFlag,
+  type Flags,
+  type OptionTypes,
+} from './common.ts';
+
+export const TRAIN_OPTIONS: OptionTypes = {
+  model: { type: 'string' },
+  ...CORPUS_OPTIONS,
+  ...MODE_OPTION,
+  ...BUDGET_OPTIONS,
+  seed: { type: 'string' },
+  save: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+/** `train` takes the chosen plug-in's hyper-parameters as flags too; they are known once `--model` is. */
+export function trainOptionTypes(argv: readonly string[]): OptionTypes {
+  const i = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));
+  if (i < 0) return TRAIN_OPTIONS;
+  const name = argv[i]!.includes('=') ? argv[i]!.slice('--model='.length) : argv[i + 1];
+  if (!name) return TRAIN_OPTIONS;
+  const modelOptions = parseArgsOptions(modelOptionSpecs(findPlugin(name)));
+  // A command option of the same name wins (e.g. --epochs is the training budget).
+  return { ...modelOptions, ...TRAIN_OPTIONS };
+}
+
+/** One table of split sizes; for Brown, beside the figures Bengio et al. 2003 report. */
+export function describeCorpus(corpus: EncodedCorpus): string {
+  const rows = (['train', 'valid', 'test'] as const).map((name) => {
+    const s = corpus[name];
+    const words = s.tokens.length;
+    const paper = corpus.name === 'brown' ? `  (paper: ${formatCount(BROWN_PAPER[name])})` : '';
+    return `  ${name.padEnd(5)} ${formatCount(s.starts.length - 1).padStart(8)} sentences ${formatCount(words).padStart(10)} ${corpus.level === 'char' ? 'chars' : 'words'}${paper}  <unk> ${formatCount(s.unk)} (${((100 * s.unk) / Math.max(words, 1)).toFixed(2)}%)  predicted ${formatCount(predictedTokens(s))}`;
+  });
+  const paperV = corpus.name === 'brown' ? `  (paper: ${formatCount(BROWN_PAPER.vocabulary)})` : '';
+  return [`corpus ${corpus.name} (${corpus.level} level)`, ...rows, `  vocabulary ${formatCount(corpus.vocab.size)} including <unk> <s> </s>${paperV}`].join('\n');
+}
+
+export interface TrainProvenance {
+  corpus: string;
+  corpusOptions: Record<string, JsonValue>;
+  level: string;
+  mode: Protocol;
+  seed: number;
+  report: TrainReport;
+}
+
+export async function trainCommand(flags: Flags): Promise<void> {
+  const pluginName = requiredFlag(flags, 'model', 'a registered model; see `models`');
+  const plugin = findPlugin(pluginName);
+  const hyperParameters = hyperParametersFromFlags(modelOptionSpecs(plugin), flags);
+  const spec = requiredFlag(flags, 'corpus', 'brown, hihello, ship, text:PATH or files:TRAIN,VALID,TEST');
+  const options = corpusOptions(flags);
+  const mode = modeFlag(flags);
+  const seed = numberFlag(flags, 'seed', { integer: true, min: 0 }) ?? 1;
+  const budget = budgetFlags(flags);
+  const save = stringFlag(flags, 'save');
+  const json = flags.json === true;
+
+  const corpus = encodeCorpus(loadCorpus(spec, options));
+  const model = plugin.create(hyperParameters, corpus.vocab);
+  if (!json) process.stderr.write(`${describeCorpus(corpus)}\n`);
+
+  const progress = progressReporter(`train ${plugin.name}`);
+  let report: TrainReport;
+  try {
+    report = await trainModel(model, corpus, { seed, mode, ...(budget ? { budget } : {}), onProgress: progress.update });
+  } finally {
+    progress.stop();
+  }
+
+  const started = performance.now();
+  const valid = evaluate(model.scorer(), corpus.valid, { mode, level: corpus.level });
+  const scoringSeconds = (performance.now() - started) / 1000;
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+
+  if (save) {
+    const provenance: TrainProvenance = {
+      corpus: spec,
+      corpusOptions: { ...options } as Record<string, JsonValue>,
+      level: corpus.level,
+      mode,
+      seed,
+      report,
+    };
+    saveCheckpoint(save, { ...model.toCheckpoint(), provenance: provenance as unknown as JsonValue });
+  }
+
+  const summary = {
+    model: plugin.name,
+    hyperParameters: model.hyperParameters,
+    corpus: corpus.name,
+    mode,
+    seed,
+    vocabulary: corpus.vocab.size,
+    parameters: model.parameterCount(),
+    bytes: model.byteSize(),
+    trainSeconds: report.seconds,
+    trainTokens: report.tokensTrained,
+    trainTokensPerSecond: report.seconds > 0 ? report.tokensTrained / report.seconds : null,
+    epochs: report.epochs,
+    stoppedBy: report.stoppedBy,
+    validPerplexity: valid.perplexity,
+    validPerplexityWithoutUnk: valid.perplexityWithoutUnk,
+    scoringTokensPerSecond: valid.tokens / scoringSeconds,
+    peakRssMB,
+    ...(save ? { saved: save } : {}),
+  };
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  const lines = [
+    `model ${plugin.name} ${JSON.stringify(model.hyperParameters)}`,
+    `  parameters ${formatCount(summary.parameters)}, ${formatCount(summary.bytes)} bytes`,
+    `  trained on ${formatCount(report.tokensTrained)} tokens in ${report.seconds.toFixed(2)} s (${report.stoppedBy})`,
+    ...report.epochs.map((e) => `  epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, valid perplexity ${e.validPerplexity.toFixed(2)}`),
+    `  valid perplexity ${valid.perplexity.toFixed(3)} (${formatCount(valid.tokens)} tokens, ${formatCount(valid.unk)} <unk>; without <unk> ${valid.perplexityWithoutUnk.toFixed(3)})`,
+    `  scoring ${formatCount(Math.round(summary.scoringTokensPerSecond))} tokens/s, peak RSS ${peakRssMB.toFixed(0)} MB`,
+    ...(save ? [`  saved to ${save}`] : []),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

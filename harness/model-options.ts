@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { UserError } from '../corpora/user-error.ts';
+import type { ModelPlugin } from '../models/types.ts';
+
+export interface ModelOptionSpec {
+  /** The hyper-parameter's key in the schema (camelCase). */
+  readonly key: string;
+  /** How it is written on the command line (`--kebab-case`). */
+  readonly flag: string;
+  readonly type: 'boolean' | 'integer' | 'number' | 'string';
+  readonly choices?: readonly string[];
+  readonly default?: unknown;
+  readonly description?: string;
+}
+
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+interface JsonSchemaProperty {
+  type?: string;
+  enum?: unknown[];
+  default?: unknown;
+  description?: string;
+  anyOf?: JsonSchemaProperty[];
+}
+
+/** The command-line options of a plug-in, read from its hyper-parameter schema. */
+export function modelOptionSpecs(plugin: ModelPlugin): ModelOptionSpec[] {
+  const json = z.toJSONSchema(plugin.schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, JsonSchemaProperty>;
+  };
+  return Object.entries(json.properties ?? {}).map(([key, p]) => {
+    const variants = p.anyOf ?? [p];
+    const types = variants.map((v) => v.type ?? (v.enum ? 'string' : undefined));
+    const type = types.includes('boolean') ? 'boolean' : types.includes('integer') ? 'integer' : types.includes('number') ? 'number' : 'string';
+    const choices = variants.flatMap((v) => v.enum ?? []).map(String);
+    return {
+      key,
+      flag: kebab(key),
+      type,
+      ...(choices.length ? { choices } : {}),
+      ...(p.default !== undefined ? { default: p.default } : {}),
+      ...(p.description ? { description: p.description } : {}),
+    };
+  });
+}
+
+/** `util.parseArgs` option definitions for a plug-in's options (booleans also get `--no-FLAG`). */
+export function parseArgsOptions(specs: readonly ModelOptionSpec[]): Record<string, { type: 'string' | 'boolean' }> {
+  const out: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const s of specs) {
+    out[s.flag] = { type: s.type === 'boolean' ? 'boolean' : 'string' };
+    if (s.type === 'boolean') out[`no-${s.flag}`] = { type: 'boolean' };
+  }
+  return out;
+}
+
+/** Turn parsed flag values into hyper-parameters (numbers parsed); the plug-in's schema then validates them. */
+export function hyperParametersFromFlags(
+  specs: readonly ModelOptionSpec[],
+  values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>,
+): Record<string, unknown> {
+  const hp: Record<string, unknown> = {};
+  for (const s of specs) {
+    const v = values[s.flag];
+    if (s.type === 'boolean') {
+      if (v === true) hp[s.key] = true;
+      if (values[`no-${s.flag}`] === true) {
+        if (v === true) throw new UserError(`--${s.flag} and --no-${s.flag} contradict each other`);
+        hp[s.key] = false;
+      }
+      continue;
+    }
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new UserError(`--${s.flag} needs a value`);
+    if (s.type === 'integer' || s.type === 'number') {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${s.flag} must be a number, got "${v}"`);
+      hp[s.key] = n;
+    } else {
+      hp[s.key] = v;
+    }
+  }
+  return hp;
+}

@@ -91,7 +91,11 @@ export function encodeCorpus(corpus: Corpus): EncodedCorpus {
       throw new UserError(`${corpus.source}: the ${split} split has no tokens`);
     }
   }
-  const vocab = Vocabulary.build(corpus.train, corpus.minCount);
+  return encodeWithVocabulary(corpus, Vocabulary.build(corpus.train, corpus.minCount));
+}
+
+/** Every split in ids of a given vocabulary (e.g. a trained model's, when evaluating it on a corpus). */
+export function encodeWithVocabulary(corpus: Corpus, vocab: Vocabulary): EncodedCorpus {
   return {
     name: corpus.name,
     level: corpus.level,

@@ -1,7 +1,6 @@
-import { encodeSentences, type Corpus, type EncodedCorpus, type SplitName, type TokenLevel } from '../../corpora/corpus.ts';
+import type { SplitName, TokenLevel } from '../../corpora/corpus.ts';
 import { loadCorpus, parseFractions, type CorpusOptions } from '../../corpora/load.ts';
 import { UserError } from '../../corpora/user-error.ts';
-import type { Vocabulary } from '../../corpora/vocabulary.ts';
 import type { Budget, Protocol } from '../../models/types.ts';
 
 export type Flags = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
@@ -88,18 +87,7 @@ export function budgetFlags(flags: Flags): Budget | undefined {
   return { ...(epochs !== undefined ? { epochs } : {}), ...(seconds !== undefined ? { seconds } : {}), ...(tokens !== undefined ? { tokens } : {}) };
 }
 
-/** A corpus's splits encoded with an existing vocabulary (a trained model's), not one built anew. */
-export function encodeWithVocabulary(corpus: Corpus, vocab: Vocabulary): EncodedCorpus {
-  return {
-    name: corpus.name,
-    level: corpus.level,
-    vocab,
-    train: encodeSentences(corpus.train, vocab, corpus.level),
-    valid: encodeSentences(corpus.valid, vocab, corpus.level),
-    test: encodeSentences(corpus.test, vocab, corpus.level),
-  };
-}
-
+export { encodeWithVocabulary } from '../../corpora/corpus.ts';
 export { loadCorpus };
 
 export function formatCount(n: number): string {

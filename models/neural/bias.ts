@@ -1,0 +1,15 @@
+import type { FloatArray } from './tensor.ts';
+
+/** out[r, c] += bias[c] over a [rows × cols] matrix: the bias of a batched affine layer. */
+export function addBias(out: FloatArray, bias: FloatArray, rows: number, cols: number): void {
+  for (let r = 0, o = 0; r < rows; r++, o += cols) {
+    for (let c = 0; c < cols; c++) out[o + c] = out[o + c]! + bias[c]!;
+  }
+}
+
+/** gradBias[c] += Σ_r dOut[r, c]: the bias gradient (accumulated, as torch accumulates `.grad`). */
+export function biasGradient(dOut: FloatArray, gradBias: FloatArray, rows: number, cols: number): void {
+  for (let r = 0, o = 0; r < rows; r++, o += cols) {
+    for (let c = 0; c < cols; c++) gradBias[c] = gradBias[c]! + dOut[o + c]!;
+  }
+}

@@ -1,0 +1,31 @@
+import { allocate, sizeOf, type DType, type FloatArray } from './tensor.ts';
+
+/**
+ * A trainable array with its gradient, named and shaped as in PyTorch's `named_parameters()`. Row-major;
+ * `data` and `grad` have the same dtype and `sizeOf(shape)` elements. Optimisers and gradient clipping
+ * take lists of these.
+ */
+export interface Parameter<A extends FloatArray = FloatArray> {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: A;
+  readonly grad: A;
+}
+
+/** A zeroed parameter (values and gradient in kernel memory, see `allocate`). */
+export function createParameter(name: string, shape: readonly number[], dtype: DType): Parameter {
+  const n = sizeOf(shape);
+  return { name, shape: [...shape], data: allocate(dtype, n), grad: allocate(dtype, n) };
+}
+
+/** Σ of the parameters' element counts. */
+export function countParameters(parameters: readonly Parameter[]): number {
+  let n = 0;
+  for (const p of parameters) n += p.data.length;
+  return n;
+}
+
+/** Set every gradient to 0 (torch's `zero_grad(set_to_none=False)`). */
+export function zeroGradients(parameters: readonly Parameter[]): void {
+  for (const p of parameters) p.grad.fill(0);
+}

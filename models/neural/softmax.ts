@@ -1,0 +1,45 @@
+import type { FloatArray } from './tensor.ts';
+
+/**
+ * Numerically stable softmax over rows of a [rows × cols] matrix: every exponent is taken after
+ * subtracting the row maximum, so no term overflows, and sums are accumulated in float64.
+ */
+
+/** ln Σ_j exp(x[offset + j]) for j < cols. */
+export function logSumExp(x: FloatArray, offset: number, cols: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < cols; j++) if (x[offset + j]! > max) max = x[offset + j]!;
+  if (max === -Infinity || max === Infinity) return max;
+  let sum = 0;
+  for (let j = 0; j < cols; j++) sum += Math.exp(x[offset + j]! - max);
+  return max + Math.log(sum);
+}
+
+/** out = log_softmax(x) row by row; out may be x. */
+export function logSoftmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
+  for (let r = 0, o = 0; r < rows; r++, o += cols) {
+    const lse = logSumExp(x, o, cols);
+    for (let j = 0; j < cols; j++) out[o + j] = x[o + j]! - lse;
+  }
+}
+
+/** out = softmax(x) row by row; out may be x. */
+export function softmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
+  for (let r = 0, o = 0; r < rows; r++, o += cols) {
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) if (x[o + j]! > max) max = x[o + j]!;
+    let sum = 0;
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(x[o + j]! - max);
+      out[o + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j < cols; j++) out[o + j] = out[o + j]! * inv;
+  }
+}
+
+/** out[r] = log_softmax(x_r)[targets[r]]: the log-probability of each row's target, nothing else materialised. */
+export function logSoftmaxAt(x: FloatArray, targets: Int32Array, out: Float64Array, rows: number, cols: number): void {
+  for (let r = 0, o = 0; r < rows; r++, o += cols) out[r] = x[o + targets[r]!]! - logSumExp(x, o, cols);
+}

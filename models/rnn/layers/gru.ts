@@ -1,5 +1,5 @@
+import { sigmoid } from '../../neural/activations.ts';
 import type { FloatArray } from '../../neural/tensor.ts';
-import { sigmoid } from './gate-math.ts';
 import type { RecurrentOptions } from './options.ts';
 import { HiddenStateLayer, type DirectionWeights } from './recurrent.ts';
 import type { DirectionTape } from './tape.ts';

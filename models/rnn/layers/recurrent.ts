@@ -1,25 +1,20 @@
 import { UserError } from '../../../corpora/user-error.ts';
+import { addBias, biasGradient } from '../../neural/bias.ts';
+import { initUniformFanIn } from '../../neural/init.ts';
 import { matmul, matmulTransA, matmulTransB } from '../../neural/matmul.ts';
-import { allocate, dtypeOf, type DType, type FloatArray, type Tensor } from '../../neural/tensor.ts';
-import { seededRandom } from './seeded-random.ts';
+import { createParameter, type Parameter } from '../../neural/parameter.ts';
+import { Random } from '../../neural/random.ts';
+import { dtypeOf, type DType, type FloatArray, type Tensor } from '../../neural/tensor.ts';
 import { resolveOptions, type RecurrentOptions, type ResolvedOptions } from './options.ts';
 import type { DirectionTape } from './tape.ts';
 import { RecurrentWorkspace, type CellKind } from './workspace.ts';
 
-/** A trainable array with its gradient, named and shaped as in PyTorch's `named_parameters()`. */
-export interface NamedParameter {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly data: FloatArray;
-  readonly grad: FloatArray;
-}
-
 /** The weights of one direction of one layer. */
 export interface DirectionWeights {
-  readonly wIh: NamedParameter;
-  readonly wHh: NamedParameter;
-  readonly bIh: NamedParameter | null;
-  readonly bHh: NamedParameter | null;
+  readonly wIh: Parameter;
+  readonly wHh: Parameter;
+  readonly bIh: Parameter | null;
+  readonly bHh: Parameter | null;
   readonly inputSize: number;
   readonly reverse: boolean;
 }
@@ -35,9 +30,6 @@ export interface RecurrentGradients {
   readonly dx: Tensor;
   readonly dh0: Tensor;
 }
-
-/** Hands a dropout mask its values: each entry 0 with probability p, else 1/(1 − p). */
-export type DropoutMaskFill = (mask: FloatArray, p: number) => void;
 
 /**
  * The multi-layer, bidirectional driver that torch.nn.RNN, LSTM and GRU share; a subclass supplies the
@@ -62,10 +54,10 @@ export abstract class RecurrentLayer {
   training = true;
   /** Weights in PyTorch's order: layer-major, then forward before reverse. */
   readonly directions: readonly DirectionWeights[];
-  private readonly parameters: readonly NamedParameter[];
+  private readonly parameters: readonly Parameter[];
   private readonly workspace: RecurrentWorkspace;
-  /** Fills dropout masks; a model that owns the random stream may replace it. */
-  dropoutMask: DropoutMaskFill;
+  /** Draws the initial parameters, then the dropout masks. */
+  readonly random: Random;
 
   protected constructor(
     options: RecurrentOptions,
@@ -82,13 +74,9 @@ export abstract class RecurrentLayer {
     this.dtype = o.dtype;
     this.batchFirst = o.batchFirst;
     this.dropout = o.dropout;
-    const random = seededRandom(this.options.seed);
-    this.dropoutMask = (mask, p) => random.dropoutMask(mask, p);
+    this.random = new Random(o.seed);
     const GH = gateCount * o.hiddenSize;
-    const param = (name: string, shape: number[]): NamedParameter => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      return { name, shape, data: allocate(o.dtype, n), grad: allocate(o.dtype, n) };
-    };
+    const param = (name: string, shape: number[]): Parameter => createParameter(name, shape, o.dtype);
     const directions: DirectionWeights[] = [];
     for (let l = 0; l < o.numLayers; l++) {
       const inputSize = l === 0 ? o.inputSize : o.hiddenSize * this.directionCount;
@@ -107,12 +95,12 @@ export abstract class RecurrentLayer {
     this.directions = directions;
     this.parameters = directions.flatMap((w) => [w.wIh, w.wHh, ...(w.bIh && w.bHh ? [w.bIh, w.bHh] : [])]);
     // PyTorch's reset_parameters: every weight and bias ~ U(−1/√H, 1/√H).
-    for (const p of this.parameters) random.uniform(p.data, -1 / Math.sqrt(o.hiddenSize), 1 / Math.sqrt(o.hiddenSize));
+    for (const p of this.parameters) initUniformFanIn(p.data, o.hiddenSize, this.random);
     this.workspace = this.createWorkspace();
   }
 
   /** `{ name, shape, data, grad }` of every parameter, in the order and with the names of PyTorch. */
-  namedParameters(): readonly NamedParameter[] {
+  namedParameters(): readonly Parameter[] {
     return this.parameters;
   }
 
@@ -265,7 +253,7 @@ export abstract class RecurrentLayer {
       if (drop) {
         const mask = ws.masks[l]!.subarray(0, out.length);
         const dropped = ws.dropped[l]!.subarray(0, out.length);
-        this.dropoutMask(mask, this.dropout);
+        this.random.dropoutMask(mask, this.dropout);
         for (let k = 0; k < out.length; k++) dropped[k] = out[k]! * mask[k]!;
         input = dropped;
       } else {
@@ -322,7 +310,8 @@ export abstract class RecurrentLayer {
     const gates = tape.gates.subarray(0, rows * GH);
     matmulTransB(x, w.wIh.data, gates, rows, w.inputSize, GH);
     // RNN and LSTM add b_hh with b_ih once here; the GRU's b_hn sits inside r ⊙ (·) and stays per step.
-    addRowBias(gates, rows, GH, w.bIh?.data, this.kind === 'gru' ? undefined : w.bHh?.data);
+    if (w.bIh) addBias(gates, w.bIh.data, rows, GH);
+    if (w.bHh && this.kind !== 'gru') addBias(gates, w.bHh.data, rows, GH);
     const BH = B * H;
     const first = w.reverse ? T : 0;
     const at = (l * this.directionCount + d) * BH;
@@ -380,8 +369,8 @@ export abstract class RecurrentLayer {
     const hPrev = w.reverse ? tape.h.subarray(BH, (T + 1) * BH) : tape.h.subarray(0, T * BH);
     matmulTransA(dGates, ws.inputs[l]!, w.wIh.grad, GH, rows, w.inputSize, true);
     matmulTransA(dHidden, hPrev, w.wHh.grad, GH, rows, H, true);
-    if (w.bIh) addColumnSums(dGates, rows, GH, w.bIh.grad);
-    if (w.bHh) addColumnSums(dHidden, rows, GH, w.bHh.grad);
+    if (w.bIh) biasGradient(dGates, w.bIh.grad, rows, GH);
+    if (w.bHh) biasGradient(dHidden, w.bHh.grad, rows, GH);
     matmul(dGates, w.wIh.data, dInput, rows, GH, w.inputSize, d > 0);
   }
 
@@ -412,27 +401,6 @@ export abstract class HiddenStateLayer extends RecurrentLayer {
   backward(grads: { dOutput: Tensor; dHN?: Tensor }): RecurrentGradients {
     const { dx, dh0 } = this.backwardTensors(grads.dOutput, grads.dHN, undefined);
     return { dx, dh0 };
-  }
-}
-
-/** rows × n matrix: add b1 (and b2) to every row. */
-function addRowBias(m: FloatArray, rows: number, n: number, b1: FloatArray | undefined, b2: FloatArray | undefined): void {
-  if (!b1 && !b2) return;
-  for (let r = 0; r < rows; r++) {
-    const o = r * n;
-    if (b1 && b2) for (let j = 0; j < n; j++) m[o + j] = m[o + j]! + b1[j]! + b2[j]!;
-    else {
-      const b = (b1 ?? b2)!;
-      for (let j = 0; j < n; j++) m[o + j] = m[o + j]! + b[j]!;
-    }
-  }
-}
-
-/** out[j] += Σ_r m[r, j] */
-function addColumnSums(m: FloatArray, rows: number, n: number, out: FloatArray): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * n;
-    for (let j = 0; j < n; j++) out[j] = out[j]! + m[o + j]!;
   }
 }
 

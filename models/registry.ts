@@ -1,5 +1,6 @@
 import { UserError } from '../corpora/user-error.ts';
 import type { ModelPlugin } from './types.ts';
+import { gruPlugin, lstmPlugin, rnnPlugin } from './rnn/plugin.ts';
 import { unigramPlugin } from './unigram/plugin.ts';
 
 /**
@@ -8,6 +9,9 @@ import { unigramPlugin } from './unigram/plugin.ts';
  */
 export const registry: readonly ModelPlugin[] = [
   unigramPlugin,
+  rnnPlugin,
+  lstmPlugin,
+  gruPlugin,
 ];
 
 export function findPlugin(name: string): ModelPlugin {

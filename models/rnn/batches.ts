@@ -1,8 +1,6 @@
 import type { EncodedSplit } from '../../corpora/corpus.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
-
-/** Marks a padded position: no loss, no gradient. */
-export const IGNORE = -1;
+import { IGNORE_INDEX } from '../neural/cross-entropy.ts';
 
 /**
  * One truncated-BPTT segment: T steps of B parallel sequences, time-major (index t·B + b). The hidden
@@ -12,10 +10,10 @@ export interface Segment {
   readonly steps: number;
   readonly batch: number;
   readonly inputs: Int32Array;
-  /** Next-token targets, `IGNORE` where padded. */
+  /** Next-token targets, `IGNORE_INDEX` where padded. */
   readonly targets: Int32Array;
   readonly reset: boolean;
-  /** Targets that are not `IGNORE`. */
+  /** Targets that are not `IGNORE_INDEX`. */
   readonly tokens: number;
 }
 
@@ -83,7 +81,7 @@ export function sentenceSegments(split: EncodedSplit, batch: number, bptt: numbe
     for (let t0 = 0; t0 < longest; t0 += bptt) {
       const T = Math.min(bptt, longest - t0);
       const inputs = new Int32Array(T * B).fill(EOS_ID);
-      const targets = new Int32Array(T * B).fill(IGNORE);
+      const targets = new Int32Array(T * B).fill(IGNORE_INDEX);
       let tokens = 0;
       for (let b = 0; b < B; b++) {
         const s = members[b]!;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { predictedTokens, type EncodedSplit } from '../../corpora/corpus.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
-import { IGNORE, sentenceSegments, streamSegments } from '../../models/rnn/batches.ts';
+import { sentenceSegments, streamSegments } from '../../models/rnn/batches.ts';
+import { IGNORE_INDEX } from '../../models/neural/cross-entropy.ts';
 
 /** Sentences of lengths 3, 1, 5, 2, 4, 7 with distinct word ids from 10 on. */
 function split(): EncodedSplit {
@@ -49,7 +50,7 @@ describe('training batches', () => {
       for (let t = 0; t < g.steps; t++) {
         for (let b = 0; b < g.batch; b++) {
           const target = g.targets[t * g.batch + b]!;
-          if (target === IGNORE) continue;
+          if (target === IGNORE_INDEX) continue;
           tokens++;
           sequences[b]!.push(g.inputs[t * g.batch + b]!, target);
           // A complete sentence: <s> w1 w1 w2 … wn </s> as (input, target) pairs.

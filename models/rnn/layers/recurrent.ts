@@ -218,8 +218,9 @@ export abstract class RecurrentLayer {
   /**
    * Run every layer over x (T·B × I, time-major) from h0/c0 (zeros if absent; (L·dirs) × B × H). Returns
    * the top layer's output (T·B × H·dirs), a view into `ws`; the final states land in `ws.hN`/`ws.cN`.
+   * `training` (default: the layer's mode) turns the dropout between layers on.
    */
-  forwardTimeMajor(ws: RecurrentWorkspace, x: FloatArray, T: number, B: number, h0?: FloatArray, c0?: FloatArray): FloatArray {
+  forwardTimeMajor(ws: RecurrentWorkspace, x: FloatArray, T: number, B: number, h0?: FloatArray, c0?: FloatArray, training = this.training): FloatArray {
     ws.ensure(T, B);
     const H = this.hiddenSize;
     const D = this.directionCount;
@@ -248,7 +249,7 @@ export abstract class RecurrentLayer {
           }
         }
       }
-      const drop = l < L - 1 && this.training && this.dropout > 0;
+      const drop = l < L - 1 && training && this.dropout > 0;
       ws.dropoutApplied[l] = drop;
       if (drop) {
         const mask = ws.masks[l]!.subarray(0, out.length);

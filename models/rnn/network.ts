@@ -5,7 +5,7 @@ import { embeddingBackward, embeddingForward } from '../neural/embedding.ts';
 import { matmul, matmulTransA, matmulTransB } from '../neural/matmul.ts';
 import { createParameter, type Parameter } from '../neural/parameter.ts';
 import { Random } from '../neural/random.ts';
-import { allocate, type FloatArray } from '../neural/tensor.ts';
+import { allocate, type DType, type FloatArray } from '../neural/tensor.ts';
 import type { Segment } from './batches.ts';
 import { GRU } from './layers/gru.ts';
 import { LSTM } from './layers/lstm.ts';
@@ -27,6 +27,8 @@ export interface NetworkShape {
   readonly tie: boolean;
   readonly oneHot: boolean;
   readonly seed: number;
+  /** float32 (default) for speed; float64 for gradient checks. */
+  readonly dtype?: DType;
 }
 
 /**
@@ -47,21 +49,23 @@ export class RecurrentNetwork {
   readonly random: Random;
   /** Width of the recurrent layer's input: D, or |V| with one-hot inputs. */
   readonly inputSize: number;
+  readonly dtype: DType;
 
   constructor(readonly shape: NetworkShape) {
     const { cell, vocabSize: V, embeddingSize: D, hiddenSize: H, numLayers, dropout } = shape;
     this.random = new Random(shape.seed);
+    const dtype = (this.dtype = shape.dtype ?? 'float32');
     this.inputSize = shape.oneHot ? V : D;
     // The layer seeds its own stream (initial weights, then its between-layer dropout masks) from ours.
     const layerSeed = this.random.int(2 ** 31);
-    const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype: 'float32' as const, seed: layerSeed };
+    const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype, seed: layerSeed };
     this.layer = cell === 'lstm' ? new LSTM(options) : cell === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: shape.nonlinearity });
     // word_language_model's init_weights: E and W ~ U(−0.1, 0.1), b = 0 (the recurrent layer keeps
     // PyTorch's own U(−1/√H, 1/√H)). N(0, 1) embeddings, torch's default, would make tied logits huge.
-    this.encoder = shape.oneHot ? null : createParameter('encoder.weight', [V, D], 'float32');
+    this.encoder = shape.oneHot ? null : createParameter('encoder.weight', [V, D], dtype);
     if (this.encoder) this.random.uniform(this.encoder.data, -INIT_RANGE, INIT_RANGE);
-    this.decoderWeight = shape.tie && this.encoder ? this.encoder : createParameter('decoder.weight', [V, H], 'float32');
-    this.decoderBias = createParameter('decoder.bias', [V], 'float32');
+    this.decoderWeight = shape.tie && this.encoder ? this.encoder : createParameter('decoder.weight', [V, H], dtype);
+    this.decoderBias = createParameter('decoder.bias', [V], dtype);
     if (this.decoderWeight !== this.encoder) this.random.uniform(this.decoderWeight.data, -INIT_RANGE, INIT_RANGE);
     const rnn = this.layer.namedParameters().map((p) => ({ ...p, name: `rnn.${p.name}` }));
     this.parameters = [
@@ -115,16 +119,16 @@ export class TrainingPass {
     const { hiddenSize: H, vocabSize: V, numLayers: L } = net.shape;
     const rows = maxBatch * maxSteps;
     this.ws = net.layer.createWorkspace();
-    this.x = allocate('float32', rows * net.inputSize);
+    this.x = allocate(net.dtype, rows * net.inputSize);
     const dropout = net.shape.dropout > 0;
-    this.inputMask = allocate('float32', dropout ? rows * net.inputSize : 0);
-    this.outputMask = allocate('float32', dropout ? rows * H : 0);
-    this.dropped = allocate('float32', dropout ? rows * H : 0);
-    this.logits = allocate('float32', rows * V);
-    this.dHidden = allocate('float32', rows * H);
-    this.h = allocate('float32', L * maxBatch * H);
-    this.c = allocate('float32', L * maxBatch * H);
-    this.zeros = allocate('float32', L * maxBatch * H);
+    this.inputMask = allocate(net.dtype, dropout ? rows * net.inputSize : 0);
+    this.outputMask = allocate(net.dtype, dropout ? rows * H : 0);
+    this.dropped = allocate(net.dtype, dropout ? rows * H : 0);
+    this.logits = allocate(net.dtype, rows * V);
+    this.dHidden = allocate(net.dtype, rows * H);
+    this.h = allocate(net.dtype, L * maxBatch * H);
+    this.c = allocate(net.dtype, L * maxBatch * H);
+    this.zeros = allocate(net.dtype, L * maxBatch * H);
   }
 
   /**

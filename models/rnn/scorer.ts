@@ -32,14 +32,14 @@ export class RecurrentScorer implements Scorer {
     const { hiddenSize: H, numLayers: L, vocabSize: V } = net.shape;
     this.vocabSize = V;
     this.ws = net.layer.createWorkspace();
-    this.h = allocate('float32', L * H);
-    this.c = allocate('float32', L * H);
-    this.startH = allocate('float32', L * H);
-    this.startC = allocate('float32', L * H);
+    this.h = allocate(net.dtype, L * H);
+    this.c = allocate(net.dtype, L * H);
+    this.startH = allocate(net.dtype, L * H);
+    this.startC = allocate(net.dtype, L * H);
     this.logProbs = new Float64Array(V);
-    this.x = allocate('float32', 0);
-    this.hidden = allocate('float32', 0);
-    this.logits = allocate('float32', 0);
+    this.x = allocate(net.dtype, 0);
+    this.hidden = allocate(net.dtype, 0);
+    this.logits = allocate(net.dtype, 0);
     this.grow(1);
     this.feed(BOS_ID);
     this.startH.set(this.h);
@@ -108,9 +108,9 @@ export class RecurrentScorer implements Scorer {
   private grow(n: number): void {
     if (n <= this.capacity) return;
     const capacity = Math.max(n, 2 * this.capacity, 64);
-    this.x = allocate('float32', capacity * this.net.inputSize);
-    this.hidden = allocate('float32', capacity * this.net.shape.hiddenSize);
-    this.logits = allocate('float32', capacity * this.vocabSize);
+    this.x = allocate(this.net.dtype, capacity * this.net.inputSize);
+    this.hidden = allocate(this.net.dtype, capacity * this.net.shape.hiddenSize);
+    this.logits = allocate(this.net.dtype, capacity * this.vocabSize);
     this.capacity = capacity;
   }
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../corpora/user-error.ts';
 import type { Flags, OptionTypes } from './commands/common.ts';
 import { EVAL_OPTIONS, evalCommand } from './commands/eval.ts';
+import { EXPORT_ARPA_OPTIONS, exportArpaCommand } from './commands/export-arpa.ts';
 import { GENERATE_OPTIONS, generateCommand } from './commands/generate.ts';
 import { CORPUS_INFO_OPTIONS, corpusCommand, modelsCommand } from './commands/info.ts';
 import { trainCommand, trainOptionTypes } from './commands/train.ts';
@@ -29,6 +30,12 @@ const COMMANDS: Record<string, Command> = {
     usage: 'eval (--load DIR | --arpa FILE) (--corpus SPEC [--split train|valid|test] | --text PATH) [--mode sentence|stream] [--json]',
     options: EVAL_OPTIONS,
     run: evalCommand,
+  },
+  'export-arpa': {
+    summary: 'write a saved n-gram model as an ARPA file (KenLM/SRILM format)',
+    usage: 'export-arpa --load DIR --out FILE[.gz]',
+    options: EXPORT_ARPA_OPTIONS,
+    run: exportArpaCommand,
   },
   generate: {
     summary: 'sample text from a saved model',

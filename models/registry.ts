@@ -1,5 +1,6 @@
 import { UserError } from '../corpora/user-error.ts';
 import type { ModelPlugin } from './types.ts';
+import { ngramPlugin } from './ngram/plugin.ts';
 import { gruPlugin, lstmPlugin, rnnPlugin } from './rnn/plugin.ts';
 import { unigramPlugin } from './unigram/plugin.ts';
 
@@ -9,6 +10,7 @@ import { unigramPlugin } from './unigram/plugin.ts';
  */
 export const registry: readonly ModelPlugin[] = [
   unigramPlugin,
+  ngramPlugin,
   rnnPlugin,
   lstmPlugin,
   gruPlugin,

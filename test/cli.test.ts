@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,13 +50,34 @@ describe('CLI', () => {
     expect(cli('generate', '--load', model, '--tokens', '20', '--seed', '5', '--temperature', '0.8').stdout).toBe(gen.stdout);
   });
 
+  it('scores a KenLM ARPA file as KenLM query does, and round-trips a trained model through ARPA', () => {
+    const ref = join(root, 'test/fixtures/kenlm');
+    const kenlm = JSON.parse(readFileSync(join(ref, 'perplexities.json'), 'utf8'))['open/order3'];
+    const q = JSON.parse(cli('eval', '--arpa', join(ref, 'open/order3.arpa.gz'), '--text', join(ref, 'open/test.txt'), '--json').stdout);
+    expect(q.tokens).toBe(kenlm.tokens);
+    expect(q.unk).toBe(kenlm.oov);
+    expect(Math.abs(q.perplexity / kenlm.perplexity_including_oov - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(q.perplexityWithoutUnk / kenlm.perplexity_excluding_oov - 1)).toBeLessThan(1e-6);
+
+    const model = join(dir, 'kn3');
+    const corpus = `files:${join(ref, 'open/train.txt')},${join(ref, 'open/test.txt')},${join(ref, 'open/test.txt')}`;
+    expect(cli('train', '--model', 'ngram', '--order', '3', '--smoothing', 'mkn', '--corpus', corpus, '--save', model, '--json').code).toBe(0);
+    const loaded = JSON.parse(cli('eval', '--load', model, '--corpus', corpus, '--split', 'test', '--json').stdout);
+    expect(Math.abs(loaded.perplexity / kenlm.perplexity_including_oov - 1)).toBeLessThan(1e-6);
+    const arpa = join(dir, 'kn3.arpa');
+    expect(cli('export-arpa', '--load', model, '--out', arpa).code).toBe(0);
+    expect(readFileSync(arpa, 'utf8')).toMatch(/^\\data\\\nngram 1=/);
+    const back = JSON.parse(cli('eval', '--arpa', arpa, '--text', join(ref, 'open/test.txt'), '--json').stdout);
+    expect(back.logprob).toBe(loaded.logprob);
+  });
+
   it('explains bad input without a stack trace, naming the option or file', () => {
     const unknown = cli('train', '--model', 'unigram', '--alpah', '1', '--corpus', 'hihello');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/error: train: Unknown option '--alpah'/);
     const range = cli('train', '--model', 'unigram', '--alpha=-1', '--corpus', 'hihello');
     expect(range.stderr).toMatch(/model "unigram": option "alpha"/);
-    expect(cli('train', '--model', 'nope', '--corpus', 'hihello').stderr).toMatch(/unknown model "nope"; available: unigram/);
+    expect(cli('train', '--model', 'nope', '--corpus', 'hihello').stderr).toMatch(/unknown model "nope"; available: unigram, ngram\b/);
     expect(cli('eval', '--load', join(dir, 'missing'), '--corpus', 'hihello').stderr).toMatch(/no such model folder/);
     expect(cli('train', '--model', 'unigram', '--corpus', `text:${join(dir, 'nofile.txt')}`).stderr).toMatch(/nofile\.txt: no such file/);
     expect(cli('train', '--model', 'unigram', '--corpus', `text:${corpusFile}`, '--min-count', '0').stderr).toMatch(/--min-count must be an integer ≥ 1/);

@@ -2,6 +2,7 @@ import { encodeSentences, type EncodedSplit, type TokenLevel } from '../../corpo
 import { readLines, tokenize } from '../../corpora/text-file.ts';
 import { UserError } from '../../corpora/user-error.ts';
 import type { LanguageModel, Protocol } from '../../models/types.ts';
+import { readArpa } from '../../models/ngram/arpa-read.ts';
 import { evaluate } from '../metrics.ts';
 import {
   CORPUS_OPTIONS,
@@ -44,7 +45,9 @@ function modelSource(flags: Flags): ModelSource {
     const { model, trainedOn } = loadModel(load);
     return { model, level: trainedOn?.level ?? 'word', mode: trainedOn?.mode ?? 'sentence', ...(trainedOn ? { trainedOn } : {}) };
   }
-  throw new UserError(`--arpa ${arpa}: reading ARPA files needs the n-gram family`);
+  const { model, warnings } = readArpa(arpa!);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  return { model, level: 'word', mode: 'sentence' };
 }
 
 export async function evalCommand(flags: Flags): Promise<void> {

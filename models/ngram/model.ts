@@ -1,0 +1,138 @@
+import { predictedTokens } from '../../corpora/corpus.ts';
+import type { Vocabulary } from '../../corpora/vocabulary.ts';
+import { UserError } from '../../corpora/user-error.ts';
+import type { CheckpointData, JsonValue } from '../checkpoint.ts';
+import type { LanguageModel, Protocol, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
+import { markedTokens } from './counting.ts';
+import { KENLM_FALLBACK, type Discount } from './discounting.ts';
+import { estimate } from './estimate.ts';
+import { scorerOf, tableBytes, tableParameters, tablesToArrays, uniformTables, type NgramTables } from './tables.ts';
+
+/**
+ * - mle, add-k: counts, divided at scoring time.
+ * - kn, mkn: interpolated Kneser-Ney with one (kn) or three (mkn, Chen & Goodman 1998) discounts per order,
+ *   estimated as KenLM's lmplz does.
+ * - arpa: probabilities and back-off weights read from an ARPA file (`readArpa`); not trained here.
+ */
+export type Smoothing = 'mle' | 'add-k' | 'kn' | 'mkn' | 'arpa';
+
+export interface NgramHyperParameters extends Record<string, unknown> {
+  order: number;
+  smoothing: Smoothing;
+  /** add-k's k (1 = Laplace). */
+  k?: number;
+  /** Discounts for orders whose Kneser-Ney discounts cannot be estimated: true = KenLM's 0.5, 1, 1.5. */
+  discountFallback?: boolean | [number, number, number];
+}
+
+/** What a trained model records beside its tables (saved in the checkpoint's meta). */
+export interface NgramInfo {
+  /** How the training text was read (sentence or stream), if trained here. */
+  readonly mode?: Protocol;
+  /** Discounts D1, D2, D3+ per order (Kneser-Ney). */
+  readonly discounts?: readonly (readonly number[])[];
+  /** Orders whose discounts came from the fallback. */
+  readonly fallbackOrders?: readonly number[];
+  /** Count-of-counts n1..n4 of the adjusted counts per order (Kneser-Ney). */
+  readonly countOfCounts?: readonly (readonly number[])[];
+  /** Where the model came from when it was not trained here (an ARPA file). */
+  readonly source?: string;
+}
+
+export function fallbackDiscounts(option: NgramHyperParameters['discountFallback']): [number, number, number] | undefined {
+  if (option === true) return [...KENLM_FALLBACK] as [number, number, number];
+  return Array.isArray(option) ? option : undefined;
+}
+
+export class NgramModel implements LanguageModel {
+  readonly plugin = 'ngram';
+  private state: NgramTables;
+  private about: NgramInfo;
+
+  constructor(
+    readonly hyperParameters: NgramHyperParameters,
+    readonly vocab: Vocabulary,
+    tables?: NgramTables,
+    info: NgramInfo = {},
+  ) {
+    this.state = tables ?? uniformTables(vocab.size);
+    this.about = info;
+  }
+
+  /** The tables the model holds (the uniform unigram before training). */
+  get tables(): NgramTables {
+    return this.state;
+  }
+
+  get info(): NgramInfo {
+    return this.about;
+  }
+
+  /** Number of stored n-grams of each order. */
+  ngramCounts(): number[] {
+    return this.state.trie.counts();
+  }
+
+  async train(data: TrainingData, options: TrainOptions): Promise<TrainReport> {
+    const { smoothing, order } = this.hyperParameters;
+    if (smoothing === 'arpa') {
+      throw new UserError('an ngram model with smoothing "arpa" is read from an ARPA file, not trained; choose mle, add-k, kn or mkn');
+    }
+    if (data.vocab.size !== this.vocab.size) {
+      throw new Error(`ngram: training data has a vocabulary of ${data.vocab.size} words, the model ${this.vocab.size}`);
+    }
+    const start = performance.now();
+    const text = markedTokens(data.train, data.mode);
+    const result = estimate(text, order, this.vocab.size, {
+      smoothing,
+      discountFallback: fallbackDiscounts(this.hyperParameters.discountFallback),
+      onProgress: options.onProgress,
+    });
+    this.state = result.tables;
+    this.about = {
+      mode: data.mode,
+      ...(result.discounts ? describeDiscounts(result.discounts) : {}),
+      ...(result.countOfCounts ? { countOfCounts: result.countOfCounts } : {}),
+    };
+    return {
+      tokensTrained: predictedTokens(data.train),
+      seconds: (performance.now() - start) / 1000,
+      epochs: [],
+      stoppedBy: 'done',
+    };
+  }
+
+  scorer(): Scorer {
+    return scorerOf(this.state, { kind: this.hyperParameters.smoothing === 'add-k' ? 'add-k' : 'mle', k: this.hyperParameters.k ?? 1 });
+  }
+
+  parameterCount(): number {
+    return tableParameters(this.state);
+  }
+
+  byteSize(): number {
+    return tableBytes(this.state);
+  }
+
+  toCheckpoint(): CheckpointData {
+    const meta: JsonValue = {
+      kind: this.state.kind,
+      order: this.state.trie.order,
+      ...(JSON.parse(JSON.stringify(this.about)) as Record<string, JsonValue>),
+    };
+    return {
+      plugin: this.plugin,
+      hyperParameters: this.hyperParameters,
+      vocabulary: this.vocab.words,
+      meta,
+      arrays: tablesToArrays(this.state),
+    };
+  }
+}
+
+function describeDiscounts(discounts: readonly Discount[]): Pick<NgramInfo, 'discounts' | 'fallbackOrders'> {
+  return {
+    discounts: discounts.map((d) => d.amounts.slice(1)),
+    fallbackOrders: discounts.flatMap((d, i) => (d.fallback ? [i + 1] : [])),
+  };
+}

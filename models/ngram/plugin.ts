@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { UserError } from '../../corpora/user-error.ts';
+import { definePlugin } from '../plugin.ts';
+import { NgramModel, type NgramInfo } from './model.ts';
+import { tablesFromArrays } from './tables.ts';
+
+/** Highest n-gram order the plug-in accepts. */
+export const MAX_ORDER = 10;
+
+const discount = (max: number) => z.number().min(0).max(max);
+
+export const ngramSchema = z
+  .strictObject({
+    order: z.number().int().min(1).max(MAX_ORDER).default(3),
+    smoothing: z.enum(['mle', 'add-k', 'kn', 'mkn', 'arpa']).default('mkn'),
+    k: z.number().positive().max(1e6).optional(),
+    discountFallback: z.union([z.boolean(), z.tuple([discount(1), discount(2), discount(3)])]).optional(),
+  })
+  .superRefine((hp, ctx) => {
+    if (hp.k !== undefined && hp.smoothing !== 'add-k') {
+      ctx.addIssue({ code: 'custom', path: ['k'], message: `applies to smoothing "add-k", not "${hp.smoothing}"` });
+    }
+    if (hp.discountFallback !== undefined && hp.discountFallback !== false && hp.smoothing !== 'kn' && hp.smoothing !== 'mkn') {
+      ctx.addIssue({ code: 'custom', path: ['discountFallback'], message: `applies to smoothing "kn" and "mkn", not "${hp.smoothing}"` });
+    }
+  });
+
+export const ngramPlugin = definePlugin({
+  name: 'ngram',
+  family: 'ngram',
+  description:
+    'Count-based n-gram models: mle, add-k (Laplace), interpolated Kneser-Ney (kn) and modified Kneser-Ney (mkn, as KenLM lmplz estimates it); reads and writes ARPA files.',
+  schema: ngramSchema,
+  // The toys are too small for Kneser-Ney discounts of their own (a count-of-counts is zero), hence the fallback.
+  conformance: [
+    { hyperParameters: { order: 3, smoothing: 'mkn', discountFallback: true } },
+    { hyperParameters: { order: 5, smoothing: 'mkn', discountFallback: true } },
+    { hyperParameters: { order: 3, smoothing: 'kn', discountFallback: true } },
+    { hyperParameters: { order: 2, smoothing: 'add-k', k: 0.5 } },
+    { hyperParameters: { order: 3, smoothing: 'mle' }, smoothed: false },
+  ],
+  create: (hp, vocab) => new NgramModel(hp, vocab),
+  fromCheckpoint: (data, hp, vocab) => {
+    const meta = data.meta as { kind?: unknown; order?: unknown } & NgramInfo;
+    if (
+      typeof meta !== 'object' ||
+      meta === null ||
+      (meta.kind !== 'backoff' && meta.kind !== 'counts') ||
+      typeof meta.order !== 'number' ||
+      !Number.isInteger(meta.order) ||
+      meta.order < 1
+    ) {
+      throw new UserError('ngram checkpoint: meta does not say which tables it holds');
+    }
+    const { kind, order, ...info } = meta;
+    return new NgramModel(hp, vocab, tablesFromArrays(kind, order, vocab.size, data.arrays), info);
+  },
+});

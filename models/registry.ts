@@ -3,6 +3,7 @@ import type { ModelPlugin } from './types.ts';
 import { ngramPlugin } from './ngram/plugin.ts';
 import { gruPlugin, lstmPlugin, rnnPlugin } from './rnn/plugin.ts';
 import { unigramPlugin } from './unigram/plugin.ts';
+import { windowPlugin } from './window/plugin.ts';
 
 /**
  * Every model the harness and CLI can run. Adding a model: a folder under `models/` that exports a
@@ -11,6 +12,7 @@ import { unigramPlugin } from './unigram/plugin.ts';
 export const registry: readonly ModelPlugin[] = [
   unigramPlugin,
   ngramPlugin,
+  windowPlugin,
   rnnPlugin,
   lstmPlugin,
   gruPlugin,

@@ -1,3 +1,5 @@
+import { allocateF32, releaseF32 } from './kernels/arena.ts';
+
 /**
  * The neural core's tensor: a plain row-major `{ shape, data }` object. float64 for gradient checks and
  * parity tests, float32 for speed. Functions accept any object of this shape.
@@ -22,11 +24,27 @@ export function dtypeOf(a: FloatArray): DType {
 
 /**
  * A zeroed array of `n` elements. Neural models allocate their parameters, gradients and activations
- * here, so that the fast kernels can place float32 arrays where they run without copying.
+ * here, so that the fast kernels can place float32 arrays where they run without copying: float32
+ * arrays are views of the kernels' WebAssembly memory (see `kernels/arena.ts` for the memory model),
+ * float64 arrays are ordinary.
  */
 export function allocate(dtype: DType, n: number): FloatArray {
-  return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  return dtype === 'float32' ? allocateF32(n) : new Float64Array(n);
 }
+
+/**
+ * Give back an array from `allocate` once nothing uses it (a model's `dispose`): its kernel memory is
+ * reused by later allocations. float64 arrays are left to the garbage collector.
+ */
+export function release(a: FloatArray): void {
+  if (a instanceof Float32Array) releaseF32(a);
+}
+
+/**
+ * Release every float32 array allocated since `mark` (from `allocationMark()`), for tests and benchmarks
+ * that build many models in one process. Arrays from before the mark are untouched.
+ */
+export { allocationMark, releaseSince } from './kernels/arena.ts';
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   return { shape: [...shape], data: allocate(dtype, sizeOf(shape)) };

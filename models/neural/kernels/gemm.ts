@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { allocateBytes, inKernelMemory, kernelMemory, releaseBytes } from './arena.ts';
+
+/**
+ * The float32 matrix product on WebAssembly SIMD: C[m×n] (+)= op(A)·op(B), where op(A)(i, p) =
+ * a[i·rsa + p·csa] and op(B)(p, j) = b[p·rsb + j·csb] (strides in elements) and C is row-major m×n.
+ * Operands in kernel memory (`arena.ts`) are used in place; any other Float32Array is copied into
+ * scratch kernel memory first (and C copied back), which is correct but slower. Callers check shapes,
+ * lengths and overlap (`matmul.ts`): the kernel reads and writes raw memory.
+ */
+
+interface GemmExports {
+  gemm(m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, beta: number, work: number): void;
+  work_bytes(): number;
+}
+
+/** The assembled kernels, committed; built from `gemm-wat.ts` by `build.ts`. */
+export const GEMM_WASM_URL = new URL('./gemm.wasm', import.meta.url);
+
+let loaded: { exports: GemmExports; work: number } | undefined;
+
+function kernels(): { exports: GemmExports; work: number } {
+  if (loaded === undefined) {
+    const module = new WebAssembly.Module(readFileSync(GEMM_WASM_URL));
+    const instance = new WebAssembly.Instance(module, { env: { memory: kernelMemory() } });
+    const exports = instance.exports as unknown as GemmExports;
+    loaded = { exports, work: allocateBytes(exports.work_bytes()) };
+  }
+  return loaded;
+}
+
+/** Elements spanned by a rows×cols operand with strides (rs, cs): one past its largest index. */
+export function extent(rows: number, cols: number, rs: number, cs: number): number {
+  return rows === 0 || cols === 0 ? 0 : (rows - 1) * rs + (cols - 1) * cs + 1;
+}
+
+/** A pointer to `length` elements of `x` in kernel memory: `x` itself, or a scratch copy (`copied`). */
+interface Placed {
+  pointer: number;
+  copied: boolean;
+}
+
+function place(x: Float32Array, length: number, copyIn: boolean): Placed {
+  if (inKernelMemory(x)) return { pointer: x.byteOffset, copied: false };
+  const pointer = allocateBytes(length * 4);
+  if (copyIn) new Float32Array(kernelMemory().buffer, pointer, length).set(x.subarray(0, length));
+  return { pointer, copied: true };
+}
+
+export function gemmF32(
+  m: number, n: number, k: number,
+  a: Float32Array, rsa: number, csa: number,
+  b: Float32Array, rsb: number, csb: number,
+  c: Float32Array, accumulate: boolean,
+): void {
+  const aLength = extent(m, k, rsa, csa);
+  const bLength = extent(k, n, rsb, csb);
+  const cLength = m * n;
+  if (cLength === 0) return;
+  if (k === 0) {
+    if (!accumulate) c.fill(0, 0, cLength);
+    return;
+  }
+  const { exports, work } = kernels();
+  const beta = accumulate ? 1 : 0;
+  if (inKernelMemory(a) && inKernelMemory(b) && inKernelMemory(c)) {
+    exports.gemm(m, n, k, a.byteOffset, rsa, csa, b.byteOffset, rsb, csb, c.byteOffset, n, beta, work);
+    return;
+  }
+  const pa = place(a, aLength, true);
+  const pb = place(b, bLength, true);
+  const pc = place(c, cLength, accumulate);
+  try {
+    exports.gemm(m, n, k, pa.pointer, rsa, csa, pb.pointer, rsb, csb, pc.pointer, n, beta, work);
+    if (pc.copied) c.set(new Float32Array(kernelMemory().buffer, pc.pointer, cLength));
+  } finally {
+    for (const p of [pa, pb, pc]) if (p.copied) releaseBytes(p.pointer);
+  }
+}

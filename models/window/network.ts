@@ -1,0 +1,210 @@
+import { UserError } from '../../corpora/user-error.ts';
+import { tanhBackward, tanhForward } from '../neural/activations.ts';
+import { biasGradient } from '../neural/bias.ts';
+import { dropoutBackward, dropoutForward } from '../neural/dropout.ts';
+import { embeddingBackward, embeddingForward } from '../neural/embedding.ts';
+import { initEmbedding, initUniformFanIn } from '../neural/init.ts';
+import { matmul, matmulTransA, matmulTransB } from '../neural/matmul.ts';
+import { createParameter, type Parameter } from '../neural/parameter.ts';
+import type { Random } from '../neural/random.ts';
+import { allocate, type DType, type FloatArray } from '../neural/tensor.ts';
+
+export interface WindowShape {
+  /** |V| */
+  readonly vocabSize: number;
+  /** window: n − 1 words of context */
+  readonly n: number;
+  /** embedding size */
+  readonly m: number;
+  /** hidden units; 0 = no hidden layer */
+  readonly h: number;
+  /** direct connections W */
+  readonly direct: boolean;
+  readonly dtype: DType;
+}
+
+/**
+ * The neural probabilistic language model of Bengio, Ducharme, Vincent & Jauvin (2003), eq. 1:
+ *
+ *   x = (C(w_{t−1}), C(w_{t−2}), …, C(w_{t−n+1}))     the n−1 embeddings, concatenated
+ *   y = b + W·x + U·tanh(d + H·x)
+ *   P(w_t | context) = softmax(y)
+ *
+ * Parameters, named as in the paper: C (|V|×m), H (h×(n−1)m), d (h), U, b (|V|), W. A batch of B contexts
+ * runs as matrix products over rows: a = d + x·Hᵀ, and the output layer is ONE product y = b + Z·O of
+ * Z = [tanh(a) | x] (B×K, K = h + (n−1)m) with O = [Uᵀ; Wᵀ] (K×|V|). So U and W are stored transposed —
+ * U as h×|V| and W as (n−1)m×|V|, contiguous rows of one array — and column w of U is the paper's row U_w.
+ * The context is stored oldest word first, x = (C(w_{t−n+1}), …, C(w_{t−1})); the paper's order is a
+ * permutation of W's and H's columns, the same model.
+ */
+// The shape's fields are the network's own (declaration merging: WindowNetwork has every WindowShape field).
+export interface WindowNetwork extends WindowShape {}
+export class WindowNetwork {
+  /** (n−1)·m: the width of x */
+  readonly inputSize: number;
+  /** Rows of O: h (if there is a hidden layer) + (n−1)m (with direct connections) */
+  readonly outputInputs: number;
+
+  readonly C: Parameter;
+  readonly H: Parameter | null;
+  readonly d: Parameter | null;
+  readonly U: Parameter | null;
+  readonly b: Parameter;
+  readonly W: Parameter | null;
+  /** O = [Uᵀ; Wᵀ] as one K×|V| array (U and W are views of it), and its gradient. */
+  readonly O: FloatArray;
+  readonly dO: FloatArray;
+
+  constructor(shape: WindowShape) {
+    const { vocabSize: V, n, m, h, direct, dtype } = shape;
+    if (h === 0 && !direct) throw new UserError('model "window": with h = 0 (no hidden layer) the direct connections are needed (--direct)');
+    Object.assign(this, { vocabSize: V, n, m, h, direct, dtype });
+    this.inputSize = (n - 1) * m;
+    this.outputInputs = h + (direct ? this.inputSize : 0);
+    this.C = createParameter('C', [V, m], dtype);
+    this.H = h > 0 ? createParameter('H', [h, this.inputSize], dtype) : null;
+    this.d = h > 0 ? createParameter('d', [h], dtype) : null;
+    this.b = createParameter('b', [V], dtype);
+    this.O = allocate(dtype, this.outputInputs * V);
+    this.dO = allocate(dtype, this.outputInputs * V);
+    const view = (name: string, rows: number, offset: number): Parameter => ({
+      name,
+      shape: [rows, V],
+      data: this.O.subarray(offset * V, (offset + rows) * V),
+      grad: this.dO.subarray(offset * V, (offset + rows) * V),
+    });
+    this.U = h > 0 ? view('U', h, 0) : null;
+    this.W = direct ? view('W', this.inputSize, h) : null;
+  }
+
+  /** In the order of `named_parameters()` of the PyTorch twin (test/fixtures/torch/make_window_fixture.py). */
+  parameters(): Parameter[] {
+    return [this.C, this.H, this.d, this.U, this.b, this.W].filter((p): p is Parameter => p !== null);
+  }
+
+  /**
+   * PyTorch's defaults for nn.Embedding (C ~ N(0, 1)) and nn.Linear (weight and bias ~ U(±1/√fan_in)):
+   * H, d have fan-in (n−1)m; U and b fan-in h; W fan-in (n−1)m (b belongs to the U layer, or to W's without one).
+   */
+  initialize(random: Random): void {
+    initEmbedding(this.C.data, random);
+    if (this.H && this.d) {
+      initUniformFanIn(this.H.data, this.inputSize, random);
+      initUniformFanIn(this.d.data, this.inputSize, random);
+    }
+    if (this.U) initUniformFanIn(this.U.data, this.h, random);
+    initUniformFanIn(this.b.data, this.h > 0 ? this.h : this.inputSize, random);
+    if (this.W) initUniformFanIn(this.W.data, this.inputSize, random);
+  }
+}
+
+/**
+ * Everything one batch of up to `capacity` contexts needs, allocated once: the forward activations kept
+ * for the backward pass and the gradients of the activations.
+ */
+export class WindowWorkspace {
+  /** Context ids, B×(n−1), oldest first. */
+  readonly contexts: Int32Array;
+  readonly targets: Int32Array;
+  /** x, B×(n−1)m (after dropout while training) */
+  readonly x: FloatArray;
+  /** tanh(d + H·x), B×h (before dropout) */
+  readonly t: FloatArray;
+  /** Z = [t | x], the output layer's input, B×K */
+  readonly Z: FloatArray;
+  /** y, B×|V|: the logits, overwritten by dL/dy in the backward pass */
+  readonly y: FloatArray;
+  readonly dZ: FloatArray;
+  readonly da: FloatArray;
+  readonly dx: FloatArray;
+  readonly maskX: FloatArray | null;
+  readonly maskT: FloatArray | null;
+
+  constructor(readonly net: WindowNetwork, readonly capacity: number, dropout = false) {
+    const { dtype, n, h, inputSize, outputInputs, vocabSize } = net;
+    this.contexts = new Int32Array(capacity * (n - 1));
+    this.targets = new Int32Array(capacity);
+    this.x = allocate(dtype, capacity * inputSize);
+    this.t = allocate(dtype, capacity * h);
+    this.Z = allocate(dtype, capacity * outputInputs);
+    this.y = allocate(dtype, capacity * vocabSize);
+    this.dZ = allocate(dtype, capacity * outputInputs);
+    this.da = allocate(dtype, capacity * h);
+    this.dx = allocate(dtype, capacity * inputSize);
+    this.maskX = dropout ? allocate(dtype, capacity * inputSize) : null;
+    this.maskT = dropout && h > 0 ? allocate(dtype, capacity * h) : null;
+  }
+}
+
+/** Copy a [rows × width] block into columns [offset, offset + width) of a [rows × stride] matrix. */
+function copyColumns(src: FloatArray, dst: FloatArray, rows: number, width: number, stride: number, offset: number): void {
+  for (let r = 0; r < rows; r++) dst.set(src.subarray(r * width, (r + 1) * width), r * stride + offset);
+}
+
+/** Copy columns [offset, offset + width) of a [rows × stride] matrix into a [rows × width] block. */
+function extractColumns(src: FloatArray, dst: FloatArray, rows: number, width: number, stride: number, offset: number): void {
+  for (let r = 0; r < rows; r++) dst.set(src.subarray(r * stride + offset, r * stride + offset + width), r * width);
+}
+
+/** Set every row of a [rows × cols] matrix to `v`. */
+function broadcastRows(v: FloatArray, out: FloatArray, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) out.set(v.subarray(0, cols), r * cols);
+}
+
+/**
+ * Forward pass of eq. 1 for the first `rows` contexts of the workspace: leaves the logits y in `ws.y`.
+ * With a `dropout` probability and its random stream, drops entries of x and of tanh(d + H·x) (training).
+ */
+export function forward(ws: WindowWorkspace, rows: number, dropout = 0, random: Random | null = null): void {
+  const { net, x, t, Z, y } = ws;
+  const { C, H, d, h, m, n, inputSize: I, outputInputs: K, vocabSize: V } = net;
+  // x = (C(w_{t−n+1}), …, C(w_{t−1}))
+  embeddingForward(C.data, ws.contexts, x, rows * (n - 1), m);
+  const drop = dropout > 0 && random !== null;
+  if (drop) dropoutForward(x, x, ws.maskX!, rows * I, dropout, random);
+  if (H && d) {
+    // tanh(d + H·x)
+    broadcastRows(d.data, t, rows, h);
+    matmulTransB(x, H.data, t, rows, I, h, true);
+    tanhForward(t, t, rows * h);
+    if (drop) {
+      dropoutForward(t, ws.da, ws.maskT!, rows * h, dropout, random);
+      copyColumns(ws.da, Z, rows, h, K, 0);
+    } else {
+      copyColumns(t, Z, rows, h, K, 0);
+    }
+  }
+  if (net.direct) copyColumns(x, Z, rows, I, K, h);
+  // y = b + W·x + U·tanh(d + H·x)
+  broadcastRows(net.b.data, y, rows, V);
+  matmul(Z, net.O, y, rows, K, V, true);
+}
+
+/**
+ * Backward pass from dL/dy (in `ws.y`, e.g. written there by the fused softmax cross-entropy) to every
+ * parameter's gradient. O's gradient (U, W) and H's are overwritten; b and d are overwritten too; C's
+ * gradient is accumulated into the rows of the context words only (clear them with `zeroEmbeddingRows`).
+ */
+export function backward(ws: WindowWorkspace, rows: number): void {
+  const { net, x, t, Z, y: dy, dZ, da, dx } = ws;
+  const { C, H, d, h, m, n, inputSize: I, outputInputs: K, vocabSize: V } = net;
+  net.b.grad.fill(0);
+  biasGradient(dy, net.b.grad, rows, V);
+  // [dU; dW] = Zᵀ·dy and dZ = dy·Oᵀ
+  matmulTransA(Z, dy, net.dO, K, rows, V);
+  matmulTransB(dy, net.O, dZ, rows, V, K);
+  if (net.direct) extractColumns(dZ, dx, rows, I, K, h);
+  else dx.fill(0, 0, rows * I);
+  if (H && d) {
+    // da = dt ⊙ tanh′, with dt the first h columns of dZ (through the dropout mask while training)
+    extractColumns(dZ, da, rows, h, K, 0);
+    if (ws.maskT) dropoutBackward(ws.maskT, da, da, rows * h);
+    tanhBackward(t, da, da, rows * h);
+    d.grad.fill(0);
+    biasGradient(da, d.grad, rows, h);
+    matmulTransA(da, x, H.grad, h, rows, I);
+    matmul(da, H.data, dx, rows, h, I, true);
+  }
+  if (ws.maskX) dropoutBackward(ws.maskX, dx, dx, rows * I);
+  embeddingBackward(C.grad, ws.contexts, dx, rows * (n - 1), m);
+}

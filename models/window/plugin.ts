@@ -1,0 +1,16 @@
+import { definePlugin } from '../plugin.ts';
+import { WindowModel } from './model.ts';
+import { windowSchema } from './options.ts';
+
+export const windowPlugin = definePlugin({
+  name: 'window',
+  family: 'window',
+  description: 'Fixed-window feed-forward neural LM (Bengio et al. 2003): y = b + Wx + U tanh(d + Hx) over the n−1 previous embeddings.',
+  schema: windowSchema,
+  create: (hp, vocab) => new WindowModel(hp, vocab),
+  fromCheckpoint: (data, hp, vocab) => WindowModel.fromCheckpoint(data, hp, vocab),
+  conformance: [
+    { hyperParameters: { n: 3, m: 8, h: 12, direct: true, batchSize: 32, dtype: 'float64' } },
+    { hyperParameters: { n: 4, m: 6, h: 0, direct: true, batchSize: 16, optimizer: 'sgd', momentum: 0.9, dropout: 0.2, clip: 5 } },
+  ],
+});

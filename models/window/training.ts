@@ -1,0 +1,145 @@
+import { Adam } from '../neural/adam.ts';
+import { clipGradNorm } from '../neural/clip-grad-norm.ts';
+import { softmaxCrossEntropy } from '../neural/cross-entropy.ts';
+import { zeroEmbeddingRows } from '../neural/embedding.ts';
+import { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule } from '../neural/lr-schedule.ts';
+import type { Optimizer } from '../neural/optimizer.ts';
+import { Random } from '../neural/random.ts';
+import { SGD } from '../neural/sgd.ts';
+import { allocate, dtypeOf, type FloatArray } from '../neural/tensor.ts';
+import type { EpochRecord, TrainingData, TrainOptions, TrainReport } from '../types.ts';
+import { gatherBatch, windowExamples } from './examples.ts';
+import { backward, forward, WindowWorkspace, type WindowNetwork } from './network.ts';
+import type { WindowHyperParameters } from './options.ts';
+import { WindowScorer } from './scorer.ts';
+
+export type ResolvedWindowHyperParameters = WindowHyperParameters & { lr: number };
+
+export function makeOptimizer(net: WindowNetwork, hp: ResolvedWindowHyperParameters): Optimizer {
+  const parameters = net.parameters();
+  return hp.optimizer === 'adam'
+    ? new Adam(parameters, { lr: hp.lr, weightDecay: hp.weightDecay })
+    : new SGD(parameters, { lr: hp.lr, momentum: hp.momentum, weightDecay: hp.weightDecay });
+}
+
+/**
+ * One optimisation step on the batch in `ws` (contexts and targets filled): forward, mean cross-entropy
+ * with its gradient written over the logits, backward, clipping, update. Returns the summed loss (nats).
+ */
+export function trainStep(
+  ws: WindowWorkspace,
+  rows: number,
+  optimizer: Optimizer,
+  hp: Pick<WindowHyperParameters, 'dropout' | 'clip'>,
+  random: Random | null,
+): number {
+  const net = ws.net;
+  forward(ws, rows, hp.dropout, random);
+  const loss = softmaxCrossEntropy(ws.y, ws.targets, ws.y, rows, net.vocabSize, 1 / rows);
+  backward(ws, rows);
+  if (hp.clip > 0) clipGradNorm(optimizer.parameters, hp.clip);
+  optimizer.step();
+  // Only the rows of this batch's context words hold a gradient of C; clear just those.
+  zeroEmbeddingRows(net.C.grad, ws.contexts, rows * (net.n - 1), net.m);
+  return loss;
+}
+
+/** Report progress about this often. */
+const PROGRESS_MS = 250;
+
+/**
+ * Mini-batch training over the shuffled training windows. After each epoch the valid perplexity (by the
+ * shared protocol, through `options.validate`) drives the learning-rate schedule and early stopping; the
+ * network ends with the parameters of the best epoch.
+ */
+export async function trainWindow(
+  net: WindowNetwork,
+  hp: ResolvedWindowHyperParameters,
+  data: TrainingData,
+  options: TrainOptions,
+): Promise<TrainReport> {
+  const started = performance.now();
+  const elapsed = (): number => (performance.now() - started) / 1000;
+  const random = new Random(options.seed);
+  net.initialize(random);
+  const examples = windowExamples(data.train, net.n, data.mode);
+  const total = examples.positions.length;
+  const order = Int32Array.from({ length: total }, (_, i) => i);
+  const optimizer = makeOptimizer(net, hp);
+  const schedule: LearningRateSchedule = hp.lrDecay < 1 ? new ReduceLROnPlateau(optimizer, { factor: hp.lrDecay, patience: hp.lrPatience }) : new ConstantLR();
+  const ws = new WindowWorkspace(net, Math.min(hp.batchSize, total), hp.dropout > 0);
+  const budget = options.budget ?? {};
+  const maxEpochs = Math.min(hp.epochs, budget.epochs ?? Infinity);
+  const parameters = net.parameters();
+  const best: FloatArray[] = parameters.map((p) => allocate(dtypeOf(p.data), p.data.length));
+  let bestPerplexity = Infinity;
+  let bestEpoch = 0;
+  let sinceBest = 0;
+  const epochs: EpochRecord[] = [];
+  let tokensSeen = 0;
+  let stoppedBy: TrainReport['stoppedBy'] = budget.epochs !== undefined && budget.epochs <= hp.epochs ? 'epochs' : 'done';
+
+  for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+    random.shuffle(order);
+    let lossSum = 0;
+    let epochTokens = 0;
+    const epochStart = performance.now();
+    let lastProgress = epochStart;
+    let interrupted = false;
+    for (let from = 0; from < total; ) {
+      let rows = Math.min(ws.capacity, total - from);
+      if (budget.tokens !== undefined) rows = Math.min(rows, budget.tokens - tokensSeen);
+      gatherBatch(examples, order, from, rows, net.n, ws.contexts, ws.targets);
+      lossSum += trainStep(ws, rows, optimizer, hp, random);
+      from += rows;
+      epochTokens += rows;
+      tokensSeen += rows;
+      const now = performance.now();
+      if (budget.tokens !== undefined && tokensSeen >= budget.tokens) {
+        stoppedBy = 'tokens';
+        interrupted = true;
+      } else if (budget.seconds !== undefined && elapsed() >= budget.seconds) {
+        stoppedBy = 'seconds';
+        interrupted = true;
+      }
+      if (options.onProgress && (now - lastProgress >= PROGRESS_MS || interrupted || from >= total)) {
+        lastProgress = now;
+        options.onProgress({
+          phase: `epoch ${epoch}`,
+          done: from,
+          total,
+          unit: 'tokens',
+          tokensPerSecond: (epochTokens * 1000) / Math.max(now - epochStart, 1e-3),
+          loss: lossSum / epochTokens,
+        });
+      }
+      if (interrupted) break;
+    }
+    const validPerplexity = options.validate(new WindowScorer(net));
+    epochs.push({ epoch, tokensSeen, seconds: elapsed(), trainLoss: lossSum / epochTokens, validPerplexity, learningRate: optimizer.lr });
+    if (validPerplexity < bestPerplexity) {
+      bestPerplexity = validPerplexity;
+      bestEpoch = epoch;
+      sinceBest = 0;
+      parameters.forEach((p, i) => best[i]!.set(p.data));
+    } else {
+      sinceBest++;
+    }
+    if (interrupted) break;
+    schedule.step(validPerplexity);
+    if (hp.earlyStopping > 0 && sinceBest >= hp.earlyStopping) {
+      stoppedBy = 'early-stopping';
+      break;
+    }
+    // Let timers (a progress bar's redraw) run between epochs.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (bestEpoch > 0 && bestEpoch !== epochs.length) parameters.forEach((p, i) => p.data.set(best[i]!));
+  return {
+    tokensTrained: tokensSeen,
+    seconds: elapsed(),
+    epochs,
+    ...(bestEpoch > 0 ? { bestEpoch } : {}),
+    stoppedBy,
+  };
+}

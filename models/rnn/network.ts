@@ -1,11 +1,11 @@
-import { addBias, biasGradient } from '../neural/bias.ts';
 import { softmaxCrossEntropy } from '../neural/cross-entropy.ts';
 import { dropoutBackward, dropoutForward } from '../neural/dropout.ts';
 import { embeddingBackward, embeddingForward } from '../neural/embedding.ts';
 import { matmul, matmulTransA, matmulTransB } from '../neural/matmul.ts';
 import { createParameter, type Parameter } from '../neural/parameter.ts';
 import { Random } from '../neural/random.ts';
-import { allocate, type DType, type FloatArray } from '../neural/tensor.ts';
+import { release, type DType, type FloatArray } from '../neural/tensor.ts';
+import { OwnedArrays } from './owned-arrays.ts';
 import type { Segment } from './batches.ts';
 import { GRU } from './layers/gru.ts';
 import { LSTM } from './layers/lstm.ts';
@@ -46,27 +46,20 @@ export class RecurrentNetwork {
   readonly decoderBias: Parameter;
   /** Every distinct parameter once, as torch's named_parameters() lists them. */
   readonly parameters: readonly Parameter[];
-  readonly random: Random;
+  random: Random;
   /** Width of the recurrent layer's input: D, or |V| with one-hot inputs. */
   readonly inputSize: number;
   readonly dtype: DType;
 
   constructor(readonly shape: NetworkShape) {
     const { cell, vocabSize: V, embeddingSize: D, hiddenSize: H, numLayers, dropout } = shape;
-    this.random = new Random(shape.seed);
     const dtype = (this.dtype = shape.dtype ?? 'float32');
     this.inputSize = shape.oneHot ? V : D;
-    // The layer seeds its own stream (initial weights, then its between-layer dropout masks) from ours.
-    const layerSeed = this.random.int(2 ** 31);
-    const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype, seed: layerSeed };
+    const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype };
     this.layer = cell === 'lstm' ? new LSTM(options) : cell === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: shape.nonlinearity });
-    // word_language_model's init_weights: E and W ~ U(−0.1, 0.1), b = 0 (the recurrent layer keeps
-    // PyTorch's own U(−1/√H, 1/√H)). N(0, 1) embeddings, torch's default, would make tied logits huge.
     this.encoder = shape.oneHot ? null : createParameter('encoder.weight', [V, D], dtype);
-    if (this.encoder) this.random.uniform(this.encoder.data, -INIT_RANGE, INIT_RANGE);
     this.decoderWeight = shape.tie && this.encoder ? this.encoder : createParameter('decoder.weight', [V, H], dtype);
     this.decoderBias = createParameter('decoder.bias', [V], dtype);
-    if (this.decoderWeight !== this.encoder) this.random.uniform(this.decoderWeight.data, -INIT_RANGE, INIT_RANGE);
     const rnn = this.layer.namedParameters().map((p) => ({ ...p, name: `rnn.${p.name}` }));
     this.parameters = [
       ...(this.encoder ? [this.encoder] : []),
@@ -74,10 +67,35 @@ export class RecurrentNetwork {
       ...(this.decoderWeight !== this.encoder ? [this.decoderWeight] : []),
       this.decoderBias,
     ];
+    this.random = new Random(shape.seed);
+    this.initialize(shape.seed);
   }
 
-  get vocabSize(): number {
-    return this.shape.vocabSize;
+  /**
+   * Draw every parameter from `seed` (the same seed gives the same network and, later, the same dropout
+   * masks and batch order). word_language_model's init_weights: E and W ~ U(−0.1, 0.1), b = 0; the
+   * recurrent layer keeps PyTorch's U(−1/√H, 1/√H). (N(0, 1) embeddings, torch's default, would make tied
+   * logits huge.)
+   */
+  initialize(seed: number): void {
+    this.random = new Random(seed);
+    // The layer seeds its own stream (initial weights, then its between-layer dropout masks) from ours.
+    this.layer.resetParameters(this.random.int(2 ** 31));
+    if (this.encoder) this.random.uniform(this.encoder.data, -INIT_RANGE, INIT_RANGE);
+    if (this.decoderWeight !== this.encoder) this.random.uniform(this.decoderWeight.data, -INIT_RANGE, INIT_RANGE);
+    this.decoderBias.data.fill(0);
+    for (const p of this.parameters) p.grad.fill(0);
+  }
+
+  /** Give back every parameter's memory; the network is unusable afterwards. */
+  dispose(): void {
+    this.layer.dispose();
+    for (const p of [this.encoder, this.decoderWeight === this.encoder ? null : this.decoderWeight, this.decoderBias]) {
+      if (p) {
+        release(p.data);
+        release(p.grad);
+      }
+    }
   }
 
   /** The recurrent layer's input for `count` token ids: embedding rows, or one-hot vectors. */
@@ -93,8 +111,11 @@ export class RecurrentNetwork {
 
   /** logits[rows × |V|] = hidden[rows × H] · Wᵀ + b */
   logits(hidden: FloatArray, out: FloatArray, rows: number): void {
-    matmulTransB(hidden, this.decoderWeight.data, out, rows, this.shape.hiddenSize, this.shape.vocabSize);
-    addBias(out, this.decoderBias.data, rows, this.shape.vocabSize);
+    const V = this.shape.vocabSize;
+    // Rows start as b and the product accumulates onto them: a copy is cheaper than a second pass adding b.
+    const b = this.decoderBias.data;
+    for (let r = 0; r < rows; r++) out.set(b, r * V);
+    matmulTransB(hidden, this.decoderWeight.data, out, rows, this.shape.hiddenSize, V, true);
   }
 }
 
@@ -114,21 +135,32 @@ export class TrainingPass {
   private readonly h: FloatArray;
   private readonly c: FloatArray;
   private readonly zeros: FloatArray;
+  private readonly ones: FloatArray;
+  private readonly owned: OwnedArrays;
 
   constructor(private readonly net: RecurrentNetwork, maxBatch: number, maxSteps: number) {
     const { hiddenSize: H, vocabSize: V, numLayers: L } = net.shape;
     const rows = maxBatch * maxSteps;
     this.ws = net.layer.createWorkspace();
-    this.x = allocate(net.dtype, rows * net.inputSize);
+    this.owned = new OwnedArrays(net.dtype);
+    const allocate = (n: number): FloatArray => this.owned.take(n);
+    this.x = allocate(rows * net.inputSize);
     const dropout = net.shape.dropout > 0;
-    this.inputMask = allocate(net.dtype, dropout ? rows * net.inputSize : 0);
-    this.outputMask = allocate(net.dtype, dropout ? rows * H : 0);
-    this.dropped = allocate(net.dtype, dropout ? rows * H : 0);
-    this.logits = allocate(net.dtype, rows * V);
-    this.dHidden = allocate(net.dtype, rows * H);
-    this.h = allocate(net.dtype, L * maxBatch * H);
-    this.c = allocate(net.dtype, L * maxBatch * H);
-    this.zeros = allocate(net.dtype, L * maxBatch * H);
+    this.inputMask = allocate(dropout ? rows * net.inputSize : 0);
+    this.outputMask = allocate(dropout ? rows * H : 0);
+    this.dropped = allocate(dropout ? rows * H : 0);
+    this.logits = allocate(rows * V);
+    this.dHidden = allocate(rows * H);
+    this.h = allocate(L * maxBatch * H);
+    this.c = allocate(L * maxBatch * H);
+    this.zeros = allocate(L * maxBatch * H);
+    this.ones = allocate(rows).fill(1);
+  }
+
+  /** Give back every buffer (the pass is unusable afterwards). */
+  dispose(): void {
+    this.ws.dispose();
+    this.owned.releaseAll();
   }
 
   /**
@@ -165,7 +197,8 @@ export class TrainingPass {
 
     const W = net.decoderWeight;
     matmulTransA(logits, top, W.grad, V, rows, H, true);
-    biasGradient(logits, net.decoderBias.grad, rows, V);
+    // db += Σ_rows dlogits, as the product 1ᵀ·dlogits (the kernels vectorise it; a loop over rows·|V| does not).
+    matmulTransA(this.ones.subarray(0, rows), logits, net.decoderBias.grad, 1, rows, V, true);
     const dTop = this.dHidden.subarray(0, rows * H);
     matmul(logits, W.data, dTop, rows, V, H);
     if (p > 0) dropoutBackward(this.outputMask, dTop, dTop, rows * H);

@@ -1,9 +1,10 @@
 import { BOS_ID } from '../../corpora/vocabulary.ts';
 import { logSoftmaxAt, logSoftmaxRows } from '../neural/softmax.ts';
-import { allocate, type FloatArray } from '../neural/tensor.ts';
+import type { FloatArray } from '../neural/tensor.ts';
 import type { Scorer } from '../types.ts';
 import type { RecurrentWorkspace } from './layers/workspace.ts';
 import type { RecurrentNetwork } from './network.ts';
+import { OwnedArrays, releaseWhenCollected } from './owned-arrays.ts';
 
 /**
  * Carries the recurrent state token by token (evaluation mode: no dropout). `reset` returns to the state
@@ -27,19 +28,23 @@ export class RecurrentScorer implements Scorer {
   private x: FloatArray;
   private hidden: FloatArray;
   private logits: FloatArray;
+  private readonly fixed: OwnedArrays;
+  private readonly growing: OwnedArrays;
 
   constructor(private readonly net: RecurrentNetwork) {
     const { hiddenSize: H, numLayers: L, vocabSize: V } = net.shape;
     this.vocabSize = V;
     this.ws = net.layer.createWorkspace();
-    this.h = allocate(net.dtype, L * H);
-    this.c = allocate(net.dtype, L * H);
-    this.startH = allocate(net.dtype, L * H);
-    this.startC = allocate(net.dtype, L * H);
+    this.fixed = new OwnedArrays(net.dtype);
+    this.growing = new OwnedArrays(net.dtype);
+    releaseWhenCollected(this, [this.fixed, this.growing, this.ws.arrays]);
+    const allocate = (n: number): FloatArray => this.fixed.take(n);
+    this.h = allocate(L * H);
+    this.c = allocate(L * H);
+    this.startH = allocate(L * H);
+    this.startC = allocate(L * H);
     this.logProbs = new Float64Array(V);
-    this.x = allocate(net.dtype, 0);
-    this.hidden = allocate(net.dtype, 0);
-    this.logits = allocate(net.dtype, 0);
+    this.x = this.hidden = this.logits = new Float64Array(0);
     this.grow(1);
     this.feed(BOS_ID);
     this.startH.set(this.h);
@@ -108,9 +113,10 @@ export class RecurrentScorer implements Scorer {
   private grow(n: number): void {
     if (n <= this.capacity) return;
     const capacity = Math.max(n, 2 * this.capacity, 64);
-    this.x = allocate(this.net.dtype, capacity * this.net.inputSize);
-    this.hidden = allocate(this.net.dtype, capacity * this.net.shape.hiddenSize);
-    this.logits = allocate(this.net.dtype, capacity * this.vocabSize);
+    this.growing.releaseAll();
+    this.x = this.growing.take(capacity * this.net.inputSize);
+    this.hidden = this.growing.take(capacity * this.net.shape.hiddenSize);
+    this.logits = this.growing.take(capacity * this.vocabSize);
     this.capacity = capacity;
   }
 }

@@ -40,7 +40,8 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
   let segments = segmentsOf();
   const pass = new TrainingPass(net, Math.max(...segments.map((s) => s.batch)), hp.bptt);
   const epochTokens = segments.reduce((n, s) => n + s.tokens, 0);
-  const best = params.map((p) => Float32Array.from(p.data));
+  // Copies outside kernel memory (slice makes an unshared copy of the same type).
+  const best = params.map((p) => p.data.slice());
   let bestPerplexity = Infinity;
   let bestEpoch: number | undefined;
   let badEpochs = 0;
@@ -49,65 +50,69 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
   const epochs: EpochRecord[] = [];
   let lastProgress = 0;
 
-  outer: for (let epoch = 1; epoch <= maxEpochs; epoch++) {
-    if (epoch > 1 && data.mode === 'sentence') segments = segmentsOf();
-    net.layer.train();
-    let lossSum = 0;
-    let epochDone = 0;
-    const epochStart = elapsed();
-    let stopNow = false;
-    for (const segment of segments) {
-      zeroGradients(params);
-      lossSum += pass.step(segment);
-      if (hp.clip > 0) clipGradNorm(params, hp.clip);
-      optimizer.step();
-      epochDone += segment.tokens;
-      tokensSeen += segment.tokens;
-      const now = elapsed();
-      if (options.onProgress && now - lastProgress >= PROGRESS_SECONDS) {
-        lastProgress = now;
-        options.onProgress({
-          phase: `epoch ${epoch}`,
-          done: epochDone,
-          total: epochTokens,
-          unit: 'tokens',
-          tokensPerSecond: epochDone / Math.max(now - epochStart, 1e-9),
-          loss: lossSum / epochDone,
-        });
+  try {
+    outer: for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+      if (epoch > 1 && data.mode === 'sentence') segments = segmentsOf();
+      net.layer.train();
+      let lossSum = 0;
+      let epochDone = 0;
+      const epochStart = elapsed();
+      let stopNow = false;
+      for (const segment of segments) {
+        zeroGradients(params);
+        lossSum += pass.step(segment);
+        if (hp.clip > 0) clipGradNorm(params, hp.clip);
+        optimizer.step();
+        epochDone += segment.tokens;
+        tokensSeen += segment.tokens;
+        const now = elapsed();
+        if (options.onProgress && now - lastProgress >= PROGRESS_SECONDS) {
+          lastProgress = now;
+          options.onProgress({
+            phase: `epoch ${epoch}`,
+            done: epochDone,
+            total: epochTokens,
+            unit: 'tokens',
+            tokensPerSecond: epochDone / Math.max(now - epochStart, 1e-9),
+            loss: lossSum / epochDone,
+          });
+        }
+        if (budget.tokens !== undefined && tokensSeen >= budget.tokens) {
+          stoppedBy = 'tokens';
+          stopNow = true;
+        } else if (budget.seconds !== undefined && now >= budget.seconds) {
+          stoppedBy = 'seconds';
+          stopNow = true;
+        }
+        if (stopNow) break;
       }
-      if (budget.tokens !== undefined && tokensSeen >= budget.tokens) {
-        stoppedBy = 'tokens';
-        stopNow = true;
-      } else if (budget.seconds !== undefined && now >= budget.seconds) {
-        stoppedBy = 'seconds';
-        stopNow = true;
+      net.layer.eval();
+      const validPerplexity = options.validate(new RecurrentScorer(net));
+      epochs.push({
+        epoch,
+        tokensSeen,
+        seconds: elapsed(),
+        trainLoss: lossSum / Math.max(epochDone, 1),
+        validPerplexity,
+        learningRate: optimizer.lr,
+      });
+      if (validPerplexity < bestPerplexity) {
+        badEpochs = validPerplexity < bestPerplexity * (1 - IMPROVEMENT) ? 0 : badEpochs + 1;
+        bestPerplexity = validPerplexity;
+        bestEpoch = epoch;
+        params.forEach((p, i) => best[i]!.set(p.data));
+      } else {
+        badEpochs++;
       }
-      if (stopNow) break;
+      if (stopNow) break outer;
+      if (badEpochs >= hp.patience) {
+        stoppedBy = 'early-stopping';
+        break;
+      }
+      plateau.step(validPerplexity);
     }
-    net.layer.eval();
-    const validPerplexity = options.validate(new RecurrentScorer(net));
-    epochs.push({
-      epoch,
-      tokensSeen,
-      seconds: elapsed(),
-      trainLoss: lossSum / Math.max(epochDone, 1),
-      validPerplexity,
-      learningRate: optimizer.lr,
-    });
-    if (validPerplexity < bestPerplexity) {
-      badEpochs = validPerplexity < bestPerplexity * (1 - IMPROVEMENT) ? 0 : badEpochs + 1;
-      bestPerplexity = validPerplexity;
-      bestEpoch = epoch;
-      params.forEach((p, i) => best[i]!.set(p.data));
-    } else {
-      badEpochs++;
-    }
-    if (stopNow) break outer;
-    if (badEpochs >= hp.patience) {
-      stoppedBy = 'early-stopping';
-      break;
-    }
-    plateau.step(validPerplexity);
+  } finally {
+    pass.dispose();
   }
   if (bestEpoch !== undefined) params.forEach((p, i) => p.data.set(best[i]!));
   net.layer.eval();

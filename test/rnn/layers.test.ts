@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../corpora/user-error.ts';
 import { GRU, LSTM, RNN, type Tensor } from '../../models/index.ts';
+import { kernelMemoryStats } from '../../models/neural/kernels/arena.ts';
+import { allocate, release } from '../../models/neural/tensor.ts';
 
 /** The lessons' input: "hello", "eolll", "lleel" one-hot over h, e, l, o. */
 function helloBatch(): Tensor {
@@ -79,6 +81,22 @@ describe('recurrent layers', () => {
     const first = [...lstm.forward(small).output.data];
     lstm.forward(big);
     expect([...lstm.forward(small).output.data]).toEqual(first);
+  });
+
+  it('gives its kernel memory back: a growing workspace releases what it replaces, dispose releases all', () => {
+    const input = (T: number): Tensor => ({ shape: [T, 4, 8], data: allocate('float32', T * 4 * 8) });
+    const xs = [10, 20, 40, 80, 160].map(input);
+    const before = kernelMemoryStats().used;
+    const direct = new LSTM({ inputSize: 8, hiddenSize: 16, numLayers: 2 });
+    direct.forward(xs[4]!);
+    const largest = kernelMemoryStats().used - before;
+    direct.dispose();
+    expect(kernelMemoryStats().used).toBe(before);
+    const growing = new LSTM({ inputSize: 8, hiddenSize: 16, numLayers: 2 });
+    for (const x of xs) growing.forward(x);
+    expect(kernelMemoryStats().used - before).toBe(largest);
+    growing.dispose();
+    for (const x of xs) release(x.data);
   });
 
   it('rejects bad options and inputs with errors that name them', () => {

@@ -4,7 +4,7 @@ import { initUniformFanIn } from '../../neural/init.ts';
 import { matmul, matmulTransA, matmulTransB } from '../../neural/matmul.ts';
 import { createParameter, type Parameter } from '../../neural/parameter.ts';
 import { Random } from '../../neural/random.ts';
-import { dtypeOf, type DType, type FloatArray, type Tensor } from '../../neural/tensor.ts';
+import { dtypeOf, release, type DType, type FloatArray, type Tensor } from '../../neural/tensor.ts';
 import { resolveOptions, type RecurrentOptions, type ResolvedOptions } from './options.ts';
 import type { DirectionTape } from './tape.ts';
 import { RecurrentWorkspace, type CellKind } from './workspace.ts';
@@ -57,7 +57,7 @@ export abstract class RecurrentLayer {
   private readonly parameters: readonly Parameter[];
   private readonly workspace: RecurrentWorkspace;
   /** Draws the initial parameters, then the dropout masks. */
-  readonly random: Random;
+  random: Random;
 
   protected constructor(
     options: RecurrentOptions,
@@ -94,9 +94,23 @@ export abstract class RecurrentLayer {
     }
     this.directions = directions;
     this.parameters = directions.flatMap((w) => [w.wIh, w.wHh, ...(w.bIh && w.bHh ? [w.bIh, w.bHh] : [])]);
-    // PyTorch's reset_parameters: every weight and bias ~ U(−1/√H, 1/√H).
-    for (const p of this.parameters) initUniformFanIn(p.data, o.hiddenSize, this.random);
+    this.resetParameters(o.seed);
     this.workspace = this.createWorkspace();
+  }
+
+  /** PyTorch's reset_parameters: every weight and bias ~ U(−1/√H, 1/√H), drawn from a stream seeded here. */
+  resetParameters(seed: number): void {
+    this.random = new Random(seed);
+    for (const p of this.parameters) initUniformFanIn(p.data, this.hiddenSize, this.random);
+  }
+
+  /** Give back the parameters' and the workspace's memory; the layer is unusable afterwards. */
+  dispose(): void {
+    this.workspace.dispose();
+    for (const p of this.parameters) {
+      release(p.data);
+      release(p.grad);
+    }
   }
 
   /** `{ name, shape, data, grad }` of every parameter, in the order and with the names of PyTorch. */

@@ -1,4 +1,5 @@
-import { allocate, type DType, type FloatArray } from '../../neural/tensor.ts';
+import type { DType, FloatArray } from '../../neural/tensor.ts';
+import type { OwnedArrays } from '../owned-arrays.ts';
 
 /**
  * What one direction of one layer keeps between forward and backward, time-major (row = t·B + b).
@@ -37,6 +38,7 @@ export class DirectionTape {
   private viewsFor = { batch: -1, rows: -1 };
 
   constructor(
+    owner: OwnedArrays,
     readonly dtype: DType,
     readonly hidden: number,
     readonly gateCount: number,
@@ -46,17 +48,17 @@ export class DirectionTape {
   ) {
     const H = hidden;
     const GH = gateCount * H;
-    this.gates = allocate(dtype, rows * GH);
-    this.h = allocate(dtype, (rows + batch) * H);
+    this.gates = owner.take(rows * GH);
+    this.h = owner.take((rows + batch) * H);
     const lstm = kind === 'lstm';
     const gru = kind === 'gru';
-    this.c = allocate(dtype, lstm ? (rows + batch) * H : 0);
-    this.tanhC = allocate(dtype, lstm ? rows * H : 0);
-    this.hw = allocate(dtype, gru ? batch * GH : 0);
-    this.hn = allocate(dtype, gru ? rows * H : 0);
-    this.dHidden = allocate(dtype, gru ? rows * GH : 0);
-    this.dhNext = allocate(dtype, batch * H);
-    this.dcNext = allocate(dtype, lstm ? batch * H : 0);
+    this.c = owner.take(lstm ? (rows + batch) * H : 0);
+    this.tanhC = owner.take(lstm ? rows * H : 0);
+    this.hw = owner.take(gru ? batch * GH : 0);
+    this.hn = owner.take(gru ? rows * H : 0);
+    this.dHidden = owner.take(gru ? rows * GH : 0);
+    this.dhNext = owner.take(batch * H);
+    this.dcNext = owner.take(lstm ? batch * H : 0);
   }
 
   /** Make the per-step views for batch size B (a no-op when they already exist). */

@@ -1,4 +1,5 @@
-import { allocate, type DType, type FloatArray } from '../../neural/tensor.ts';
+import type { DType, FloatArray } from '../../neural/tensor.ts';
+import { OwnedArrays } from '../owned-arrays.ts';
 import { DirectionTape } from './tape.ts';
 
 export type CellKind = 'rnn' | 'lstm' | 'gru';
@@ -52,18 +53,19 @@ export class RecurrentWorkspace {
 
   private rows = 0;
   private maxBatch = 0;
+  private readonly owned: OwnedArrays;
 
   constructor(readonly shape: WorkspaceShape) {
-    const d = shape.dtype;
-    this.timeMajorIn = allocate(d, 0);
-    this.timeMajorDOut = allocate(d, 0);
-    this.batchMajorOut = allocate(d, 0);
-    this.batchMajorDIn = allocate(d, 0);
-    this.hN = allocate(d, 0);
-    this.cN = allocate(d, 0);
-    this.dh0 = allocate(d, 0);
-    this.dc0 = allocate(d, 0);
-    this.output = allocate(d, 0);
+    this.owned = new OwnedArrays(shape.dtype);
+    // Placeholders until the first `ensure`.
+    const none = new Float64Array(0);
+    this.timeMajorIn = this.timeMajorDOut = this.batchMajorOut = this.batchMajorDIn = none;
+    this.hN = this.cN = this.dh0 = this.dc0 = this.output = none;
+  }
+
+  /** The arrays of this workspace, for an owner that releases them with its own. */
+  get arrays(): OwnedArrays {
+    return this.owned;
   }
 
   /** Make room for T steps of B sequences (re-allocating only when they do not fit). */
@@ -77,8 +79,19 @@ export class RecurrentWorkspace {
     this.batch = batch;
   }
 
+  /** Give every buffer back (the workspace is empty afterwards and re-allocates on the next `ensure`). */
+  dispose(): void {
+    this.owned.releaseAll();
+    this.rows = 0;
+    this.maxBatch = 0;
+    this.tapes = [];
+    this.ready = false;
+  }
+
   private allocateFor(rows: number, batch: number): void {
     const { dtype, kind, gateCount, inputSize, hiddenSize: H, numLayers: L, directions: D } = this.shape;
+    this.owned.releaseAll();
+    const take = (n: number): FloatArray => this.owned.take(n);
     this.rows = rows;
     this.maxBatch = batch;
     this.tapes = [];
@@ -88,21 +101,21 @@ export class RecurrentWorkspace {
     this.dInput = [];
     for (let l = 0; l < L; l++) {
       const layer: DirectionTape[] = [];
-      for (let d = 0; d < D; d++) layer.push(new DirectionTape(dtype, H, gateCount, kind, rows, batch));
+      for (let d = 0; d < D; d++) layer.push(new DirectionTape(this.owned, dtype, H, gateCount, kind, rows, batch));
       this.tapes.push(layer);
-      this.concat.push(allocate(dtype, D > 1 ? rows * H * D : 0));
-      this.masks.push(allocate(dtype, l < L - 1 ? rows * H * D : 0));
-      this.dropped.push(allocate(dtype, l < L - 1 ? rows * H * D : 0));
-      this.dInput.push(allocate(dtype, rows * (l === 0 ? inputSize : H * D)));
+      this.concat.push(take(D > 1 ? rows * H * D : 0));
+      this.masks.push(take(l < L - 1 ? rows * H * D : 0));
+      this.dropped.push(take(l < L - 1 ? rows * H * D : 0));
+      this.dInput.push(take(rows * (l === 0 ? inputSize : H * D)));
     }
-    this.timeMajorIn = allocate(dtype, rows * inputSize);
-    this.batchMajorDIn = allocate(dtype, rows * inputSize);
-    this.timeMajorDOut = allocate(dtype, rows * H * D);
-    this.batchMajorOut = allocate(dtype, rows * H * D);
-    this.hN = allocate(dtype, L * D * batch * H);
-    this.cN = allocate(dtype, kind === 'lstm' ? L * D * batch * H : 0);
-    this.dh0 = allocate(dtype, L * D * batch * H);
-    this.dc0 = allocate(dtype, kind === 'lstm' ? L * D * batch * H : 0);
+    this.timeMajorIn = take(rows * inputSize);
+    this.batchMajorDIn = take(rows * inputSize);
+    this.timeMajorDOut = take(rows * H * D);
+    this.batchMajorOut = take(rows * H * D);
+    this.hN = take(L * D * batch * H);
+    this.cN = take(kind === 'lstm' ? L * D * batch * H : 0);
+    this.dh0 = take(L * D * batch * H);
+    this.dc0 = take(kind === 'lstm' ? L * D * batch * H : 0);
     this.ready = false;
   }
 }

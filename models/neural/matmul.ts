@@ -20,9 +20,11 @@ function overlap(x: FloatArray, xLength: number, y: FloatArray, yLength: number)
   return sameMemory && xLength > 0 && yLength > 0 && x.byteOffset < yEnd && y.byteOffset < xEnd;
 }
 
+const isDimension = (d: number): boolean => Number.isSafeInteger(d) && d >= 0;
+
 /** Throws unless the shapes are whole numbers, the operands long enough, and C apart from A and B. */
 function check(name: string, a: FloatArray, b: FloatArray, c: FloatArray, m: number, k: number, n: number, aLength: number, bLength: number): void {
-  for (const d of [m, k, n]) if (!Number.isSafeInteger(d) || d < 0) throw new RangeError(`${name}: bad dimension ${d}`);
+  if (!isDimension(m) || !isDimension(k) || !isDimension(n)) throw new RangeError(`${name}: bad dimensions m=${m} k=${k} n=${n}`);
   if (a.length < aLength || b.length < bLength || c.length < m * n) {
     throw new RangeError(`${name}: operands too short for m=${m} k=${k} n=${n} (A ${a.length}/${aLength}, B ${b.length}/${bLength}, C ${c.length}/${m * n})`);
   }

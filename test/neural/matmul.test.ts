@@ -92,6 +92,8 @@ describe.each(forms)('$name', (form) => {
   it('matches the reference on shapes larger than every cache block (m > MC, k > KC, n > NC)', () => {
     compare(form, arena32, { m: 133, k: 261, n: 2053, accumulate: false });
     compare(form, arena32, { m: 6, k: 519, n: 35, accumulate: true });
+    compare(form, arena32, { m: 1, k: 301, n: 2101, accumulate: false });
+    compare(form, arena32, { m: 3, k: 130, n: 517, accumulate: true });
   });
 
   it('takes subarray views of kernel memory at odd offsets', () => {
@@ -132,6 +134,6 @@ describe.each(forms)('$name', (form) => {
     expect(() => form.fast(shared.subarray(0, 4), allocate('float32', 4), shared.subarray(3, 7), 2, 2, 2)).toThrow(/overlap/);
     const plain = new Float64Array(12);
     expect(() => form.fast(allocate('float64', 4), plain.subarray(0, 4), plain.subarray(2, 6), 2, 2, 2)).toThrow(/overlap/);
-    expect(() => form.fast(allocate('float32', 4), allocate('float32', 4), allocate('float32', 4), 2, 2.5, 2)).toThrow(/dimension/);
+    expect(() => form.fast(allocate('float32', 4), allocate('float32', 4), allocate('float32', 4), 2, 2.5, 2)).toThrow(/dimensions/);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { allocateBytes, inKernelMemory, kernelMemory, releaseBytes } from './arena.ts';
+import { gemmParallel, type ParallelKernels } from './threads.ts';
 
 /**
  * The float32 matrix product on WebAssembly SIMD: C[m×n] (+)= op(A)·op(B), where op(A)(i, p) =
@@ -11,22 +12,35 @@ import { allocateBytes, inKernelMemory, kernelMemory, releaseBytes } from './are
 
 interface GemmExports {
   gemm(m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, beta: number, work: number): void;
+  gemm_work(job: number, work: number): number;
   work_bytes(): number;
+}
+
+interface Kernels extends ParallelKernels {
+  gemm: GemmExports['gemm'];
+  /** This thread's scratch: packed blocks of A and B and the edge tile. */
+  work: number;
 }
 
 /** The assembled kernels, committed; built from `gemm-wat.ts` by `build.ts`. */
 export const GEMM_WASM_URL = new URL('./gemm.wasm', import.meta.url);
 
-let loaded: { exports: GemmExports; work: number } | undefined;
+let loaded: Kernels | undefined;
 
-function kernels(): { exports: GemmExports; work: number } {
+function kernels(): Kernels {
   if (loaded === undefined) {
     const module = new WebAssembly.Module(readFileSync(GEMM_WASM_URL));
     const instance = new WebAssembly.Instance(module, { env: { memory: kernelMemory() } });
     const exports = instance.exports as unknown as GemmExports;
-    loaded = { exports, work: allocateBytes(exports.work_bytes()) };
+    const workBytes = exports.work_bytes();
+    loaded = { module, gemm: exports.gemm, gemmWork: exports.gemm_work, workBytes, work: allocateBytes(workBytes) };
   }
   return loaded;
+}
+
+/** One product on kernel-memory pointers: split across threads when it is large, else on this one. */
+function run(kn: Kernels, m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, beta: number): void {
+  if (!gemmParallel(kn, kn.work, m, n, k, a, rsa, csa, b, rsb, csb, c, beta)) kn.gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, n, beta, kn.work);
 }
 
 /** Elements spanned by a rows×cols operand with strides (rs, cs): one past its largest index. */
@@ -61,17 +75,17 @@ export function gemmF32(
     if (!accumulate) c.fill(0, 0, cLength);
     return;
   }
-  const { exports, work } = kernels();
+  const kn = kernels();
   const beta = accumulate ? 1 : 0;
   if (inKernelMemory(a) && inKernelMemory(b) && inKernelMemory(c)) {
-    exports.gemm(m, n, k, a.byteOffset, rsa, csa, b.byteOffset, rsb, csb, c.byteOffset, n, beta, work);
+    run(kn, m, n, k, a.byteOffset, rsa, csa, b.byteOffset, rsb, csb, c.byteOffset, beta);
     return;
   }
   const pa = place(a, aLength, true);
   const pb = place(b, bLength, true);
   const pc = place(c, cLength, accumulate);
   try {
-    exports.gemm(m, n, k, pa.pointer, rsa, csa, pb.pointer, rsb, csb, pc.pointer, n, beta, work);
+    run(kn, m, n, k, pa.pointer, rsa, csa, pb.pointer, rsb, csb, pc.pointer, beta);
     if (pc.copied) c.set(new Float32Array(kernelMemory().buffer, pc.pointer, cLength));
   } finally {
     for (const p of [pa, pb, pc]) if (p.copied) releaseBytes(p.pointer);

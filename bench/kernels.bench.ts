@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Bench, type Task } from 'tinybench';
+import { setKernelThreads } from '../models/neural/kernels/threads.ts';
+import { matmul, matmulTransA, matmulTransB, type MatrixProduct } from '../models/neural/matmul.ts';
+import { matmulReference, matmulTransAReference, matmulTransBReference } from '../models/neural/matmul-reference.ts';
+import { allocate, allocationMark, releaseSince } from '../models/neural/tensor.ts';
+import type { BenchFunction } from './types.ts';
+
+type BenchResult = Record<string, string | number>;
+
+/**
+ * GFLOP/s of the float32 matrix products on the shapes the neural language models run: the plain
+ * TypeScript reference, the WebAssembly SIMD kernels on one and on two threads, and PyTorch 1.13 with
+ * OpenBLAS on one and two threads (`kernels_torch.py`, same run, when /usr/bin/python3 has torch).
+ * Brown vocabulary V = 14,116; LM batches of 128 (window model) and 32·35 = 1120 (RNN, bptt 35).
+ */
+
+type Form = 'AB' | 'ABt' | 'AtB';
+
+interface Shape {
+  name: string;
+  form: Form;
+  m: number;
+  k: number;
+  n: number;
+}
+
+const V = 14116;
+const SHAPES: Shape[] = [
+  { name: 'issue: 32×128 · 128×16384', form: 'AB', m: 32, k: 128, n: 16384 },
+  { name: 'LM out fwd X·Wᵀ, B=128', form: 'ABt', m: 128, k: 128, n: V },
+  { name: 'LM out fwd X·Wᵀ, B=1120', form: 'ABt', m: 1120, k: 128, n: V },
+  { name: 'LM out fwd X·W, B=1120', form: 'AB', m: 1120, k: 128, n: V },
+  { name: 'LM out bwd dX=dY·W, B=128', form: 'AB', m: 128, k: V, n: 128 },
+  { name: 'LM out bwd dX=dY·W, B=1120', form: 'AB', m: 1120, k: V, n: 128 },
+  { name: 'LM out bwd dW=dYᵀ·X, B=128', form: 'AtB', m: V, k: 128, n: 128 },
+  { name: 'LM out bwd dW=dYᵀ·X, B=1120', form: 'AtB', m: V, k: 1120, n: 128 },
+  { name: 'window h=50: tanh·Uᵀ, B=128', form: 'ABt', m: 128, k: 50, n: V },
+  { name: 'window direct x·Wᵀ, k=240, B=128', form: 'ABt', m: 128, k: 240, n: V },
+  { name: 'RNN x·Wᵀ 32×128→512', form: 'ABt', m: 32, k: 128, n: 512 },
+  { name: 'RNN dX=dG·W 32×512→128', form: 'AB', m: 32, k: 512, n: 128 },
+  { name: 'RNN dW=dGᵀ·X 512×32→128', form: 'AtB', m: 512, k: 32, n: 128 },
+  { name: 'scoring one token h·Wᵀ', form: 'ABt', m: 1, k: 128, n: V },
+];
+
+const FAST: Record<Form, MatrixProduct> = { AB: matmul, ABt: matmulTransB, AtB: matmulTransA };
+const REFERENCE: Record<Form, MatrixProduct> = { AB: matmulReference, ABt: matmulTransBReference, AtB: matmulTransAReference };
+/** The reference runs at well under 1 GFLOP/s: time it on at most this many flops (fewer rows of C). */
+const REFERENCE_FLOPS = 3e7;
+
+const flops = (s: Shape): number => 2 * s.m * s.k * s.n;
+
+function randomArray(n: number): Float32Array {
+  const x = allocate('float32', n) as Float32Array;
+  for (let i = 0; i < n; i++) x[i] = Math.random() * 2 - 1;
+  return x;
+}
+
+function task(shape: Shape, product: MatrixProduct, rows = shape.m): () => void {
+  const { k, n } = shape;
+  const a = randomArray(rows * k);
+  const b = randomArray(k * n);
+  const c = allocate('float32', rows * n);
+  return () => product(a, b, c, rows, k, n);
+}
+
+/** Median seconds per call of each task. */
+async function measure(tasks: Map<string, () => void>, time: number): Promise<Map<string, number>> {
+  const bench = new Bench({ time, warmupTime: 100, iterations: 3, warmupIterations: 2, throws: true });
+  for (const [name, fn] of tasks) bench.add(name, fn);
+  await bench.run();
+  const seconds = new Map<string, number>();
+  for (const t of bench.tasks as Task[]) {
+    const result = t.result;
+    if (result.state !== 'completed') throw new Error(`bench ${t.name}: ${result.state}`);
+    seconds.set(t.name, result.latency.p50 / 1000);
+  }
+  return seconds;
+}
+
+interface TorchRow {
+  name: string;
+  threads: number;
+  gflops: number;
+}
+
+function torchGflops(): Map<string, number> | string {
+  const python = spawnSync('/usr/bin/python3', [new URL('./kernels_torch.py', import.meta.url).pathname, '1', '2'], {
+    input: JSON.stringify(SHAPES),
+    env: { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-openmp' },
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (python.status !== 0) return `PyTorch not measured: ${(python.stderr || String(python.error)).trim().split('\n').pop()}`;
+  const rows = JSON.parse(python.stdout) as TorchRow[];
+  return new Map(rows.map((r) => [`${r.name}|${r.threads}`, r.gflops]));
+}
+
+const round = (x: number | undefined): number | string => (x === undefined ? '' : Math.round(x * 10) / 10);
+const ratio = (x: number | undefined, y: number | undefined): number | string => (x === undefined || y === undefined ? '' : Math.round((x / y) * 100) / 100);
+
+export async function run(): Promise<BenchResult[]> {
+  const mark = allocationMark();
+  try {
+    const reference = new Map<string, () => void>();
+    const referenceRows = new Map<string, number>();
+    const fast = new Map<string, () => void>();
+    for (const s of SHAPES) {
+      const rows = Math.max(1, Math.min(s.m, Math.floor(REFERENCE_FLOPS / (2 * s.k * s.n))));
+      referenceRows.set(s.name, rows);
+      reference.set(s.name, task(s, REFERENCE[s.form], rows));
+      fast.set(s.name, task(s, FAST[s.form]));
+    }
+    const refSeconds = await measure(reference, 200);
+    setKernelThreads(1);
+    const one = await measure(fast, 400);
+    setKernelThreads(2);
+    fast.get(SHAPES[2]!.name)!(); // start the worker and let it come up before timing
+    await sleep(200);
+    const two = await measure(fast, 400);
+    const torch = torchGflops();
+    const rows: BenchResult[] = SHAPES.map((s) => {
+      const ref = (2 * referenceRows.get(s.name)! * s.k * s.n) / refSeconds.get(s.name)! / 1e9;
+      const w1 = flops(s) / one.get(s.name)! / 1e9;
+      const w2 = flops(s) / two.get(s.name)! / 1e9;
+      const t1 = typeof torch === 'string' ? undefined : torch.get(`${s.name}|1`);
+      const t2 = typeof torch === 'string' ? undefined : torch.get(`${s.name}|2`);
+      return {
+        shape: s.name,
+        'm×k×n': `${s.m}×${s.k}×${s.n}`,
+        'ref TS': round(ref),
+        'wasm 1T': round(w1),
+        'wasm 2T': round(w2),
+        'torch 1T': round(t1),
+        'torch 2T': round(t2),
+        'wasm/ref': Math.round(w1 / ref),
+        'wasm/torch 1T': ratio(w1, t1),
+        'wasm/torch 2T': ratio(w2, t2),
+        '2T/1T': ratio(w2, w1),
+      };
+    });
+    if (typeof torch === 'string') console.log(torch);
+    console.log('GFLOP/s, median of tinybench samples; reference timed on fewer rows of C (same k, n).');
+    return rows;
+  } finally {
+    releaseSince(mark);
+  }
+}
+
+const bench: BenchFunction = async () => [{ title: 'float32 matrix products (GFLOP/s)', rows: await run() }];
+export default bench;

@@ -87,6 +87,7 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
         if (stopNow) break;
       }
       net.layer.eval();
+      options.onProgress?.({ phase: `validating epoch ${epoch}`, done: 0, unit: 'tokens' });
       const validPerplexity = options.validate(new RecurrentScorer(net));
       epochs.push({
         epoch,

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Bench, type Task } from 'tinybench';
 import { setKernelThreads } from '../models/neural/kernels/threads.ts';
@@ -57,12 +58,23 @@ function randomArray(n: number): Float32Array {
   return x;
 }
 
-function task(shape: Shape, product: MatrixProduct, rows = shape.m): () => void {
+function randomPlain(n: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = Math.random() * 2 - 1;
+  return x;
+}
+
+/** A call of `product` on random operands: in kernel memory (`allocate`), or ordinary arrays (`plain`). */
+function task(shape: Shape, product: MatrixProduct, { rows = shape.m, plain = false, threads = 1 } = {}): () => void {
   const { k, n } = shape;
-  const a = randomArray(rows * k);
-  const b = randomArray(k * n);
-  const c = allocate('float32', rows * n);
-  return () => product(a, b, c, rows, k, n);
+  const make = plain ? randomPlain : randomArray;
+  const a = make(rows * k);
+  const b = make(k * n);
+  const c = make(rows * n);
+  return () => {
+    setKernelThreads(threads);
+    product(a, b, c, rows, k, n);
+  };
 }
 
 /** Median seconds per call of each task. */
@@ -102,6 +114,7 @@ const ratio = (x: number | undefined, y: number | undefined): number | string =>
 
 export async function run(): Promise<BenchResult[]> {
   const mark = allocationMark();
+  const loadBefore = loadavg()[0]!;
   try {
     const reference = new Map<string, () => void>();
     const referenceRows = new Map<string, number>();
@@ -109,21 +122,22 @@ export async function run(): Promise<BenchResult[]> {
     for (const s of SHAPES) {
       const rows = Math.max(1, Math.min(s.m, Math.floor(REFERENCE_FLOPS / (2 * s.k * s.n))));
       referenceRows.set(s.name, rows);
-      reference.set(s.name, task(s, REFERENCE[s.form], rows));
-      fast.set(s.name, task(s, FAST[s.form]));
+      reference.set(s.name, task(s, REFERENCE[s.form], { rows }));
+      // One and two threads alternate shape by shape, so both see the same machine load.
+      fast.set(`${s.name}|1`, task(s, FAST[s.form], { threads: 1 }));
+      fast.set(`${s.name}|2`, task(s, FAST[s.form], { threads: 2 }));
+      fast.set(`${s.name}|plain`, task(s, FAST[s.form], { plain: true }));
     }
     const refSeconds = await measure(reference, 200);
+    fast.get(`${SHAPES[2]!.name}|2`)!(); // start the worker and let it come up before timing
+    await sleep(300);
+    const seconds = await measure(fast, 400);
     setKernelThreads(1);
-    const one = await measure(fast, 400);
-    setKernelThreads(2);
-    fast.get(SHAPES[2]!.name)!(); // start the worker and let it come up before timing
-    await sleep(200);
-    const two = await measure(fast, 400);
     const torch = torchGflops();
+    const gflops = (s: Shape, key: string): number => flops(s) / seconds.get(`${s.name}|${key}`)! / 1e9;
     const rows: BenchResult[] = SHAPES.map((s) => {
       const ref = (2 * referenceRows.get(s.name)! * s.k * s.n) / refSeconds.get(s.name)! / 1e9;
-      const w1 = flops(s) / one.get(s.name)! / 1e9;
-      const w2 = flops(s) / two.get(s.name)! / 1e9;
+      const [w1, w2, plain] = [gflops(s, '1'), gflops(s, '2'), gflops(s, 'plain')];
       const t1 = typeof torch === 'string' ? undefined : torch.get(`${s.name}|1`);
       const t2 = typeof torch === 'string' ? undefined : torch.get(`${s.name}|2`);
       return {
@@ -138,10 +152,14 @@ export async function run(): Promise<BenchResult[]> {
         'wasm/torch 1T': ratio(w1, t1),
         'wasm/torch 2T': ratio(w2, t2),
         '2T/1T': ratio(w2, w1),
+        'plain arrays 1T': round(plain),
       };
     });
     if (typeof torch === 'string') console.log(torch);
-    console.log('GFLOP/s, median of tinybench samples; reference timed on fewer rows of C (same k, n).');
+    console.log(
+      'GFLOP/s, median of tinybench samples; reference timed on fewer rows of C (same k, n); "plain arrays":',
+      `operands not from allocate() (copied in and out). Load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}.`,
+    );
     return rows;
   } finally {
     releaseSince(mark);

@@ -1,6 +1,7 @@
 import type { Optimizer } from './optimizer.ts';
 import type { Parameter } from './parameter.ts';
-import { allocate, dtypeOf, type FloatArray } from './tensor.ts';
+import { allocate, dtypeOf, release, type FloatArray } from './tensor.ts';
+import { adamF32, onVectorKernels } from './vector-kernels/vector.ts';
 
 export interface AdamOptions {
   readonly lr?: number;
@@ -32,8 +33,14 @@ export class Adam implements Optimizer {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
+    // Beside the parameters (kernel memory for float32), so the SIMD step runs on all four arrays in place.
     this.m = parameters.map((p) => allocate(dtypeOf(p.data), p.data.length));
     this.v = parameters.map((p) => allocate(dtypeOf(p.data), p.data.length));
+  }
+
+  /** Release the moments' kernel memory; the optimiser must not step afterwards. */
+  dispose(): void {
+    for (const a of [...this.m, ...this.v]) release(a);
   }
 
   step(): void {
@@ -43,12 +50,14 @@ export class Adam implements Optimizer {
     const invSqrtCorrection2 = 1 / Math.sqrt(1 - b2 ** t);
     const c1 = 1 - b1;
     const c2 = 1 - b2;
+    const constants = { beta1: b1, beta2: b2, stepSize, invSqrtCorrection2, eps, weightDecay: wd };
     this.parameters.forEach((p, k) => {
       const { data, grad } = p;
       const m = this.m[k]!;
       const v = this.v[k]!;
       const n = data.length;
-      for (let i = 0; i < n; i++) {
+      const vectorised = onVectorKernels(data, grad, m, v) ? adamF32(data as Float32Array, grad as Float32Array, m as Float32Array, v as Float32Array, n, constants) : 0;
+      for (let i = vectorised; i < n; i++) {
         const g = wd === 0 ? grad[i]! : grad[i]! + wd * data[i]!;
         const mi = b1 * m[i]! + c1 * g;
         const vi = b2 * v[i]! + c2 * g * g;

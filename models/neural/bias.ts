@@ -1,4 +1,5 @@
 import type { FloatArray } from './tensor.ts';
+import { columnSumsF32, onVectorKernels } from './vector-kernels/vector.ts';
 
 /** out[r, c] += bias[c] over a [rows × cols] matrix: the bias of a batched affine layer. */
 export function addBias(out: FloatArray, bias: FloatArray, rows: number, cols: number): void {
@@ -9,6 +10,10 @@ export function addBias(out: FloatArray, bias: FloatArray, rows: number, cols: n
 
 /** gradBias[c] += Σ_r dOut[r, c]: the bias gradient (accumulated, as torch accumulates `.grad`). */
 export function biasGradient(dOut: FloatArray, gradBias: FloatArray, rows: number, cols: number): void {
+  if (onVectorKernels(dOut, gradBias)) {
+    columnSumsF32(dOut as Float32Array, gradBias as Float32Array, rows, cols);
+    return;
+  }
   for (let r = 0, o = 0; r < rows; r++, o += cols) {
     for (let c = 0; c < cols; c++) gradBias[c] = gradBias[c]! + dOut[o + c]!;
   }

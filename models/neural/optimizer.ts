@@ -7,4 +7,6 @@ export interface Optimizer {
   readonly parameters: readonly Parameter[];
   /** Update every parameter from its gradient. */
   step(): void;
+  /** Release the optimiser's state (kernel memory); it must not step afterwards. */
+  dispose(): void;
 }

@@ -18,6 +18,14 @@ export function createParameter(name: string, shape: readonly number[], dtype: D
   return { name, shape: [...shape], data: allocate(dtype, n), grad: allocate(dtype, n) };
 }
 
+/**
+ * A zeroed array of the same dtype and length as `a`, in ordinary memory: for state that no matrix kernel
+ * reads (optimiser moments, snapshots of the best parameters).
+ */
+export function zerosLike(a: FloatArray): FloatArray {
+  return a instanceof Float32Array ? new Float32Array(a.length) : new Float64Array(a.length);
+}
+
 /** Σ of the parameters' element counts. */
 export function countParameters(parameters: readonly Parameter[]): number {
   let n = 0;

@@ -1,6 +1,6 @@
 import type { Optimizer } from './optimizer.ts';
-import type { Parameter } from './parameter.ts';
-import { allocate, dtypeOf, type FloatArray } from './tensor.ts';
+import { zerosLike, type Parameter } from './parameter.ts';
+import type { FloatArray } from './tensor.ts';
 
 export interface SGDOptions {
   readonly lr: number;
@@ -32,8 +32,11 @@ export class SGD implements Optimizer {
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
     }
-    this.buffers = this.momentum !== 0 ? parameters.map((p) => allocate(dtypeOf(p.data), p.data.length)) : [];
+    this.buffers = this.momentum !== 0 ? parameters.map((p) => zerosLike(p.data)) : [];
   }
+
+  /** The momentum buffers are ordinary memory, left to the garbage collector. */
+  dispose(): void {}
 
   step(): void {
     const { lr, momentum, weightDecay: wd, nesterov } = this;

@@ -1,4 +1,5 @@
 import type { FloatArray } from './tensor.ts';
+import { maxF32, onVectorKernels, sumExpF32 } from './vector-kernels/vector.ts';
 
 /**
  * Numerically stable softmax over rows of a [rows × cols] matrix: every exponent is taken after
@@ -7,6 +8,11 @@ import type { FloatArray } from './tensor.ts';
 
 /** ln Σ_j exp(x[offset + j]) for j < cols. */
 export function logSumExp(x: FloatArray, offset: number, cols: number): number {
+  if (onVectorKernels(x)) {
+    const max = maxF32(x as Float32Array, offset, cols);
+    if (max === -Infinity || max === Infinity) return max;
+    return max + Math.log(sumExpF32(x as Float32Array, offset, cols, max));
+  }
   let max = -Infinity;
   for (let j = 0; j < cols; j++) if (x[offset + j]! > max) max = x[offset + j]!;
   if (max === -Infinity || max === Infinity) return max;

@@ -1,4 +1,4 @@
-import { allocateF32, releaseF32 } from './kernels/arena.ts';
+import { allocateF32, inKernelMemory, releaseF32 } from './kernels/arena.ts';
 
 /**
  * The neural core's tensor: a plain row-major `{ shape, data }` object. float64 for gradient checks and
@@ -25,8 +25,9 @@ export function dtypeOf(a: FloatArray): DType {
 /**
  * A zeroed array of `n` elements. Neural models allocate their parameters, gradients and activations
  * here, so that the fast kernels can place float32 arrays where they run without copying: float32
- * arrays are views of the kernels' WebAssembly memory (see `kernels/arena.ts` for the memory model),
- * float64 arrays are ordinary.
+ * arrays are views of the kernels' shared WebAssembly memory (see `kernels/arena.ts` for the memory
+ * model), float64 arrays are ordinary. Snapshot a float32 array with `.slice()`: `structuredClone`
+ * of a shared buffer shares it instead of copying.
  */
 export function allocate(dtype: DType, n: number): FloatArray {
   return dtype === 'float32' ? allocateF32(n) : new Float64Array(n);
@@ -34,10 +35,11 @@ export function allocate(dtype: DType, n: number): FloatArray {
 
 /**
  * Give back an array from `allocate` once nothing uses it (a model's `dispose`): its kernel memory is
- * reused by later allocations. float64 arrays are left to the garbage collector.
+ * reused by later allocations. Arrays outside kernel memory (float64, or float32 made elsewhere, e.g.
+ * loaded from a checkpoint) are left to the garbage collector. Releasing a subarray, or twice, throws.
  */
 export function release(a: FloatArray): void {
-  if (a instanceof Float32Array) releaseF32(a);
+  if (a instanceof Float32Array && inKernelMemory(a)) releaseF32(a);
 }
 
 /**

@@ -5,7 +5,7 @@ import { countParameters } from '../neural/parameter.ts';
 import type { LanguageModel, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { WindowNetwork } from './network.ts';
 import { DEFAULT_LR, type WindowHyperParameters } from './options.ts';
-import { WindowScorer } from './scorer.ts';
+import { releaseScoringWorkspace, WindowScorer } from './scorer.ts';
 import { trainWindow, type ResolvedWindowHyperParameters } from './training.ts';
 
 /** The fixed-window feed-forward language model of Bengio et al. (2003) as a plug-in model. */
@@ -36,6 +36,12 @@ export class WindowModel implements LanguageModel {
     let bytes = 0;
     for (const p of this.net.parameters()) bytes += p.data.byteLength + p.grad.byteLength;
     return bytes;
+  }
+
+  /** Give the parameters' kernel memory back (for processes that build many models); the model is unusable after. */
+  dispose(): void {
+    releaseScoringWorkspace(this.net);
+    this.net.dispose();
   }
 
   toCheckpoint(): CheckpointData {

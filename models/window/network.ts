@@ -7,7 +7,7 @@ import { initEmbedding, initUniformFanIn } from '../neural/init.ts';
 import { matmul, matmulTransA, matmulTransB } from '../neural/matmul.ts';
 import { createParameter, type Parameter } from '../neural/parameter.ts';
 import type { Random } from '../neural/random.ts';
-import { allocate, type DType, type FloatArray } from '../neural/tensor.ts';
+import { allocate, release, type DType, type FloatArray } from '../neural/tensor.ts';
 
 export interface WindowShape {
   /** |V| */
@@ -77,6 +77,18 @@ export class WindowNetwork {
     this.W = direct ? view('W', this.inputSize, h) : null;
   }
 
+  /** Release the parameters' kernel memory; the network must not be used afterwards. */
+  dispose(): void {
+    for (const p of [this.C, this.H, this.d, this.b]) {
+      if (p) {
+        release(p.data);
+        release(p.grad);
+      }
+    }
+    release(this.O);
+    release(this.dO);
+  }
+
   /** In the order of `named_parameters()` of the PyTorch twin (test/fixtures/torch/make_window_fixture.py). */
   parameters(): Parameter[] {
     return [this.C, this.H, this.d, this.U, this.b, this.W].filter((p): p is Parameter => p !== null);
@@ -133,6 +145,11 @@ export class WindowWorkspace {
     this.dx = allocate(dtype, capacity * inputSize);
     this.maskX = dropout ? allocate(dtype, capacity * inputSize) : null;
     this.maskT = dropout && h > 0 ? allocate(dtype, capacity * h) : null;
+  }
+
+  /** Give the activations' kernel memory back; the workspace must not be used afterwards. */
+  dispose(): void {
+    for (const a of [this.x, this.t, this.Z, this.y, this.dZ, this.da, this.dx, this.maskX, this.maskT]) if (a) release(a);
   }
 }
 

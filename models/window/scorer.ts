@@ -7,6 +7,27 @@ import { forward, WindowWorkspace, type WindowNetwork } from './network.ts';
 const SCORING_ROWS = 64;
 
 /**
+ * One scoring workspace per network, shared by all its scorers: it is scratch that each call fills and
+ * reads before returning, while a scorer's own state (history, cached distribution) is its own.
+ */
+const scoringWorkspaces = new WeakMap<WindowNetwork, WindowWorkspace>();
+
+function scoringWorkspace(net: WindowNetwork): WindowWorkspace {
+  let ws = scoringWorkspaces.get(net);
+  if (!ws) {
+    ws = new WindowWorkspace(net, SCORING_ROWS);
+    scoringWorkspaces.set(net, ws);
+  }
+  return ws;
+}
+
+/** Release a network's scoring workspace (with the network, when a model is disposed). */
+export function releaseScoringWorkspace(net: WindowNetwork): void {
+  scoringWorkspaces.get(net)?.dispose();
+  scoringWorkspaces.delete(net);
+}
+
+/**
  * The window model's scorer: the history is the last n−1 ids (`<s>` where there are fewer). `scoreSequence`
  * scores a whole sequence's windows as batches through one output-layer product each; token by token, the
  * log-distribution of the current history is computed once and cached until the next `feed`/`reset`.
@@ -22,7 +43,7 @@ export class WindowScorer implements Scorer {
   constructor(private readonly net: WindowNetwork) {
     this.vocabSize = net.vocabSize;
     this.history = new Int32Array(net.n - 1).fill(BOS_ID);
-    this.ws = new WindowWorkspace(net, SCORING_ROWS);
+    this.ws = scoringWorkspace(net);
     this.logProbs = new Float64Array(net.vocabSize);
   }
 

@@ -6,7 +6,7 @@ import { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule } from '../neu
 import type { Optimizer } from '../neural/optimizer.ts';
 import { Random } from '../neural/random.ts';
 import { SGD } from '../neural/sgd.ts';
-import { allocate, dtypeOf, type FloatArray } from '../neural/tensor.ts';
+import { zerosLike } from '../neural/parameter.ts';
 import type { EpochRecord, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { gatherBatch, windowExamples } from './examples.ts';
 import { backward, forward, WindowWorkspace, type WindowNetwork } from './network.ts';
@@ -71,7 +71,7 @@ export async function trainWindow(
   const budget = options.budget ?? {};
   const maxEpochs = Math.min(hp.epochs, budget.epochs ?? Infinity);
   const parameters = net.parameters();
-  const best: FloatArray[] = parameters.map((p) => allocate(dtypeOf(p.data), p.data.length));
+  const best = parameters.map((p) => zerosLike(p.data));
   let bestPerplexity = Infinity;
   let bestEpoch = 0;
   let sinceBest = 0;
@@ -134,6 +134,8 @@ export async function trainWindow(
     // Let timers (a progress bar's redraw) run between epochs.
     await new Promise((resolve) => setImmediate(resolve));
   }
+  ws.dispose();
+  optimizer.dispose();
   if (bestEpoch > 0 && bestEpoch !== epochs.length) parameters.forEach((p, i) => p.data.set(best[i]!));
   return {
     tokensTrained: tokensSeen,

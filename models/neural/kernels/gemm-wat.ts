@@ -14,7 +14,9 @@
  *         for jr, ir                       micro-kernel: MR×NR tile of C in registers over KC steps (L1)
  *
  * Packed panels are p-major ([p][MR] and [p][NR]) and zero-padded to full tiles, so the micro-kernel
- * never branches on shape; tiles that stick out of C go through a small scratch tile.
+ * never branches on shape; tiles that stick out of C go through a small scratch tile. Products of
+ * fewer than MR rows skip packing (`dot_rows`, `axpy_rows`), and `gemm_work` lets several threads
+ * share one product (`JOB`, driven by `threads.ts`).
  */
 
 export interface Blocking {

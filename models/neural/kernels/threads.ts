@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { UserError } from '../../../corpora/user-error.ts';
 import { allocateBytes, kernelMemory } from './arena.ts';
 import { BLOCKING, JOB, TICKET_BITS } from './gemm-wat.ts';
 
@@ -24,6 +25,13 @@ export interface ParallelKernels {
 
 /** Products under this many flops (2·m·n·k) stay on one thread: waking a worker costs ~10–50 µs. */
 export const PARALLEL_MIN_FLOPS = 2 ** 23;
+let minFlops = PARALLEL_MIN_FLOPS;
+
+/** Change the size from which products are split (for tuning and benchmarks; default PARALLEL_MIN_FLOPS). */
+export function setParallelMinFlops(flops: number): void {
+  minFlops = flops;
+}
+
 /** Blocks per thread: enough to even out a noisy machine, few enough that re-packing stays cheap. */
 const BLOCKS_PER_THREAD = 4;
 const MIN_BLOCK = 32;
@@ -38,9 +46,11 @@ interface Pool {
 }
 
 function defaultThreads(): number {
-  const fromEnv = Number(process.env.PERPLEXITY_KERNEL_THREADS);
-  if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
-  return Math.min(availableParallelism(), 4);
+  const fromEnv = process.env.PERPLEXITY_KERNEL_THREADS;
+  if (fromEnv === undefined || fromEnv === '') return Math.min(availableParallelism(), 4);
+  const n = Number(fromEnv);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`PERPLEXITY_KERNEL_THREADS must be a whole number ≥ 1, got '${fromEnv}'`);
+  return n;
 }
 
 let threads = defaultThreads();
@@ -66,6 +76,10 @@ export function workerBlocks(): number {
   return pool === undefined ? 0 : Atomics.load(pool.control, JOB.workerBlocks);
 }
 
+/**
+ * Terminate the workers. Their job record and scratch memory are deliberately not released: termination
+ * is asynchronous, and a worker still finishing a block must not write into memory handed out again.
+ */
 function stopPool(): void {
   if (pool === undefined) return;
   for (const w of pool.workers) void w.terminate();
@@ -129,7 +143,7 @@ export function gemmParallel(
   kernels: ParallelKernels, work: number,
   m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, beta: number,
 ): boolean {
-  if (threads < 2 || 2 * m * n * k < PARALLEL_MIN_FLOPS) return false;
+  if (threads < 2 || 2 * m * n * k < minFlops) return false;
   if (failure !== undefined) throw new Error(`matmul: a kernel worker thread failed: ${failure.message}`);
   const { split, size, chunks } = plan(m, n);
   if (chunks < 2) return false;

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Adam } from '../../models/neural/adam.ts';
+import { biasGradient } from '../../models/neural/bias.ts';
+import { softmaxCrossEntropy } from '../../models/neural/cross-entropy.ts';
+import { Random } from '../../models/neural/random.ts';
+import { logSumExp } from '../../models/neural/softmax.ts';
+import { allocate } from '../../models/neural/tensor.ts';
+import { buildVectorWasm } from '../../models/neural/vector-kernels/build.ts';
+import { expSumF32, maxF32, onVectorKernels, VECTOR_WASM_URL } from '../../models/neural/vector-kernels/vector.ts';
+
+/** A float32 array in kernel memory (where the SIMD kernels run) holding `values`. */
+function kernelArray(values: ArrayLike<number>): Float32Array {
+  const a = allocate('float32', values.length) as Float32Array;
+  a.set(values);
+  return a;
+}
+
+function randomValues(n: number, seed: number, lo: number, hi: number): Float64Array {
+  const a = new Float64Array(n);
+  new Random(seed).uniform(a, lo, hi);
+  return a;
+}
+
+const SIZES = [1, 3, 4, 7, 16, 33, 1001];
+
+describe('vector kernels (WebAssembly SIMD) agree with the TypeScript paths', () => {
+  it('the committed vector.wasm is byte for byte what its source assembles to (else: npx tsx models/neural/vector-kernels/build.ts)', async () => {
+    const built = await buildVectorWasm();
+    expect(Buffer.compare(Buffer.from(built), readFileSync(VECTOR_WASM_URL))).toBe(0);
+  });
+
+  it('run only on float32 arrays in kernel memory', () => {
+    expect(onVectorKernels(kernelArray([1]))).toBe(true);
+    expect(onVectorKernels(new Float32Array(4))).toBe(false);
+    expect(onVectorKernels(allocate('float64', 4))).toBe(false);
+  });
+
+  it('exp is accurate to float32 rounding over the whole range, and underflows to 0 gracefully', () => {
+    const x = Float64Array.from({ length: 2001 }, (_, i) => -100 + i * 0.094);
+    const src = kernelArray(x);
+    const dst = kernelArray(new Float64Array(x.length));
+    expSumF32(src, 0, dst, 0, x.length, 0);
+    for (let i = 0; i < x.length; i++) {
+      const exact = Math.exp(Math.fround(x[i]!));
+      // Below −87 the result is clamped to e^−87 ≈ 1.6e−38: nothing beside a row maximum of e^0 = 1.
+      if (x[i]! < -87) expect(dst[i]!).toBeLessThanOrEqual(Math.fround(Math.exp(-87)) * 1.0001);
+      else expect(Math.abs(dst[i]! - exact) / exact).toBeLessThan(3e-7);
+    }
+  });
+
+  it.each(SIZES)('max, Σexp, log-sum-exp, cross-entropy and column sums for %i columns', (n) => {
+    const values = randomValues(3 * n, n, -30, 30);
+    const rows = 3;
+    const z32 = kernelArray(values);
+    const plain = Float32Array.from(values);
+    expect(maxF32(z32, n, n)).toBe(Math.max(...plain.subarray(n, 2 * n)));
+    expect(Math.abs(logSumExp(z32, n, n) - logSumExp(plain, n, n))).toBeLessThan(1e-6);
+
+    const targets = Int32Array.from([n - 1, 0, -100]);
+    const dPlain = new Float32Array(3 * n);
+    const lossPlain = softmaxCrossEntropy(plain, targets, dPlain, rows, n, 0.5);
+    const dKernel = kernelArray(values);
+    const loss = softmaxCrossEntropy(dKernel, targets, dKernel, rows, n, 0.5);
+    expect(Math.abs(loss - lossPlain) / Math.max(lossPlain, 1)).toBeLessThan(1e-6);
+    for (let i = 0; i < 3 * n; i++) expect(Math.abs(dKernel[i]! - dPlain[i]!)).toBeLessThan(1e-6);
+
+    const sumsKernel = kernelArray(new Float64Array(n).fill(1));
+    const sumsPlain = new Float32Array(n).fill(1);
+    biasGradient(z32, sumsKernel, rows, n);
+    biasGradient(plain, sumsPlain, rows, n);
+    for (let j = 0; j < n; j++) expect(Math.abs(sumsKernel[j]! - sumsPlain[j]!)).toBeLessThan(1e-4);
+  });
+
+  it.each(SIZES)('Adam over %i parameters (with weight decay) matches the float64 step', (n) => {
+    const init = randomValues(n, 100 + n, -1, 1);
+    const grads = [randomValues(n, 200 + n, -2, 2), randomValues(n, 300 + n, -2, 2)];
+    const run = (make: (v: ArrayLike<number>) => Float32Array | Float64Array): Float64Array => {
+      const p = { name: 'p', shape: [n], data: make(init), grad: make(new Float64Array(n)) };
+      const adam = new Adam([p], { lr: 0.01, weightDecay: 0.1 });
+      for (const g of grads) {
+        p.grad.set(g);
+        adam.step();
+      }
+      adam.dispose();
+      return Float64Array.from(p.data);
+    };
+    const simd = run(kernelArray);
+    const exact = run((v) => Float64Array.from(v));
+    for (let i = 0; i < n; i++) expect(Math.abs(simd[i]! - exact[i]!)).toBeLessThan(1e-6);
+  });
+});

@@ -1,3 +1,4 @@
+import { biasGradient } from '../neural/bias.ts';
 import { softmaxCrossEntropy } from '../neural/cross-entropy.ts';
 import { dropoutBackward, dropoutForward } from '../neural/dropout.ts';
 import { embeddingBackward, embeddingForward } from '../neural/embedding.ts';
@@ -135,7 +136,6 @@ export class TrainingPass {
   private readonly h: FloatArray;
   private readonly c: FloatArray;
   private readonly zeros: FloatArray;
-  private readonly ones: FloatArray;
   private readonly owned: OwnedArrays;
 
   constructor(private readonly net: RecurrentNetwork, maxBatch: number, maxSteps: number) {
@@ -154,7 +154,6 @@ export class TrainingPass {
     this.h = allocate(L * maxBatch * H);
     this.c = allocate(L * maxBatch * H);
     this.zeros = allocate(L * maxBatch * H);
-    this.ones = allocate(rows).fill(1);
   }
 
   /** Give back every buffer (the pass is unusable afterwards). */
@@ -197,8 +196,7 @@ export class TrainingPass {
 
     const W = net.decoderWeight;
     matmulTransA(logits, top, W.grad, V, rows, H, true);
-    // db += Σ_rows dlogits, as the product 1ᵀ·dlogits (the kernels vectorise it; a loop over rows·|V| does not).
-    matmulTransA(this.ones.subarray(0, rows), logits, net.decoderBias.grad, 1, rows, V, true);
+    biasGradient(logits, net.decoderBias.grad, rows, V);
     const dTop = this.dHidden.subarray(0, rows * H);
     matmul(logits, W.data, dTop, rows, V, H);
     if (p > 0) dropoutBackward(this.outputMask, dTop, dTop, rows * H);

@@ -114,6 +114,7 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
     }
   } finally {
     pass.dispose();
+    optimizer.dispose();
   }
   if (bestEpoch !== undefined) params.forEach((p, i) => p.data.set(best[i]!));
   net.layer.eval();

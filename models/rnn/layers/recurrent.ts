@@ -210,10 +210,9 @@ export abstract class RecurrentLayer {
 
   private checkInput(x: Tensor): { steps: number; batch: number } {
     if (x.shape.length !== 3) throw new UserError(`recurrent layer input must have 3 dimensions (${this.batchFirst ? 'B, T, I' : 'T, B, I'}), got [${x.shape.join(', ')}]`);
-    const [a, b, i] = x.shape as [number, number, number];
+    const [a, b] = x.shape as [number, number, number];
     this.checkTensor('input', x, [a, b, this.inputSize]);
     if (a < 1 || b < 1) throw new UserError(`recurrent layer input has an empty dimension: [${x.shape.join(', ')}]`);
-    void i;
     return this.batchFirst ? { steps: b, batch: a } : { steps: a, batch: b };
   }
 

@@ -6,9 +6,7 @@ import { setKernelThreads } from '../models/neural/kernels/threads.ts';
 import { matmul, matmulTransA, matmulTransB, type MatrixProduct } from '../models/neural/matmul.ts';
 import { matmulReference, matmulTransAReference, matmulTransBReference } from '../models/neural/matmul-reference.ts';
 import { allocate, allocationMark, releaseSince } from '../models/neural/tensor.ts';
-import type { BenchFunction } from './types.ts';
-
-type BenchResult = Record<string, string | number>;
+import type { BenchCell, BenchFunction, BenchTable } from './types.ts';
 
 /**
  * GFLOP/s of the float32 matrix products on the shapes the neural language models run: the plain
@@ -112,7 +110,7 @@ function torchGflops(): Map<string, number> | string {
 const round = (x: number | undefined): number | string => (x === undefined ? '' : Math.round(x * 10) / 10);
 const ratio = (x: number | undefined, y: number | undefined): number | string => (x === undefined || y === undefined ? '' : Math.round((x / y) * 100) / 100);
 
-export async function run(): Promise<BenchResult[]> {
+async function run(): Promise<BenchTable> {
   const mark = allocationMark();
   const loadBefore = loadavg()[0]!;
   try {
@@ -135,7 +133,7 @@ export async function run(): Promise<BenchResult[]> {
     setKernelThreads(1);
     const torch = torchGflops();
     const gflops = (s: Shape, key: string): number => flops(s) / seconds.get(`${s.name}|${key}`)! / 1e9;
-    const rows: BenchResult[] = SHAPES.map((s) => {
+    const rows: Record<string, BenchCell>[] = SHAPES.map((s) => {
       const ref = (2 * referenceRows.get(s.name)! * s.k * s.n) / refSeconds.get(s.name)! / 1e9;
       const [w1, w2, plain] = [gflops(s, '1'), gflops(s, '2'), gflops(s, 'plain')];
       const t1 = typeof torch === 'string' ? undefined : torch.get(`${s.name}|1`);
@@ -155,16 +153,17 @@ export async function run(): Promise<BenchResult[]> {
         'plain arrays 1T': round(plain),
       };
     });
-    if (typeof torch === 'string') console.log(torch);
-    console.log(
-      'GFLOP/s, median of tinybench samples; reference timed on fewer rows of C (same k, n); "plain arrays":',
-      `operands not from allocate() (copied in and out). Load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}.`,
-    );
-    return rows;
+    const notes = [
+      'GFLOP/s, median of tinybench samples (wall clock); the reference is timed on fewer rows of C (same k, n).',
+      '"plain arrays": operands not from allocate(), copied in and out of kernel memory on each call.',
+      `Load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} (2 cores): two-thread figures need an idle machine.`,
+    ];
+    if (typeof torch === 'string') notes.push(torch);
+    return { title: 'float32 matrix products (GFLOP/s): TypeScript reference, WebAssembly SIMD 1/2 threads, PyTorch+OpenBLAS 1/2 threads', rows, notes };
   } finally {
     releaseSince(mark);
   }
 }
 
-const bench: BenchFunction = async () => [{ title: 'float32 matrix products (GFLOP/s)', rows: await run() }];
+const bench: BenchFunction = async () => [await run()];
 export default bench;

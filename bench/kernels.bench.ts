@@ -35,8 +35,11 @@ const SHAPES: Shape[] = [
   { name: 'LM out bwd dX=dY·W, B=1120', form: 'AB', m: 1120, k: V, n: 128 },
   { name: 'LM out bwd dW=dYᵀ·X, B=128', form: 'AtB', m: V, k: 128, n: 128 },
   { name: 'LM out bwd dW=dYᵀ·X, B=1120', form: 'AtB', m: V, k: 1120, n: 128 },
-  { name: 'window h=50: tanh·Uᵀ, B=128', form: 'ABt', m: 128, k: 50, n: V },
-  { name: 'window direct x·Wᵀ, k=240, B=128', form: 'ABt', m: 128, k: 240, n: V },
+  // models/window/network.ts: Z = [tanh(h=50) | x(240)] (128×290), y = Z·O, dO = Zᵀ·dy, dZ = dy·Oᵀ.
+  { name: 'window out fwd Z·O, B=128', form: 'AB', m: 128, k: 290, n: V },
+  { name: 'window out bwd dO=Zᵀ·dy', form: 'AtB', m: 290, k: 128, n: V },
+  { name: 'window out bwd dZ=dy·Oᵀ', form: 'ABt', m: 128, k: V, n: 290 },
+  { name: 'window hidden x·Hᵀ 128×240→50', form: 'ABt', m: 128, k: 240, n: 50 },
   { name: 'RNN x·Wᵀ 32×128→512', form: 'ABt', m: 32, k: 128, n: 512 },
   { name: 'RNN dX=dG·W 32×512→128', form: 'AB', m: 32, k: 512, n: 128 },
   { name: 'RNN dW=dGᵀ·X 512×32→128', form: 'AtB', m: 512, k: 32, n: 128 },

@@ -361,28 +361,33 @@ ${forLoop('jc', c32(0), get('n'), c32(nc), [
 
 /**
  * A product shared between threads, as i32 words at `job` in kernel memory. C is cut into `chunks` blocks
- * of `size` rows (split 0) or columns (split 1); threads claim blocks with a ticket `next` = (sequence
+ * of rows (split 0) or columns (split 1), block i from `starts[i]` to `starts[i + 1]`; threads claim
+ * blocks in order with a ticket `next` = (sequence
  * << 12) | block, so a thread that wakes late for an old job can never claim a block of a new one: the
  * compare-and-swap fails once the ticket moved on. `done` counts finished blocks; `wake` is the futex
  * word that sleeping workers wait on; `failed` is set by a worker whose kernel threw; `workerBlocks`
  * counts the blocks worker threads did (a statistic for tests and benchmarks).
  */
 export const JOB = {
-  next: 0, done: 1, chunks: 2, split: 3, size: 4,
+  next: 0, done: 1, chunks: 2, split: 3,
   m: 5, n: 6, k: 7, a: 8, rsa: 9, csa: 10, b: 11, rsb: 12, csb: 13, c: 14, ldc: 15, beta: 16,
   wake: 17, failed: 18, workerBlocks: 19,
-  words: 20,
+  starts: 20,
+  words: 20 + 64 + 1,
 } as const;
+/** At most this many blocks per product (the size of `starts`, less its closing entry). */
+export const MAX_BLOCKS = 64;
 export const TICKET_BITS = 12;
 
 function jobs(): string {
   const field = (name: keyof typeof JOB): string => `(i32.load offset=${JOB[name] * 4} ${get('job')})`;
   const gemmArgs = ['m', 'n', 'k', 'a', 'rsa', 'csa', 'b', 'rsb', 'csb', 'c', 'ldc', 'beta'] as const;
   return `
-(func $gemm_chunk ${params(['job', 'chunk', 'work'])} ${locals('i32', [...gemmArgs, 'start', 'size'])}
+(func $gemm_chunk ${params(['job', 'chunk', 'work'])} ${locals('i32', [...gemmArgs, 'start', 'size', 'entry'])}
   ${gemmArgs.map((f) => set(f, field(f))).join(' ')}
-  ${set('size', field('size'))}
-  ${set('start', mul(get('chunk'), get('size')))}
+  ${set('entry', add(get('job'), mul(get('chunk'), c32(4))))}
+  ${set('start', `(i32.load offset=${JOB.starts * 4} ${get('entry')})`)}
+  ${set('size', sub(`(i32.load offset=${(JOB.starts + 1) * 4} ${get('entry')})`, get('start')))}
   (if (i32.eqz ${field('split')})
     (then
       ${set('m', minU(get('size'), sub(get('m'), get('start'))))}

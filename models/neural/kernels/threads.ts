@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../../../corpora/user-error.ts';
 import { allocateBytes, kernelMemory } from './arena.ts';
-import { BLOCKING, JOB, TICKET_BITS } from './gemm-wat.ts';
+import { BLOCKING, JOB, MAX_BLOCKS, TICKET_BITS } from './gemm-wat.ts';
 
 /**
  * Splitting large float32 products across cores. Workers (`gemm-worker.mjs`) run the same kernels on the
@@ -32,8 +32,13 @@ export function setParallelMinFlops(flops: number): void {
   minFlops = flops;
 }
 
-/** Blocks per thread: enough to even out a noisy machine, few enough that re-packing stays cheap. */
-const BLOCKS_PER_THREAD = 4;
+/**
+ * Guided self-scheduling (Polychronopoulos & Kuck 1987): each block is 1/(GUIDE·threads) of what is
+ * left, never under MIN_BLOCK, so blocks shrink towards the end and a thread that runs slow (the
+ * machine is shared) holds up the others by a small block at most, while early blocks stay large
+ * enough that re-packing the other operand per block stays cheap.
+ */
+const GUIDE = 2;
 const MIN_BLOCK = 32;
 const WORKER_SPIN_MS = 0.2;
 const MAIN_SPIN = 2000;
@@ -119,20 +124,23 @@ function startPool(kernels: ParallelKernels): Pool {
   return { workers, job, control, sequence: 0 };
 }
 
-interface Plan {
-  split: 0 | 1;
-  size: number;
-  chunks: number;
-}
-
-/** Cut C along its longer side into about BLOCKS_PER_THREAD blocks per thread, whole micro-tiles each. */
-function plan(m: number, n: number): Plan {
-  const split = n >= m ? 1 : 0;
-  const length = split === 1 ? n : m;
+/**
+ * Cut C along its longer side (split 1: columns, 0: rows) into guided blocks of whole micro-tiles,
+ * writing their starts into the job record; returns the number of blocks.
+ */
+function planBlocks(w: Int32Array, split: 0 | 1, length: number): number {
   const tile = split === 1 ? BLOCKING.nr : BLOCKING.mr;
-  const wanted = Math.max(MIN_BLOCK, Math.ceil(length / (threads * BLOCKS_PER_THREAD)));
-  const size = Math.ceil(wanted / tile) * tile;
-  return { split, size, chunks: Math.ceil(length / size) };
+  let start = 0;
+  let blocks = 0;
+  while (start < length) {
+    const left = length - start;
+    const wanted = Math.max(MIN_BLOCK, Math.ceil(left / (GUIDE * threads)));
+    const size = blocks === MAX_BLOCKS - 1 ? left : Math.min(left, Math.ceil(wanted / tile) * tile);
+    w[JOB.starts + blocks++] = start;
+    start += size;
+  }
+  w[JOB.starts + blocks] = length;
+  return blocks;
 }
 
 /**
@@ -145,17 +153,17 @@ export function gemmParallel(
 ): boolean {
   if (threads < 2 || 2 * m * n * k < minFlops) return false;
   if (failure !== undefined) throw new Error(`matmul: a kernel worker thread failed: ${failure.message}`);
-  const { split, size, chunks } = plan(m, n);
-  if (chunks < 2) return false;
+  const split = n >= m ? 1 : 0;
+  if ((split === 1 ? n : m) < 2 * MIN_BLOCK) return false;
   pool ??= startPool(kernels);
   const { control: w, job } = pool;
   const sequence = (pool.sequence = (pool.sequence + 1) & ((1 << (32 - TICKET_BITS)) - 1));
   // Close the ticket before touching the record, so a late thread holding the old ticket cannot claim
   // a block described by half-written fields (its compare-and-swap fails).
   Atomics.store(w, JOB.next, (sequence << TICKET_BITS) | ((1 << TICKET_BITS) - 1));
+  const chunks = planBlocks(w, split, split === 1 ? n : m);
   w[JOB.chunks] = chunks;
   w[JOB.split] = split;
-  w[JOB.size] = size;
   w[JOB.m] = m;
   w[JOB.n] = n;
   w[JOB.k] = k;

@@ -78,6 +78,24 @@ function task(shape: Shape, product: MatrixProduct, { rows = shape.m, plain = fa
   };
 }
 
+/**
+ * Mean CPU seconds per call of a one-thread task: on a shared machine, what a product costs when it
+ * runs, however the scheduler slices the wall clock.
+ */
+function cpuSeconds(fn: () => void, budget = 0.3): number {
+  fn();
+  const start = process.cpuUsage();
+  let reps = 0;
+  let used = 0;
+  while (reps < 3 || used < budget) {
+    fn();
+    reps++;
+    const u = process.cpuUsage(start);
+    used = (u.user + u.system) / 1e6;
+  }
+  return used / reps;
+}
+
 /** Median seconds per call of each task. */
 async function measure(tasks: Map<string, () => void>, time: number): Promise<Map<string, number>> {
   const bench = new Bench({ time, warmupTime: 100, iterations: 3, warmupIterations: 2, throws: true });
@@ -96,6 +114,7 @@ interface TorchRow {
   name: string;
   threads: number;
   gflops: number;
+  cpu_gflops?: number;
 }
 
 function torchGflops(): Map<string, number> | string {
@@ -107,7 +126,9 @@ function torchGflops(): Map<string, number> | string {
   });
   if (python.status !== 0) return `PyTorch not measured: ${(python.stderr || String(python.error)).trim().split('\n').pop()}`;
   const rows = JSON.parse(python.stdout) as TorchRow[];
-  return new Map(rows.map((r) => [`${r.name}|${r.threads}`, r.gflops]));
+  const gflops = new Map(rows.map((r) => [`${r.name}|${r.threads}`, r.gflops]));
+  for (const r of rows) if (r.cpu_gflops !== undefined) gflops.set(`${r.name}|cpu`, r.cpu_gflops);
+  return gflops;
 }
 
 const round = (x: number | undefined): number | string => (x === undefined ? '' : Math.round(x * 10) / 10);
@@ -134,6 +155,7 @@ async function run(): Promise<BenchTable> {
     await sleep(300);
     const seconds = await measure(fast, 400);
     setKernelThreads(1);
+    const cpu = new Map(SHAPES.map((s) => [s.name, flops(s) / cpuSeconds(fast.get(`${s.name}|1`)!) / 1e9]));
     const torch = torchGflops();
     const gflops = (s: Shape, key: string): number => flops(s) / seconds.get(`${s.name}|${key}`)! / 1e9;
     const rows: Record<string, BenchCell>[] = SHAPES.map((s) => {
@@ -141,6 +163,8 @@ async function run(): Promise<BenchTable> {
       const [w1, w2, plain] = [gflops(s, '1'), gflops(s, '2'), gflops(s, 'plain')];
       const t1 = typeof torch === 'string' ? undefined : torch.get(`${s.name}|1`);
       const t2 = typeof torch === 'string' ? undefined : torch.get(`${s.name}|2`);
+      const tc = typeof torch === 'string' ? undefined : torch.get(`${s.name}|cpu`);
+      const wc = cpu.get(s.name)!;
       return {
         shape: s.name,
         'm×k×n': `${s.m}×${s.k}×${s.n}`,
@@ -154,11 +178,15 @@ async function run(): Promise<BenchTable> {
         'wasm/torch 2T': ratio(w2, t2),
         '2T/1T': ratio(w2, w1),
         'plain arrays 1T': round(plain),
+        'wasm 1T cpu': round(wc),
+        'torch 1T cpu': round(tc),
+        'wasm/torch cpu': ratio(wc, tc),
       };
     });
     const notes = [
       'GFLOP/s, median of tinybench samples (wall clock); the reference is timed on fewer rows of C (same k, n).',
       '"plain arrays": operands not from allocate(), copied in and out of kernel memory on each call.',
+      '"cpu" columns: flops per CPU second of the process (one thread), robust to other load on the machine.',
       `Load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} (2 cores): two-thread figures need an idle machine.`,
     ];
     if (typeof torch === 'string') notes.push(torch);

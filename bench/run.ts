@@ -12,7 +12,8 @@ async function main(argv: string[]): Promise<void> {
   const jsonAt = argv.indexOf('--json');
   const jsonPath = jsonAt >= 0 ? argv[jsonAt + 1] : undefined;
   if (jsonAt >= 0 && !jsonPath) throw new Error('--json needs a file path');
-  const filters = argv.filter((a, i) => a !== '--json' && i !== jsonAt + 1);
+  // Without --json, jsonAt + 1 is 0: the first filter must not be dropped as its "path".
+  const filters = argv.filter((a, i) => a !== '--json' && (jsonAt < 0 || i !== jsonAt + 1));
   const here = dirname(fileURLToPath(import.meta.url));
   const files = readdirSync(here)
     .filter((f) => f.endsWith('.bench.ts') && (filters.length === 0 || filters.some((x) => f.includes(x))))

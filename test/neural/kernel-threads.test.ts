@@ -54,6 +54,24 @@ describe('kernels on two threads', () => {
     }
   });
 
+  it('ordinary Float32Arrays (copied through kernel memory) split the same way', () => {
+    const [m, k, n] = [130, 140, 600];
+    const a = Float32Array.from(filled(m * k, 3));
+    const b = Float32Array.from(filled(n * k, 4));
+    const results = [1, 2].map((threads) => {
+      setKernelThreads(threads);
+      const c = new Float32Array(m * n).fill(1);
+      matmulTransB(a, b, c, m, k, n, true);
+      return c;
+    });
+    expect(results[1]!.filter((x, i) => x !== results[0]![i]).length).toBe(0);
+    const expected = new Float32Array(m * n).fill(1);
+    matmulTransBReference(a, b, expected, m, k, n, true);
+    let worst = 0;
+    for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(results[1]![i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
   it('the worker thread takes blocks of large products, and none of small ones', async () => {
     setKernelThreads(2);
     const m = 256;

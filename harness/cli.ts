@@ -60,8 +60,8 @@ const COMMANDS: Record<string, Command> = {
     run: modelsCommand,
   },
   run: {
-    summary: 'run an experiment (every cell in its own process) and record results in DIR',
-    usage: 'run CONFIG [--out DIR] [--force] [--shard K/N]   (CONFIG: default, brown, or a JSON file; DIR: reports)',
+    summary: 'run an experiment (every cell in its own process), record results in DIR and write its report',
+    usage: 'run CONFIG [--out DIR] [--force] [--shard K/N] [--no-report]   (CONFIG: default, brown, or a JSON file; DIR: reports)',
     options: RUN_OPTIONS,
     positionals: 1,
     run: runFromFlags,

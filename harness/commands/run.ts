@@ -4,6 +4,7 @@ import { loadExperiment } from '../experiment/config.ts';
 import { parseShard } from '../experiment/grid.ts';
 import { progressDisplay, type TextStream } from '../experiment/progress.ts';
 import { runExperiment } from '../experiment/runner.ts';
+import { reportCommand } from './report.ts';
 
 export const DEFAULT_OUT = 'reports';
 
@@ -63,10 +64,24 @@ export async function runCommand(args: RunArgs, io: CommandIo = defaultIo): Prom
   }
 }
 
-export const RUN_OPTIONS: OptionTypes = { out: { type: 'string' }, force: { type: 'boolean' }, shard: { type: 'string' } };
+export const RUN_OPTIONS: OptionTypes = {
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  shard: { type: 'string' },
+  'no-report': { type: 'boolean' },
+};
 
-/** `run` as the CLI calls it. */
-export function runFromFlags(flags: Flags, positionals: readonly string[]): Promise<number> {
+/**
+ * `run` as the CLI calls it: the experiment, then its report (charts, SVGs, index.html) in the same folder,
+ * so one command leaves what a reader opens. A shard leaves the report to `merge` + `report`; `--no-report`
+ * skips it; an interrupted run writes none.
+ */
+export async function runFromFlags(flags: Flags, positionals: readonly string[]): Promise<number> {
   if (positionals.length !== 1) throw new UserError('run takes one experiment: a bundled name (default, brown) or a JSON file');
-  return runCommand({ config: positionals[0]!, out: stringFlag(flags, 'out'), force: flags.force === true, shard: stringFlag(flags, 'shard') });
+  const out = stringFlag(flags, 'out');
+  const shard = stringFlag(flags, 'shard');
+  const code = await runCommand({ config: positionals[0]!, out, force: flags.force === true, shard });
+  if (code === 130 || shard !== undefined || flags['no-report'] === true) return code;
+  const reported = await reportCommand({ out });
+  return code || reported;
 }

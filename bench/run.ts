@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,7 +32,22 @@ async function main(argv: string[]): Promise<void> {
       for (const note of table.notes ?? []) console.log(`  ${note}`);
     }
   }
-  if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ node: process.version, cpus: cpus().length, results: all }, null, 1) + '\n');
+  if (jsonPath) {
+    // A filtered run updates its files' tables and keeps the others' from an earlier run.
+    let earlier: Record<string, readonly BenchTable[]> = {};
+    if (existsSync(jsonPath)) {
+      try {
+        earlier = (JSON.parse(readFileSync(jsonPath, 'utf8')) as { results?: Record<string, readonly BenchTable[]> }).results ?? {};
+      } catch {
+        earlier = {};
+      }
+    }
+    mkdirSync(dirname(jsonPath), { recursive: true });
+    const tmp = `${jsonPath}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ node: process.version, cpus: cpus().length, results: { ...earlier, ...all } }, null, 1) + '\n');
+    renameSync(tmp, jsonPath);
+    console.log(`\nwrote ${jsonPath} (the report shows it: npx tsx harness/cli.ts report)`);
+  }
 }
 
 await main(process.argv.slice(2));

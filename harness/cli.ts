@@ -6,6 +6,9 @@ import { EVAL_OPTIONS, evalCommand } from './commands/eval.ts';
 import { EXPORT_ARPA_OPTIONS, exportArpaCommand } from './commands/export-arpa.ts';
 import { GENERATE_OPTIONS, generateCommand } from './commands/generate.ts';
 import { CORPUS_INFO_OPTIONS, corpusCommand, modelsCommand } from './commands/info.ts';
+import { MERGE_OPTIONS, mergeFromFlags } from './commands/merge.ts';
+import { REPORT_OPTIONS, reportFromFlags } from './commands/report.ts';
+import { RUN_OPTIONS, runFromFlags } from './commands/run.ts';
 import { trainCommand, trainOptionTypes } from './commands/train.ts';
 
 interface Command {
@@ -13,7 +16,8 @@ interface Command {
   readonly usage: string;
   /** The options it takes; a function when they depend on other arguments (train: the model's options). */
   readonly options: OptionTypes | ((argv: readonly string[]) => OptionTypes);
-  readonly run: (flags: Flags, positionals: readonly string[]) => Promise<void>;
+  /** Resolves to the exit code, or nothing for 0. */
+  readonly run: (flags: Flags, positionals: readonly string[]) => Promise<void | number>;
   readonly positionals?: number;
 }
 
@@ -55,6 +59,26 @@ const COMMANDS: Record<string, Command> = {
     options: {},
     run: modelsCommand,
   },
+  run: {
+    summary: 'run an experiment (every cell in its own process), record results in DIR and write its report',
+    usage: 'run CONFIG [--out DIR] [--force] [--shard K/N] [--no-report]   (CONFIG: default, brown, or a JSON file; DIR: reports)',
+    options: RUN_OPTIONS,
+    positionals: 1,
+    run: runFromFlags,
+  },
+  report: {
+    summary: "charts, SVGs and index.html from DIR's results (no training)",
+    usage: 'report [--out DIR]   (DIR: reports)',
+    options: REPORT_OPTIONS,
+    run: reportFromFlags,
+  },
+  merge: {
+    summary: "join shards' results folders into one",
+    usage: 'merge DIR... [--out DIR]',
+    options: MERGE_OPTIONS,
+    positionals: Infinity,
+    run: mergeFromFlags,
+  },
 };
 
 function help(): string {
@@ -92,8 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     } catch (e) {
       throw new UserError(`${name}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, '')}\nusage: ${command.usage}`);
     }
-    await command.run(parsed.values, parsed.positionals);
-    return 0;
+    return (await command.run(parsed.values, parsed.positionals)) ?? 0;
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`error: ${e.message}\n`);

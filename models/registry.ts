@@ -1,6 +1,7 @@
 import { UserError } from '../corpora/user-error.ts';
 import type { ModelPlugin } from './types.ts';
 import { ngramPlugin } from './ngram/plugin.ts';
+import { gruPlugin, lstmPlugin, rnnPlugin } from './rnn/plugin.ts';
 import { unigramPlugin } from './unigram/plugin.ts';
 import { windowPlugin } from './window/plugin.ts';
 
@@ -12,6 +13,9 @@ export const registry: readonly ModelPlugin[] = [
   unigramPlugin,
   ngramPlugin,
   windowPlugin,
+  rnnPlugin,
+  lstmPlugin,
+  gruPlugin,
 ];
 
 export function findPlugin(name: string): ModelPlugin {

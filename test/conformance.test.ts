@@ -7,8 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { brownSentences } from '../corpora/brown.ts';
 import { encodeCorpus, type Corpus, type EncodedCorpus, type EncodedSplit } from '../corpora/corpus.ts';
@@ -18,6 +16,7 @@ import { BOS_ID } from '../corpora/vocabulary.ts';
 import { evaluate } from '../harness/metrics.ts';
 import { trainModel } from '../harness/train.ts';
 import { loadCheckpoint, saveCheckpoint } from '../models/checkpoint.ts';
+import { Random } from '../models/neural/random.ts';
 import { registry } from '../models/registry.ts';
 import type { ConformanceCase, LanguageModel, ModelPlugin, Protocol } from '../models/types.ts';
 
@@ -53,12 +52,12 @@ async function trained(plugin: ModelPlugin, c: ConformanceCase, corpus: EncodedC
 
 /** 50 random histories: random ids (never `<s>`) after a reset, of length 0..9. */
 function randomHistories(vocabSize: number, seed: number): number[][] {
-  const rng = xoroshiro128plus(seed);
+  const random = new Random(seed);
   return Array.from({ length: 50 }, () => {
-    const length = uniformInt(rng, 0, 9);
+    const length = random.int(10);
     return Array.from({ length }, () => {
       let t = BOS_ID;
-      while (t === BOS_ID) t = uniformInt(rng, 0, vocabSize - 1);
+      while (t === BOS_ID) t = random.int(vocabSize);
       return t;
     });
   });

@@ -1,8 +1,7 @@
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { tokenize } from '../../corpora/text-file.ts';
 import { UserError } from '../../corpora/user-error.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
+import { Random } from '../../models/neural/random.ts';
 import type { Scorer } from '../../models/types.ts';
 import { numberFlag, requiredFlag, stringFlag, type Flags, type OptionTypes } from './common.ts';
 import { loadModel } from './load-model.ts';
@@ -51,8 +50,8 @@ export async function generateCommand(flags: Flags): Promise<void> {
   const { model, trainedOn } = loadModel(dir);
   const level = trainedOn?.level ?? 'word';
   const mode = trainedOn?.mode ?? 'sentence';
-  const rng = xoroshiro128plus(seed);
-  const uniform = (): number => uniformFloat64(rng);
+  const random = new Random(seed);
+  const uniform = (): number => random.float();
 
   const scorer = model.scorer();
   scorer.reset();

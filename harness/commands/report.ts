@@ -1,0 +1,24 @@
+import { writeReport } from '../report/write.ts';
+import { stringFlag, type Flags, type OptionTypes } from './common.ts';
+import { DEFAULT_OUT, type CommandIo } from './run.ts';
+
+export interface ReportArgs {
+  /** The results folder to read and write the report into (default `reports`). */
+  readonly out?: string;
+}
+
+/** `report [--out DIR]`: charts, SVGs, index.html and results.md from DIR's results alone (no training). */
+export async function reportCommand(args: ReportArgs, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const dir = args.out ?? DEFAULT_OUT;
+  const { charts, warnings } = await writeReport(dir);
+  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  io.stdout.write(`${charts.length} charts written to ${dir}/ (open ${dir}/index.html)\n`);
+  return 0;
+}
+
+export const REPORT_OPTIONS: OptionTypes = { out: { type: 'string' } };
+
+/** `report` as the CLI calls it. */
+export function reportFromFlags(flags: Flags): Promise<number> {
+  return reportCommand({ out: stringFlag(flags, 'out') });
+}

@@ -1,0 +1,142 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { UserError } from '../../corpora/user-error.ts';
+
+/** Where the bundled experiments live: `run default` means `harness/experiments/default.json`. */
+export const BUNDLED_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'experiments');
+
+const protocol = z.enum(['sentence', 'stream']);
+
+const budget = z.strictObject({
+  epochs: z.number().int().positive().optional(),
+  seconds: z.number().positive().optional(),
+  tokens: z.number().int().positive().optional(),
+});
+
+/** A JSON value a hyper-parameter may take; an array in the config is a list of alternatives (the grid). */
+const scalar = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+type HyperValue = z.infer<typeof scalar> | HyperValue[] | { [key: string]: HyperValue };
+const hyperValue: z.ZodType<HyperValue> = z.lazy(() => z.union([scalar, z.array(hyperValue), z.record(z.string(), hyperValue)]));
+
+const corpusObject = z.strictObject({
+  /** As `loadCorpus` takes it: `brown`, `hihello`, `ship`, `text:PATH`, `files:TRAIN,VALID,TEST` (paths relative to the config file). */
+  spec: z.string().min(1, 'must name a corpus'),
+  /** Name in the results and charts; defaults to the corpus's own name. */
+  label: z.string().min(1).optional(),
+  level: z.enum(['word', 'char']).optional(),
+  minCount: z.number().int().min(1).optional(),
+  fractions: z
+    .tuple([z.number().min(0), z.number().min(0), z.number().min(0)])
+    .refine(([a, b, c]) => Math.abs(a + b + c - 1) < 1e-9, 'train, valid and test fractions must add up to 1')
+    .optional(),
+  /** Keep only the first sentences of a split, up to this many words (a slice of a large corpus). */
+  trainWords: z.number().int().positive().optional(),
+  validWords: z.number().int().positive().optional(),
+  testWords: z.number().int().positive().optional(),
+});
+
+const modelEntry = z.strictObject({
+  plugin: z.string().min(1, 'must name a registered model'),
+  /** Prefix of the run labels (default: the plug-in name). */
+  label: z.string().min(1).optional(),
+  /** Each value is a value, or a list of values to sweep; the grid is the product of the lists. */
+  hyperParameters: z.record(z.string(), hyperValue).default({}),
+  /** Overrides the experiment's budget for this model. */
+  budget: budget.optional(),
+  /** Overrides the experiment's protocol for this model. */
+  protocol: z.union([protocol, z.array(protocol).min(1)]).optional(),
+});
+
+export const experimentSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Defaults to the file name without `.json`. */
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, ".", "_" and "-"').optional(),
+  description: z.string().optional(),
+  corpora: z.array(z.union([z.string().min(1), corpusObject])).min(1, 'needs at least one corpus'),
+  models: z.array(modelEntry).min(1, 'needs at least one model'),
+  seeds: z.array(z.number().int().min(0)).min(1, 'needs at least one seed').default([1]),
+  budget: budget.default({}),
+  protocol: z.union([protocol, z.array(protocol).min(1)]).default('sentence'),
+});
+
+export type ExperimentConfig = z.output<typeof experimentSchema>;
+export type CorpusEntry = z.output<typeof corpusObject>;
+export type ModelEntry = z.output<typeof modelEntry>;
+
+/** A config as loaded from disk: where it came from, so relative corpus paths resolve against it. */
+export interface Experiment {
+  readonly name: string;
+  readonly path: string;
+  readonly config: ExperimentConfig;
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(top level)';
+}
+
+/** One line per problem, each naming the key (`models[2].hyperParameters.order`) and why it is wrong. */
+export function describeConfigIssues(source: string, error: z.ZodError): string {
+  const lines = error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const where = issue.path.length ? ` in "${keyPath(issue.path)}"` : '';
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${where}`;
+    }
+    return `"${keyPath(issue.path)}": ${issue.message}`;
+  });
+  return `${source}: ${lines.join('; ')}`;
+}
+
+/** Validate a parsed JSON value as an experiment config. */
+export function parseExperiment(raw: unknown, source: string): ExperimentConfig {
+  const result = experimentSchema.safeParse(raw);
+  if (!result.success) throw new UserError(describeConfigIssues(source, result.error));
+  return result.data;
+}
+
+/** `default` → the bundled config; anything with a slash or `.json` → a path. */
+export function resolveExperimentPath(nameOrPath: string): string {
+  const looksLikePath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json');
+  if (looksLikePath) return resolve(nameOrPath);
+  const bundled = join(BUNDLED_DIR, `${nameOrPath}.json`);
+  if (existsSync(bundled)) return bundled;
+  if (existsSync(nameOrPath)) return resolve(nameOrPath);
+  throw new UserError(`no experiment "${nameOrPath}": not a bundled name (${bundledExperiments().join(', ')}) nor a file`);
+}
+
+export function bundledExperiments(): string[] {
+  return readdirSync(BUNDLED_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+export function loadExperiment(nameOrPath: string): Experiment {
+  const path = resolveExperimentPath(nameOrPath);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (e as Error).message})`}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  const config = parseExperiment(raw, path);
+  return { name: config.name ?? basename(path).replace(/\.json$/, ''), path, config };
+}
+
+/** A corpus spec with its file paths made absolute against the config's folder. */
+export function resolveCorpusSpec(spec: string, configDir: string): string {
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(configDir, p));
+  if (spec.startsWith('text:')) return `text:${abs(spec.slice(5))}`;
+  if (spec.startsWith('files:')) return `files:${spec.slice(6).split(',').map(abs).join(',')}`;
+  return spec;
+}

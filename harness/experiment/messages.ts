@@ -1,0 +1,38 @@
+import type { EpochRecord, ProgressEvent } from '../../models/types.ts';
+import type { Cell } from './grid.ts';
+
+/** What the parent hands a cell's process (as one JSON argument). */
+export interface CellRequest {
+  readonly cell: Cell;
+  /** The results folder: the cell writes its per-token files there. */
+  readonly outDir: string;
+}
+
+/** Everything a run measured, sent back to the parent, which turns it into a results row. */
+export interface CellResult {
+  readonly corpus: string;
+  readonly vocabSize: number;
+  readonly trainTokens: number;
+  readonly validPerplexity: number;
+  readonly testPerplexity: number;
+  readonly testPerplexityWithoutUnk: number;
+  readonly validTokens: number;
+  readonly testTokens: number;
+  readonly validUnk: number;
+  readonly testUnk: number;
+  readonly parameters: number;
+  readonly modelBytes: number;
+  readonly baselineRssBytes: number;
+  readonly peakRssBytes: number;
+  readonly trainSeconds: number;
+  readonly trainTokensPerSecond: number;
+  readonly scoringTokensPerSecond: number;
+  readonly epochs: readonly EpochRecord[];
+  readonly bestEpoch: number | null;
+  readonly stoppedBy: string;
+}
+
+export type CellMessage =
+  | { readonly type: 'progress'; readonly event: ProgressEvent }
+  | { readonly type: 'result'; readonly result: CellResult }
+  | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,75 @@
+import { encodeCorpus } from '../../corpora/corpus.ts';
+import { findPlugin } from '../../models/registry.ts';
+import type { ProgressEvent } from '../../models/types.ts';
+import { evaluate } from '../metrics.ts';
+import { trainModel } from '../train.ts';
+import { loadExperimentCorpus } from './corpus.ts';
+import type { CellRequest, CellResult } from './messages.ts';
+import { writeCorpusTokens, writeRunTokens } from './token-files.ts';
+
+/** The process's peak resident set so far, in bytes (Node reports kilobytes). */
+const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024;
+
+/** Progress at most five times a second (and at every change of phase), so IPC never slows training. */
+function throttled(report: (event: ProgressEvent) => void): (event: ProgressEvent) => void {
+  let last = 0;
+  let phase = '';
+  return (event) => {
+    const now = performance.now();
+    if (event.phase === phase && now - last < 200 && event.done !== event.total) return;
+    last = now;
+    phase = event.phase;
+    report(event);
+  };
+}
+
+/**
+ * One run: load the corpus, train the model, score valid and test by the shared protocol, keep the test
+ * split's per-token log-probabilities under `outDir`, and return the measurements.
+ */
+export async function runCell({ cell, outDir }: CellRequest, onProgress: (event: ProgressEvent) => void): Promise<CellResult> {
+  const corpus = encodeCorpus(loadExperimentCorpus(cell.corpus, cell.baseDir));
+  writeCorpusTokens(outDir, cell.corpusId, corpus);
+  const baselineRssBytes = maxRssBytes();
+
+  const model = findPlugin(cell.plugin).create(cell.hyperParameters, corpus.vocab);
+  const trainStart = performance.now();
+  const report = await trainModel(model, corpus, {
+    seed: cell.seed,
+    mode: cell.mode,
+    budget: cell.budget,
+    onProgress: throttled(onProgress),
+  });
+  const trainSeconds = (performance.now() - trainStart) / 1000;
+
+  const valid = evaluate(model.scorer(), corpus.valid, { mode: cell.mode, level: corpus.level });
+  const perToken = new Float64Array(corpus.test.tokens.length + corpus.test.starts.length - 1);
+  const scoreStart = performance.now();
+  const test = evaluate(model.scorer(), corpus.test, { mode: cell.mode, level: corpus.level, perToken });
+  const scoreSeconds = (performance.now() - scoreStart) / 1000;
+  writeRunTokens(outDir, cell.id, perToken);
+
+  return {
+    corpus: corpus.name,
+    vocabSize: corpus.vocab.size,
+    trainTokens: report.tokensTrained,
+    validPerplexity: valid.perplexity,
+    testPerplexity: test.perplexity,
+    testPerplexityWithoutUnk: test.perplexityWithoutUnk,
+    validTokens: valid.tokens,
+    testTokens: test.tokens,
+    validUnk: valid.unk,
+    testUnk: test.unk,
+    parameters: model.parameterCount(),
+    modelBytes: model.byteSize(),
+    baselineRssBytes,
+    peakRssBytes: maxRssBytes(),
+    trainSeconds,
+    trainTokensPerSecond: report.tokensTrained / Math.max(trainSeconds, 1e-9),
+    scoringTokensPerSecond: test.tokens / Math.max(scoreSeconds, 1e-9),
+    epochs: report.epochs,
+    bestEpoch: report.bestEpoch ?? null,
+    stoppedBy: report.stoppedBy,
+  };
+}
+

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EncodedCorpus, EncodedSplit } from '../../corpora/corpus.ts';
+import { EOS_ID } from '../../corpora/vocabulary.ts';
+import { UserError } from '../../corpora/user-error.ts';
+import { writeFileAtomic } from './atomic.ts';
+
+/**
+ * Per-token data kept beside the results, so a report can break perplexity down without retraining:
+ * - `runs/ID.test.f32`: ln p of every predicted test token of one run, in protocol order, float32
+ *   (little-endian, as every platform Node runs on stores typed arrays).
+ * - `corpora/CORPUS.json` + `corpora/CORPUS.bin`: once per corpus, the training count of every vocabulary
+ *   id (uint32 × vocabulary) and the predicted test targets (int32 × tokens). The target's position in its
+ *   sentence follows from the targets (each `</s>` ends a sentence).
+ */
+export const RUNS_DIR = 'runs';
+export const CORPORA_DIR = 'corpora';
+
+export interface CorpusTokenMeta {
+  readonly format: 'perplexity-bench/corpus-tokens';
+  readonly version: 1;
+  readonly corpus: string;
+  readonly vocabSize: number;
+  readonly trainTokens: number;
+  readonly testTokens: number;
+}
+
+export interface CorpusTokens {
+  readonly meta: CorpusTokenMeta;
+  /** Times each id is a predicted target in train (`<unk>`: the merged rare words; `</s>`: the sentences). */
+  readonly trainCounts: Uint32Array;
+  /** The predicted test targets in protocol order: each sentence's words, then `</s>`. */
+  readonly testTargets: Int32Array;
+}
+
+export function runTokensPath(dir: string, id: string): string {
+  return join(dir, RUNS_DIR, `${id}.test.f32`);
+}
+
+function corpusPaths(dir: string, corpusId: string): { meta: string; bin: string } {
+  return { meta: join(dir, CORPORA_DIR, `${corpusId}.json`), bin: join(dir, CORPORA_DIR, `${corpusId}.bin`) };
+}
+
+/** Predicted targets of a split in protocol order: each sentence's tokens followed by `</s>`. */
+export function predictedTargets(split: EncodedSplit): Int32Array {
+  const sentences = split.starts.length - 1;
+  const out = new Int32Array(split.tokens.length + sentences);
+  let k = 0;
+  for (let s = 0; s < sentences; s++) {
+    for (let i = split.starts[s]!; i < split.starts[s + 1]!; i++) out[k++] = split.tokens[i]!;
+    out[k++] = EOS_ID;
+  }
+  return out;
+}
+
+export function trainCounts(corpus: EncodedCorpus): Uint32Array {
+  const counts = new Uint32Array(corpus.vocab.size);
+  const t = corpus.train.tokens;
+  for (let i = 0; i < t.length; i++) counts[t[i]!]!++;
+  counts[EOS_ID]! += corpus.train.starts.length - 1;
+  return counts;
+}
+
+/** Write the corpus's token data unless a run before wrote it already (it depends on the corpus only). */
+export function writeCorpusTokens(dir: string, corpusId: string, corpus: EncodedCorpus): void {
+  const paths = corpusPaths(dir, corpusId);
+  if (existsSync(paths.meta) && existsSync(paths.bin)) return;
+  const counts = trainCounts(corpus);
+  const targets = predictedTargets(corpus.test);
+  const bin = new Uint8Array(counts.byteLength + targets.byteLength);
+  bin.set(new Uint8Array(counts.buffer, counts.byteOffset, counts.byteLength), 0);
+  bin.set(new Uint8Array(targets.buffer, targets.byteOffset, targets.byteLength), counts.byteLength);
+  const meta: CorpusTokenMeta = {
+    format: 'perplexity-bench/corpus-tokens',
+    version: 1,
+    corpus: corpus.name,
+    vocabSize: counts.length,
+    trainTokens: corpus.train.tokens.length + corpus.train.starts.length - 1,
+    testTokens: targets.length,
+  };
+  // The binary first: a meta file always has its data beside it.
+  writeFileAtomic(paths.bin, bin);
+  writeFileAtomic(paths.meta, `${JSON.stringify(meta, null, 2)}\n`);
+}
+
+export function readCorpusTokens(dir: string, corpusId: string): CorpusTokens | undefined {
+  const paths = corpusPaths(dir, corpusId);
+  if (!existsSync(paths.meta) || !existsSync(paths.bin)) return undefined;
+  const meta = JSON.parse(readFileSync(paths.meta, 'utf8')) as CorpusTokenMeta;
+  const bin = readFileSync(paths.bin);
+  if (meta.format !== 'perplexity-bench/corpus-tokens' || bin.byteLength !== 4 * (meta.vocabSize + meta.testTokens)) {
+    throw new UserError(`${paths.bin}: does not match ${paths.meta} (expected ${4 * (meta.vocabSize + meta.testTokens)} bytes)`);
+  }
+  const copy = new Uint8Array(bin);
+  return {
+    meta,
+    trainCounts: new Uint32Array(copy.buffer, 0, meta.vocabSize),
+    testTargets: new Int32Array(copy.buffer, 4 * meta.vocabSize, meta.testTokens),
+  };
+}
+
+export function writeRunTokens(dir: string, id: string, logProbs: Float64Array): void {
+  const f32 = Float32Array.from(logProbs);
+  writeFileAtomic(runTokensPath(dir, id), new Uint8Array(f32.buffer));
+}
+
+/** A run's per-token log-probabilities, or why they cannot be used (missing, or not its corpus's length). */
+export function readRunTokens(dir: string, id: string, expected: number): Float32Array | string {
+  const path = runTokensPath(dir, id);
+  if (!existsSync(path)) return `${path} is missing`;
+  const bin = readFileSync(path);
+  if (bin.byteLength !== 4 * expected) return `${path} holds ${bin.byteLength / 4} tokens, its corpus has ${expected}`;
+  return new Float32Array(new Uint8Array(bin).buffer);
+}

@@ -1,0 +1,685 @@
+import type { ResultRow } from '../experiment/results.ts';
+import { contextLength } from './context.ts';
+import type { Breakdown, ReportData } from './data.ts';
+import { CHART_CONFIG, familyColour, familyName, familyRank, MIB, round, SCHEMA, type Json, type JsonObject } from './style.ts';
+
+/** A chart of the report: its file name (without extension), its heading and its Vega-Lite spec. */
+export interface Chart {
+  readonly name: string;
+  readonly title: string;
+  /** One sentence on what to read from it. */
+  readonly caption: string;
+  readonly spec: JsonObject;
+}
+
+/** Counts and rates spanning decades: SI prefixes (10k, 1M) keep the labels of a log axis apart. */
+const LOG_COUNT_AXIS: JsonObject = { format: '~s', labelOverlap: 'greedy' };
+
+/** What every run-level chart knows of a successful run. */
+interface RunPoint {
+  corpus: string;
+  family: string;
+  plugin: string;
+  name: string;
+  /** Grid order, so models keep the order of the config (by family first). */
+  order: number;
+  seed: number;
+  testPerplexity: number;
+  validPerplexity: number;
+  parameters: number;
+  modelMiB: number;
+  /** maxRSS of the run's process before the model existed (Node, the corpus). */
+  baselineRssMiB: number;
+  peakRssMiB: number;
+  trainSeconds: number;
+  trainTokensPerSecond: number;
+  scoringTokensPerSecond: number;
+}
+
+const num = (x: number | null): number => x ?? NaN;
+
+/** The name a run has on charts: its label, with the protocol when the results mix protocols. */
+function runNamer(rows: readonly ResultRow[]): (r: ResultRow) => string {
+  const modes = new Set(rows.map((r) => r.mode));
+  return (r) => (modes.size > 1 ? `${r.label} (${r.mode})` : r.label);
+}
+
+function orderedRows(rows: readonly ResultRow[]): ResultRow[] {
+  return [...rows].sort(
+    (a, b) =>
+      familyRank(a.family) - familyRank(b.family) ||
+      (a.experiment < b.experiment ? -1 : a.experiment > b.experiment ? 1 : 0) ||
+      a.cell - b.cell,
+  );
+}
+
+function runPoints(data: ReportData): RunPoint[] {
+  const name = runNamer(data.ok);
+  return orderedRows(data.ok).map((r, order) => ({
+    corpus: r.corpus,
+    family: familyName(r.family),
+    plugin: r.model,
+    name: name(r),
+    order,
+    seed: r.seed,
+    testPerplexity: num(r.testPerplexity),
+    validPerplexity: num(r.validPerplexity),
+    parameters: num(r.parameters),
+    modelMiB: round(num(r.modelBytes) / MIB),
+    baselineRssMiB: round(num(r.baselineRssBytes) / MIB),
+    peakRssMiB: round(num(r.peakRssBytes) / MIB),
+    trainSeconds: round(num(r.trainSeconds)),
+    trainTokensPerSecond: round(num(r.trainTokensPerSecond)),
+    scoringTokensPerSecond: round(num(r.scoringTokensPerSecond)),
+  }));
+}
+
+const finitePerplexity = (p: RunPoint): boolean => Number.isFinite(p.testPerplexity) && p.testPerplexity > 0;
+
+function notShown(points: readonly RunPoint[]): string[] {
+  const names = [...new Set(points.filter((p) => !finitePerplexity(p)).map((p) => p.name))];
+  return names.length ? [`Not shown (infinite perplexity: a test token had probability 0): ${names.join(', ')}.`] : [];
+}
+
+function asJson<T extends object>(rows: readonly T[]): Json[] {
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v as Json])));
+}
+
+/** Several corpora become rows of a facet; one corpus needs none. */
+function chart(
+  name: string,
+  title: string,
+  caption: string,
+  subtitle: readonly string[],
+  values: Json[],
+  inner: JsonObject,
+  options: { corpora: readonly string[]; column?: JsonObject; independent?: readonly ('x' | 'y')[] },
+): Chart {
+  const top: JsonObject = {
+    $schema: SCHEMA,
+    title: subtitle.length ? { text: title, subtitle: [...subtitle] } : title,
+    data: { values },
+    config: CHART_CONFIG,
+  };
+  const facet: JsonObject = {};
+  if (options.corpora.length > 1) facet.row = { field: 'corpus', type: 'nominal', title: 'Corpus' };
+  if (options.column) facet.column = options.column;
+  const spec: JsonObject = Object.keys(facet).length
+    ? {
+        ...top,
+        facet,
+        spec: inner,
+        resolve: { scale: Object.fromEntries((options.independent ?? []).map((c) => [c, 'independent'])) },
+      }
+    : { ...top, ...inner };
+  return { name, title, caption, spec };
+}
+
+const modelAxis = (title = 'Model'): JsonObject => ({
+  field: 'name',
+  type: 'nominal',
+  title,
+  sort: { field: 'order', op: 'min' },
+});
+
+const tooltip = (extra: JsonObject[] = []): Json => [
+  { field: 'name', type: 'nominal', title: 'Model' },
+  { field: 'corpus', type: 'nominal', title: 'Corpus' },
+  ...extra,
+];
+
+function corporaOf(points: readonly { corpus: string }[]): string[] {
+  return [...new Set(points.map((p) => p.corpus))];
+}
+
+function testPerplexityChart(points: RunPoint[]): Chart | undefined {
+  const shown = points.filter(finitePerplexity);
+  if (!shown.length) return undefined;
+  const seeds = new Set(shown.map((p) => p.seed)).size;
+  const x: JsonObject = {
+    field: 'testPerplexity',
+    aggregate: 'mean',
+    type: 'quantitative',
+    stack: null,
+    title: seeds > 1 ? 'Test perplexity (mean over seeds; lower is better)' : 'Test perplexity (lower is better)',
+  };
+  const layer: JsonObject[] = [
+    {
+      mark: { type: 'bar' },
+      encoding: {
+        y: modelAxis(),
+        x,
+        color: familyColour(shown.map((p) => p.family)),
+        tooltip: tooltip([{ field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', title: 'Test perplexity', format: '.2f' }]),
+      },
+    },
+    {
+      mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
+      encoding: { y: modelAxis(), x, text: { field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', format: '.1f' } },
+    },
+  ];
+  if (seeds > 1) {
+    layer.push({
+      mark: { type: 'tick', color: '#222', thickness: 1.5 },
+      encoding: { y: modelAxis(), x: { field: 'testPerplexity', type: 'quantitative' } },
+    });
+  }
+  return chart(
+    'test-perplexity',
+    'Test perplexity by model',
+    'Every run on the same test split by the same protocol; bars are grouped by family in the order of the experiment.',
+    [...notShown(points), ...(seeds > 1 ? ['Ticks: individual seeds.'] : [])],
+    asJson(shown),
+    { width: 440, height: { step: 18 }, layer },
+    { corpora: corporaOf(shown), independent: ['x'] },
+  );
+}
+
+function scatter(
+  points: RunPoint[],
+  name: string,
+  title: string,
+  caption: string,
+  xField: 'parameters' | 'trainSeconds',
+  xTitle: string,
+  frontier: boolean,
+): Chart | undefined {
+  const shown = points.filter((p) => finitePerplexity(p) && p[xField] > 0);
+  if (!shown.length) return undefined;
+  const x: JsonObject = {
+    field: xField,
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: xTitle,
+    axis: xField === 'parameters' ? LOG_COUNT_AXIS : { format: '~g', labelOverlap: 'greedy' },
+  };
+  const y: JsonObject = { field: 'testPerplexity', type: 'quantitative', scale: { type: 'log' }, title: 'Test perplexity (log scale)' };
+  const values = shown.map((p) => ({ ...p, frontier: false }));
+  if (frontier) {
+    // The best perplexity reachable within each training time: the runs no faster run beats.
+    for (const corpus of corporaOf(values)) {
+      let best = Infinity;
+      const inCorpus = values.filter((v) => v.corpus === corpus).sort((a, b) => a.trainSeconds - b.trainSeconds || a.order - b.order);
+      for (const v of inCorpus) {
+        if (v.testPerplexity < best) {
+          best = v.testPerplexity;
+          v.frontier = true;
+        }
+      }
+    }
+  }
+  const points_: JsonObject = {
+    mark: { type: 'point', filled: true, size: 70, opacity: 0.85 },
+    encoding: {
+      x,
+      y,
+      color: familyColour(shown.map((p) => p.family)),
+      shape: { field: 'plugin', type: 'nominal', title: 'Plug-in' },
+      tooltip: tooltip([
+        { field: 'testPerplexity', type: 'quantitative', title: 'Test perplexity', format: '.2f' },
+        { field: xField, type: 'quantitative', title: xTitle, format: xField === 'parameters' ? ',.0f' : '.3f' },
+        { field: 'seed', type: 'quantitative', title: 'Seed' },
+      ]),
+    },
+  };
+  const layer: JsonObject[] = frontier
+    ? [
+        {
+          transform: [{ filter: 'datum.frontier' }],
+          mark: { type: 'line', interpolate: 'step-after', color: '#888', strokeDash: [4, 3] },
+          encoding: { x, y, order: { field: 'trainSeconds', type: 'quantitative' } },
+        },
+        points_,
+      ]
+    : [points_];
+  return chart(
+    name,
+    title,
+    caption,
+    [...notShown(points), ...(frontier ? ['Dashed: the best test perplexity reached within each training time.'] : [])],
+    asJson(values),
+    { width: 460, height: 300, layer },
+    { corpora: corporaOf(shown), independent: ['x', 'y'] },
+  );
+}
+
+function learningCurvesChart(data: ReportData): Chart | undefined {
+  const name = runNamer(data.ok);
+  const byId = new Map(data.ok.map((r) => [r.id, r]));
+  const values = data.curves
+    .filter((c) => byId.has(c.id) && Number.isFinite(c.validPerplexity) && c.validPerplexity > 0)
+    .map((c) => {
+      const r = byId.get(c.id)!;
+      return {
+        corpus: r.corpus,
+        family: familyName(r.family),
+        plugin: r.model,
+        name: name(r),
+        run: `${name(r)} · seed ${r.seed}`,
+        epoch: c.epoch,
+        tokensSeen: c.tokensSeen,
+        seconds: round(c.seconds),
+        trainLoss: round(c.trainLoss),
+        validPerplexity: round(c.validPerplexity),
+      };
+    });
+  if (!values.length) return undefined;
+  const x: JsonObject = { field: 'tokensSeen', type: 'quantitative', title: 'Training tokens seen' };
+  const y: JsonObject = { field: 'validPerplexity', type: 'quantitative', scale: { type: 'log' }, title: 'Valid perplexity (log scale)' };
+  const color = familyColour(values.map((v) => v.family));
+  return chart(
+    'learning-curves',
+    'Learning curves',
+    'Valid perplexity after each epoch of the neural models, against the training tokens seen.',
+    [],
+    asJson(values),
+    {
+      width: 460,
+      height: 300,
+      layer: [
+        { mark: { type: 'line' }, encoding: { x, y, color, detail: { field: 'run', type: 'nominal' }, strokeDash: { field: 'plugin', type: 'nominal', title: 'Plug-in' } } },
+        {
+          mark: { type: 'point', filled: true, size: 30 },
+          encoding: {
+            x,
+            y,
+            color,
+            tooltip: [
+              { field: 'run', type: 'nominal', title: 'Run' },
+              { field: 'epoch', type: 'quantitative', title: 'Epoch' },
+              { field: 'validPerplexity', type: 'quantitative', title: 'Valid perplexity', format: '.2f' },
+              { field: 'trainLoss', type: 'quantitative', title: 'Train loss (nats/token)', format: '.3f' },
+              { field: 'seconds', type: 'quantitative', title: 'Seconds', format: '.1f' },
+            ],
+          },
+        },
+      ],
+    },
+    { corpora: corporaOf(values), independent: ['x', 'y'] },
+  );
+}
+
+/** Bars of two measures side by side (a column each), one bar per model: the mean over seeds. */
+function measuresChart(
+  points: RunPoint[],
+  name: string,
+  title: string,
+  caption: string,
+  measures: readonly { readonly field: keyof RunPoint; readonly title: string }[],
+  log: boolean,
+): Chart | undefined {
+  const values = points.flatMap((p) =>
+    measures
+      .filter((m) => Number.isFinite(p[m.field] as number) && (!log || (p[m.field] as number) > 0))
+      .map((m) => ({ corpus: p.corpus, family: p.family, name: p.name, order: p.order, seed: p.seed, measure: m.title, value: p[m.field] as number })),
+  );
+  if (!values.length) return undefined;
+  const x: JsonObject = {
+    field: 'value',
+    aggregate: 'mean',
+    type: 'quantitative',
+    stack: null,
+    title: null,
+    ...(log ? { scale: { type: 'log' }, axis: LOG_COUNT_AXIS } : {}),
+  };
+  const encoding: JsonObject = {
+    y: modelAxis(),
+    x,
+    color: familyColour(values.map((v) => v.family)),
+    tooltip: tooltip([
+      { field: 'measure', type: 'nominal', title: 'Measure' },
+      { field: 'value', aggregate: 'mean', type: 'quantitative', title: 'Value', format: log ? ',.0f' : ',.2f' },
+    ]),
+  };
+  // Bars on a log axis would start at an arbitrary floor, so throughput (spanning decades) is drawn as dots.
+  const inner: JsonObject = log
+    ? { width: 260, height: { step: 18 }, mark: { type: 'point', filled: true, size: 80 }, encoding }
+    : { width: 260, height: { step: 18 }, mark: { type: 'bar' }, encoding };
+  return chart(name, title, caption, [], asJson(values), inner, {
+    corpora: corporaOf(values),
+    column: { field: 'measure', type: 'nominal', title: null, sort: measures.map((m) => m.title) },
+    independent: ['x'],
+  });
+}
+
+const BEFORE_MODEL = 'before the model (Node, corpus)';
+
+/**
+ * Model size, and the run's peak RSS split into what the process held before the model existed (Node and
+ * the corpus, the same for every model on a corpus) and what training and scoring added.
+ */
+function memoryChart(points: RunPoint[]): Chart | undefined {
+  const SIZE = 'Model size (MiB)';
+  const RSS = 'Peak RSS of the run (MiB)';
+  // The mean over seeds of each part, computed here: Vega-Lite would stack means but warns that it does.
+  const parts = new Map<string, { corpus: string; name: string; order: number; measure: string; family: string; part: number; sum: number; n: number }>();
+  const add = (p: RunPoint, measure: string, family: string, part: number, value: number): void => {
+    const key = JSON.stringify([p.corpus, p.name, measure, part]);
+    const entry = parts.get(key) ?? { corpus: p.corpus, name: p.name, order: p.order, measure, family, part, sum: 0, n: 0 };
+    entry.sum += value;
+    entry.n++;
+    parts.set(key, entry);
+  };
+  for (const p of points) {
+    if (Number.isFinite(p.modelMiB)) add(p, SIZE, p.family, 1, p.modelMiB);
+    if (Number.isFinite(p.peakRssMiB) && Number.isFinite(p.baselineRssMiB)) {
+      add(p, RSS, BEFORE_MODEL, 0, p.baselineRssMiB);
+      add(p, RSS, p.family, 1, p.peakRssMiB - p.baselineRssMiB);
+    }
+  }
+  const values = [...parts.values()].map(({ sum, n, ...rest }) => ({ ...rest, value: round(sum / n) }));
+  if (!values.length) return undefined;
+  const families = values.map((v) => v.family).filter((f) => f !== BEFORE_MODEL);
+  return chart(
+    'memory',
+    'Memory per model',
+    "The model's own arrays and tables, and the peak resident memory of its run: what the process held before the model existed (grey) and what training and scoring added.",
+    [],
+    asJson(values),
+    {
+      width: 260,
+      height: { step: 18 },
+      mark: { type: 'bar' },
+      encoding: {
+        y: modelAxis(),
+        x: { field: 'value', type: 'quantitative', stack: 'zero', title: null },
+        color: familyColour(families, values.some((v) => v.family === BEFORE_MODEL) ? [{ name: BEFORE_MODEL, colour: '#d9d9d9' }] : []),
+        order: { field: 'part', type: 'quantitative' },
+        tooltip: tooltip([
+          { field: 'measure', type: 'nominal', title: 'Measure' },
+          { field: 'family', type: 'nominal', title: 'Part' },
+          { field: 'value', type: 'quantitative', title: 'MiB (mean over seeds)', format: ',.2f' },
+        ]),
+      },
+    },
+    { corpora: corporaOf(values), column: { field: 'measure', type: 'nominal', title: null, sort: [SIZE, RSS] }, independent: ['x'] },
+  );
+}
+
+function sizeVsContextChart(data: ReportData): Chart | undefined {
+  const name = runNamer(data.ok);
+  const seen = new Set<string>();
+  const values: { corpus: string; family: string; plugin: string; name: string; series: string; context: number | null; parameters: number }[] = [];
+  for (const r of orderedRows(data.ok)) {
+    const key = `${r.corpus}\u0000${name(r)}`;
+    if (seen.has(key) || r.parameters === null || r.parameters <= 0) continue;
+    const ctx = contextLength(r.family, JSON.parse(r.hyperParameters) as Record<string, unknown>);
+    if (!ctx) continue;
+    seen.add(key);
+    // The series is the run's name without its order, so the points of one sweep join into a line.
+    const series =
+      ctx.kind === 'bounded' && ctx.key ? name(r).replace(new RegExp(`\\s*\\b${ctx.key}=\\S+`), '').trim() || r.model : name(r);
+    values.push({
+      corpus: r.corpus,
+      family: familyName(r.family),
+      plugin: r.model,
+      name: name(r),
+      series,
+      context: ctx.kind === 'bounded' ? ctx.words : null,
+      parameters: r.parameters,
+    });
+  }
+  if (!values.some((v) => v.context !== null)) return undefined;
+  // A recurrent model conditions on the whole history: it stands at the right end, past every bounded
+  // context, where the axis says "unbounded", with a dashed level showing its size does not grow.
+  const unbounded = Math.max(...values.map((v) => v.context ?? 0)) + 1;
+  const points = values.map((v) => ({ ...v, unbounded: v.context === null, from: 0, context: v.context ?? unbounded }));
+  const hasUnbounded = points.some((p) => p.unbounded);
+  const x: JsonObject = {
+    field: 'context',
+    type: 'quantitative',
+    title: 'Context length (words of history)',
+    scale: { domain: [0, hasUnbounded ? unbounded : unbounded - 1] },
+    axis: { tickMinStep: 1, ...(hasUnbounded ? { labelExpr: `datum.value === ${unbounded} ? 'unbounded' : datum.label` } : {}) },
+  };
+  const y: JsonObject = { field: 'parameters', type: 'quantitative', scale: { type: 'log' }, title: 'Parameters (count, log scale)', axis: LOG_COUNT_AXIS };
+  const color = familyColour(points.map((v) => v.family));
+  const layer: JsonObject[] = [
+    {
+      transform: [{ filter: '!datum.unbounded' }],
+      mark: { type: 'line' },
+      encoding: { x, y, color, detail: { field: 'series', type: 'nominal' } },
+    },
+    ...(hasUnbounded
+      ? [
+          {
+            transform: [{ filter: 'datum.unbounded' }],
+            mark: { type: 'rule', strokeDash: [6, 3], opacity: 0.6 },
+            encoding: { x: { ...x, field: 'from' }, x2: { field: 'context' }, y, color },
+          },
+        ]
+      : []),
+    {
+      mark: { type: 'point', filled: true, size: 70, opacity: 0.9 },
+      encoding: {
+        x,
+        y,
+        color,
+        shape: { field: 'plugin', type: 'nominal', title: 'Plug-in' },
+        tooltip: tooltip([{ field: 'parameters', type: 'quantitative', title: 'Parameters', format: ',.0f' }]),
+      },
+    },
+  ];
+  return chart(
+    'size-vs-context',
+    'Model size against context length',
+    "An n-gram model's table grows with its order and a window model's parameters grow linearly with its window; a recurrent model sees an unbounded history with parameters that do not grow (dashed).",
+    [],
+    asJson(points),
+    { width: 460, height: 300, layer },
+    { corpora: corporaOf(points), independent: ['y'] },
+  );
+}
+
+function breakdownChart(
+  data: ReportData,
+  name: string,
+  title: string,
+  caption: string,
+  pick: (t: { byFrequency: readonly Breakdown[]; byPosition: readonly Breakdown[] }) => readonly Breakdown[],
+  xTitle: string,
+): Chart | undefined {
+  const namer = runNamer(data.ok);
+  // Pool the seeds of a run: Σ ln p and token counts add up across them.
+  const pooled = new Map<string, { row: ResultRow; buckets: { bucket: string; tokens: number; logprob: number }[] }>();
+  for (const r of orderedRows(data.ok)) {
+    const t = data.tokens.get(r.id);
+    if (!t) continue;
+    const key = `${r.corpus}\u0000${namer(r)}`;
+    const b = pick(t);
+    const entry = pooled.get(key);
+    if (!entry) pooled.set(key, { row: r, buckets: b.map((x) => ({ ...x })) });
+    else b.forEach((x, i) => ((entry.buckets[i]!.tokens += x.tokens), (entry.buckets[i]!.logprob += x.logprob)));
+  }
+  const values: Json[] = [];
+  const infinite = new Set<string>();
+  for (const { row, buckets } of pooled.values()) {
+    buckets.forEach((b, bucketOrder) => {
+      if (b.tokens === 0) return;
+      const perplexity = Math.exp(-b.logprob / b.tokens);
+      if (!Number.isFinite(perplexity)) {
+        infinite.add(namer(row));
+        return;
+      }
+      values.push({
+        corpus: row.corpus,
+        family: familyName(row.family),
+        plugin: row.model,
+        name: namer(row),
+        bucket: b.bucket,
+        bucketOrder,
+        tokens: b.tokens,
+        perplexity: round(perplexity),
+      });
+    });
+  }
+  if (!values.length) return undefined;
+  const x: JsonObject = { field: 'bucket', type: 'ordinal', title: xTitle, sort: { field: 'bucketOrder', op: 'min' }, axis: { labelAngle: 0 } };
+  const y: JsonObject = { field: 'perplexity', type: 'quantitative', scale: { type: 'log' }, title: 'Perplexity on these tokens (log scale)' };
+  const color = familyColour(values.map((v) => ((v as JsonObject).family as string)));
+  return chart(
+    name,
+    title,
+    caption,
+    infinite.size ? [`Missing points: buckets where a run gave a token probability 0 (${[...infinite].join(', ')}).`] : [],
+    values,
+    {
+      width: 460,
+      height: 300,
+      layer: [
+        { mark: { type: 'line' }, encoding: { x, y, color, detail: { field: 'name', type: 'nominal' }, strokeDash: { field: 'plugin', type: 'nominal', title: 'Plug-in' } } },
+        {
+          mark: { type: 'point', filled: true, size: 40 },
+          encoding: {
+            x,
+            y,
+            color,
+            tooltip: tooltip([
+              { field: 'bucket', type: 'ordinal', title: 'Bucket' },
+              { field: 'perplexity', type: 'quantitative', title: 'Perplexity', format: '.2f' },
+              { field: 'tokens', type: 'quantitative', title: 'Test tokens', format: ',.0f' },
+            ]),
+          },
+        },
+      ],
+    },
+    { corpora: corporaOf(values as { corpus: string }[]), independent: ['y'] },
+  );
+}
+
+/**
+ * A chart for each numeric hyper-parameter that a plug-in's runs sweep (an n-gram order, a window size, a
+ * hidden size, …): test perplexity against the value, one line for each combination of the other values.
+ */
+function sweepCharts(data: ReportData): Chart[] {
+  const namer = runNamer(data.ok);
+  const byPlugin = new Map<string, ResultRow[]>();
+  for (const r of orderedRows(data.ok)) byPlugin.set(r.model, [...(byPlugin.get(r.model) ?? []), r]);
+  const charts: Chart[] = [];
+  for (const [plugin, rows] of [...byPlugin].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const hps = rows.map((r) => JSON.parse(r.hyperParameters) as Record<string, Json>);
+    const keys = [...new Set(hps.flatMap((h) => Object.keys(h)))].sort();
+    const varying = keys.filter((k) => new Set(hps.map((h) => JSON.stringify(h[k]))).size > 1);
+    for (const key of varying) {
+      if (!hps.every((h) => typeof h[key] === 'number')) continue;
+      if (new Set(hps.map((h) => h[key])).size < 2) continue;
+      const others = varying.filter((k) => k !== key);
+      let values = rows
+        .map((r, i) => ({ r, h: hps[i]! }))
+        .filter(({ r }) => r.testPerplexity !== null && Number.isFinite(r.testPerplexity) && r.testPerplexity > 0)
+        .map(({ r, h }) => ({
+          corpus: r.corpus,
+          family: familyName(r.family),
+          name: namer(r),
+          series: others.length ? others.map((k) => `${k}=${typeof h[k] === 'string' ? h[k] : JSON.stringify(h[k])}`).join(' ') : plugin,
+          value: h[key] as number,
+          seed: r.seed,
+          testPerplexity: r.testPerplexity!,
+          validPerplexity: num(r.validPerplexity),
+        }));
+      // A sweep is a line: series with a single value of the key (another entry's fixed point) are left out.
+      const perSeries = new Map<string, Set<number>>();
+      for (const v of values) perSeries.set(`${v.corpus}\u0000${v.series}`, (perSeries.get(`${v.corpus}\u0000${v.series}`) ?? new Set()).add(v.value));
+      values = values.filter((v) => perSeries.get(`${v.corpus}\u0000${v.series}`)!.size >= 2);
+      if (values.length === 0) continue;
+      const x: JsonObject = { field: 'value', type: 'quantitative', title: `${key} (${plugin} hyper-parameter)`, scale: { zero: false }, axis: { tickMinStep: 1 } };
+      const y: JsonObject = { field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', scale: { zero: false }, title: 'Test perplexity' };
+      const color = familyColour(values.map((v) => v.family));
+      const series: JsonObject = { field: 'series', type: 'nominal', title: others.length ? others.join(', ') : 'Series' };
+      charts.push(
+        chart(
+          `sweep-${plugin}-${key}`.replace(/[^A-Za-z0-9_-]+/g, '-'),
+          `${plugin}: test perplexity against ${key}`,
+          `The runs of ${plugin} that differ in ${key}${others.length ? `, one line for each ${others.join(', ')}` : ''}.`,
+          [],
+          asJson(values),
+          {
+            width: 380,
+            height: 260,
+            layer: [
+              {
+                mark: { type: 'line' },
+                encoding: { x, y, color, detail: { field: 'series', type: 'nominal' }, ...(others.length ? { strokeDash: series } : {}) },
+              },
+              {
+                mark: { type: 'point', filled: true, size: 60 },
+                encoding: {
+                  x,
+                  y,
+                  color,
+                  ...(others.length ? { shape: series } : {}),
+                  tooltip: [
+                    { field: 'series', type: 'nominal', title: 'Series' },
+                    { field: 'value', type: 'quantitative', title: key },
+                    { field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', title: 'Test perplexity', format: '.2f' },
+                  ],
+                },
+              },
+            ],
+          },
+          { corpora: corporaOf(values), independent: ['y'] },
+        ),
+      );
+    }
+  }
+  return charts;
+}
+
+/** Every chart the results support, in the order the report shows them. */
+export function buildCharts(data: ReportData): Chart[] {
+  const points = runPoints(data);
+  const charts: (Chart | undefined)[] = [
+    testPerplexityChart(points),
+    scatter(
+      points,
+      'perplexity-vs-parameters',
+      'Test perplexity against model size',
+      'Which family gets the most out of its parameters.',
+      'parameters',
+      'Parameters (count, log scale)',
+      false,
+    ),
+    scatter(
+      points,
+      'perplexity-vs-training-time',
+      'Test perplexity against training time',
+      'Which model gives the best perplexity for a time budget (wall-clock training on this machine).',
+      'trainSeconds',
+      'Training time (s, log scale)',
+      true,
+    ),
+    learningCurvesChart(data),
+    sizeVsContextChart(data),
+    breakdownChart(
+      data,
+      'perplexity-by-frequency',
+      'Perplexity by target-word frequency',
+      'Test perplexity on the tokens whose target word was seen this often in training: where smoothing struggles and embeddings help.',
+      (t) => t.byFrequency,
+      'Training occurrences of the target word',
+    ),
+    breakdownChart(
+      data,
+      'perplexity-by-position',
+      'Perplexity by position in the sentence',
+      'Test perplexity at each position (1 = the first word after <s>): where a fixed window stops seeing the context a recurrent state still carries.',
+      (t) => t.byPosition,
+      'Position of the target in its sentence (tokens)',
+    ),
+    memoryChart(points),
+    measuresChart(
+      points,
+      'throughput',
+      'Training and scoring speed',
+      'Training tokens per second (wall clock, validation included) and test tokens scored per second.',
+      [
+        { field: 'trainTokensPerSecond', title: 'Training (tokens/s, log scale)' },
+        { field: 'scoringTokensPerSecond', title: 'Scoring (tokens/s, log scale)' },
+      ],
+      true,
+    ),
+    ...sweepCharts(data),
+  ];
+  return charts.filter((c): c is Chart => c !== undefined);
+}
+

@@ -1,0 +1,114 @@
+import type { ResultRow } from '../experiment/results.ts';
+import type { Chart } from './charts.ts';
+import { TABLE_COLUMNS } from './table.ts';
+
+/** The script files `index.html` loads, copied beside it so the page works offline (file://, no CDN). */
+export const VENDOR_SCRIPTS = ['vega.min.js', 'vega-lite.min.js', 'vega-embed.min.js'] as const;
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** JSON safe inside a <script> element: no `</script>` or `<!--` can end it early. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+const STYLE = `
+body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h3 { font-size: 1rem; margin: 1.2rem 0 .2rem; }
+h3 small { color: #777; font-weight: normal; }
+h2 { font-size: 1.2rem; margin: 2.2rem 0 .3rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+p.meta, p.caption, p.files { color: #555; font-size: .9rem; margin: .2rem 0 .6rem; }
+nav ul { columns: 2; font-size: .9rem; }
+.chart { overflow-x: auto; }
+table { border-collapse: collapse; font-size: .8rem; margin-top: .5rem; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: .25rem .5rem; text-align: left; white-space: nowrap; }
+th { background: #f6f6f6; position: sticky; top: 0; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.failed td { color: #b00; }
+.table-wrap { overflow-x: auto; }
+`;
+
+function unique(rows: readonly ResultRow[], pick: (r: ResultRow) => string): string {
+  return [...new Set(rows.map(pick))].sort().join(', ') || '–';
+}
+
+function resultsTable(rows: readonly ResultRow[]): string {
+  const head = TABLE_COLUMNS.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.title)}</th>`).join('');
+  const body = rows
+    .map((r) => {
+      const cells = TABLE_COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.value(r))}</td>`).join('');
+      return `<tr${r.status === 'failed' ? ' class="failed"' : ''}>${cells}</tr>`;
+    })
+    .join('\n');
+  return `<div class="table-wrap"><table id="results">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
+}
+
+/**
+ * The report page: every chart drawn by vega-embed from its inlined spec (a file:// page cannot fetch the
+ * `.vl.json` files beside it), and the results table. `document.body.dataset.rendered` turns to `true` once
+ * every chart is drawn, or `error` — what the browser test waits for.
+ */
+/** A section after the results table (the micro-benchmarks), with its own entry in the contents. */
+export interface ExtraSection {
+  readonly id: string;
+  readonly title: string;
+  /** The section's inner HTML (after its heading). */
+  readonly html: string;
+}
+
+export function reportHtml(charts: readonly Chart[], rows: readonly ResultRow[], extra: readonly ExtraSection[] = []): string {
+  const failed = rows.filter((r) => r.status === 'failed').length;
+  const sections = charts
+    .map(
+      (c) => `<section id="chart-${c.name}">
+<h2>${escapeHtml(c.title)}</h2>
+<p class="caption">${escapeHtml(c.caption)}</p>
+<div class="chart" id="view-${c.name}"></div>
+<p class="files"><a href="${c.name}.svg">SVG</a> · <a href="${c.name}.vl.json">Vega-Lite spec</a></p>
+</section>`,
+    )
+    .join('\n');
+  const nav = charts.map((c) => `<li><a href="#chart-${c.name}">${escapeHtml(c.title)}</a></li>`).join('');
+  const specs = Object.fromEntries(charts.map((c) => [c.name, c.spec]));
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>perplexity-bench report</title>
+<style>${STYLE}</style>
+${VENDOR_SCRIPTS.map((s) => `<script src="${s}"></script>`).join('\n')}
+</head>
+<body>
+<h1>perplexity-bench report</h1>
+<p class="meta">Experiments: ${escapeHtml(unique(rows, (r) => r.experiment))} · ${rows.length} runs${failed ? ` (${failed} failed)` : ''} · corpora: ${escapeHtml(unique(rows, (r) => r.corpus))}</p>
+<p class="meta">Commit ${escapeHtml(unique(rows, (r) => r.gitCommit))} · Node ${escapeHtml(unique(rows, (r) => r.nodeVersion))} · CPU ${escapeHtml(unique(rows, (r) => r.cpuModel))}</p>
+<nav><ul>${nav}<li><a href="#results-table">Results table</a></li>${extra.map((e) => `<li><a href="#${e.id}">${escapeHtml(e.title)}</a></li>`).join('')}</ul></nav>
+${sections}
+<section id="results-table">
+<h2>Results</h2>
+<p class="caption">One row per run; also in <a href="results.csv">results.csv</a> (learning curves in <a href="learning-curves.csv">learning-curves.csv</a>).</p>
+${resultsTable(rows)}
+</section>
+${extra.map((e) => `<section id="${e.id}">\n<h2>${escapeHtml(e.title)}</h2>\n${e.html}\n</section>`).join('\n')}
+<script id="specs" type="application/json">${scriptJson(specs)}</script>
+<script>
+(function () {
+  function failed(e) { document.body.dataset.rendered = 'error'; console.error(e); }
+  try {
+    var specs = JSON.parse(document.getElementById('specs').textContent);
+    var options = { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } };
+    Promise.all(Object.keys(specs).map(function (name) { return vegaEmbed('#view-' + name, specs[name], options); }))
+      .then(function () { document.body.dataset.rendered = 'true'; }, failed);
+  } catch (e) {
+    failed(e);
+  }
+})();
+</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,50 @@
+import type { ResultRow } from '../experiment/results.ts';
+import { familyName, MIB } from './style.ts';
+
+/** Thousands separated by commas, whatever the locale of the machine: the same results give the same text. */
+export function grouped(x: number, digits = 0): string {
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : x < 0 ? '−∞' : '–';
+  const [int, frac] = Math.abs(x).toFixed(digits).split('.');
+  const withCommas = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${x < 0 ? '−' : ''}${withCommas}${frac ? `.${frac}` : ''}`;
+}
+
+const maybe = (x: number | null, digits: number, scale = 1): string => (x === null ? '' : grouped(x / scale, digits));
+
+export interface Column {
+  readonly title: string;
+  /** Right-aligned (numbers). */
+  readonly numeric: boolean;
+  readonly value: (r: ResultRow) => string;
+}
+
+/** The columns of the results table, in the report page and in `results.md`. */
+export const TABLE_COLUMNS: readonly Column[] = [
+  { title: 'Corpus', numeric: false, value: (r) => r.corpus },
+  { title: 'Family', numeric: false, value: (r) => familyName(r.family) },
+  { title: 'Model', numeric: false, value: (r) => r.label },
+  { title: 'Protocol', numeric: false, value: (r) => r.mode },
+  { title: 'Seed', numeric: true, value: (r) => String(r.seed) },
+  { title: 'Valid ppl', numeric: true, value: (r) => maybe(r.validPerplexity, 2) },
+  { title: 'Test ppl', numeric: true, value: (r) => maybe(r.testPerplexity, 2) },
+  { title: 'Test ppl w/o <unk>', numeric: true, value: (r) => maybe(r.testPerplexityWithoutUnk, 2) },
+  { title: 'Test tokens', numeric: true, value: (r) => maybe(r.testTokens, 0) },
+  { title: '<unk>', numeric: true, value: (r) => maybe(r.testUnk, 0) },
+  { title: 'Parameters', numeric: true, value: (r) => maybe(r.parameters, 0) },
+  { title: 'Model MiB', numeric: true, value: (r) => maybe(r.modelBytes, 2, MIB) },
+  { title: 'Peak RSS MiB', numeric: true, value: (r) => maybe(r.peakRssBytes, 0, MIB) },
+  { title: 'Train s', numeric: true, value: (r) => maybe(r.trainSeconds, 2) },
+  { title: 'Train tok/s', numeric: true, value: (r) => maybe(r.trainTokensPerSecond, 0) },
+  { title: 'Score tok/s', numeric: true, value: (r) => maybe(r.scoringTokensPerSecond, 0) },
+  { title: 'Epochs', numeric: true, value: (r) => (r.epochs ? String(r.epochs) : '') },
+  { title: 'Status', numeric: false, value: (r) => (r.status === 'ok' ? r.stoppedBy || 'ok' : `failed: ${r.error}`) },
+];
+
+/** The results as a Markdown table (for READMEs and pull requests). */
+export function markdownTable(rows: readonly ResultRow[]): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;');
+  const head = `| ${TABLE_COLUMNS.map((c) => cell(c.title)).join(' | ')} |`;
+  const rule = `|${TABLE_COLUMNS.map((c) => (c.numeric ? ' ---: ' : ' --- ')).join('|')}|`;
+  const body = rows.map((r) => `| ${TABLE_COLUMNS.map((c) => cell(c.value(r))).join(' | ')} |`);
+  return `${[head, rule, ...body].join('\n')}\n`;
+}

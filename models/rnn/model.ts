@@ -1,0 +1,78 @@
+import { UserError } from '../../corpora/user-error.ts';
+import type { Vocabulary } from '../../corpora/vocabulary.ts';
+import type { CheckpointData, StoredArray } from '../checkpoint.ts';
+import { countParameters } from '../neural/parameter.ts';
+import type { LanguageModel, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
+import { RecurrentNetwork } from './network.ts';
+import type { Cell, RecurrentLMOptions } from './options.ts';
+import { RecurrentScorer } from './scorer.ts';
+import { trainNetwork } from './trainer.ts';
+
+/** The plug-ins `rnn`, `lstm` and `gru`: one recurrent language model, three cells. */
+export class RecurrentLanguageModel implements LanguageModel {
+  private readonly net: RecurrentNetwork;
+
+  constructor(
+    readonly plugin: Cell,
+    readonly hyperParameters: RecurrentLMOptions,
+    readonly vocab: Vocabulary,
+  ) {
+    const hp = hyperParameters;
+    this.net = new RecurrentNetwork({
+      cell: this.plugin,
+      nonlinearity: hp.nonlinearity ?? 'tanh',
+      vocabSize: vocab.size,
+      embeddingSize: hp.embeddingSize,
+      hiddenSize: hp.hiddenSize,
+      numLayers: hp.numLayers,
+      dropout: hp.dropout,
+      tie: hp.tie,
+      oneHot: hp.oneHot,
+      seed: 0,
+    });
+  }
+
+  async train(data: TrainingData, options: TrainOptions): Promise<TrainReport> {
+    // Same seed → same initial parameters, dropout masks and batch order → identical model.
+    this.net.initialize(options.seed);
+    return trainNetwork(this.net, this.hyperParameters, data, options);
+  }
+
+  scorer(): Scorer {
+    return new RecurrentScorer(this.net);
+  }
+
+  parameterCount(): number {
+    return countParameters(this.net.parameters);
+  }
+
+  byteSize(): number {
+    let n = 0;
+    for (const p of this.net.parameters) n += p.data.byteLength;
+    return n;
+  }
+
+  /** Give back the parameters' memory (kernel memory is reused only when released). */
+  dispose(): void {
+    this.net.dispose();
+  }
+
+  toCheckpoint(): CheckpointData {
+    const arrays: Record<string, StoredArray> = {};
+    for (const p of this.net.parameters) arrays[p.name] = Float32Array.from(p.data);
+    return { plugin: this.plugin, hyperParameters: this.hyperParameters, vocabulary: this.vocab.words, meta: null, arrays };
+  }
+
+  /** Rebuild from a checkpoint: every parameter must be there with its exact size. */
+  static fromCheckpoint(plugin: Cell, data: CheckpointData, hp: RecurrentLMOptions, vocab: Vocabulary): RecurrentLanguageModel {
+    const model = new RecurrentLanguageModel(plugin, hp, vocab);
+    for (const p of model.net.parameters) {
+      const a = data.arrays[p.name];
+      if (!(a instanceof Float32Array) || a.length !== p.data.length) {
+        throw new UserError(`${plugin} checkpoint: parameter ${p.name} is missing or has the wrong size (expected ${p.data.length} float32 values)`);
+      }
+      p.data.set(a);
+    }
+    return model;
+  }
+}

@@ -1,0 +1,128 @@
+import { Adam } from '../neural/adam.ts';
+import { clipGradNorm } from '../neural/clip-grad-norm.ts';
+import { ReduceLROnPlateau } from '../neural/lr-schedule.ts';
+import type { Optimizer } from '../neural/optimizer.ts';
+import { zeroGradients } from '../neural/parameter.ts';
+import { SGD } from '../neural/sgd.ts';
+import type { EpochRecord, TrainingData, TrainOptions, TrainReport } from '../types.ts';
+import { sentenceSegments, streamSegments, type Segment } from './batches.ts';
+import { TrainingPass, type RecurrentNetwork } from './network.ts';
+import type { RecurrentLMOptions } from './options.ts';
+import { RecurrentScorer } from './scorer.ts';
+
+/**
+ * A relative drop of the valid perplexity smaller than this (0.1%, about 0.001 nats of cross-entropy)
+ * counts as no improvement, for early stopping and for the learning-rate schedule alike; the best
+ * parameters are still kept.
+ */
+const IMPROVEMENT = 1e-3;
+
+/** How often (at most) progress is reported. */
+const PROGRESS_SECONDS = 0.25;
+
+/**
+ * Truncated BPTT (Williams & Peng 1990) over the epochs: segments of `bptt` steps, gradient clipping by
+ * global norm, Adam or SGD, the learning rate multiplied by `lrDecay` whenever the valid perplexity does
+ * not improve, early stopping after `patience` such epochs, and the best epoch's parameters kept.
+ */
+export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data: TrainingData, options: TrainOptions): TrainReport {
+  const started = performance.now();
+  const elapsed = (): number => (performance.now() - started) / 1000;
+  const budget = options.budget ?? {};
+  const maxEpochs = budget.epochs ?? hp.maxEpochs;
+  const params = net.parameters;
+  const optimizer: Optimizer = hp.optimizer === 'adam' ? new Adam(params, { lr: hp.learningRate }) : new SGD(params, { lr: hp.learningRate });
+  const plateau = new ReduceLROnPlateau(optimizer, { factor: hp.lrDecay, patience: 0, threshold: IMPROVEMENT });
+  const shuffle = (a: Int32Array): void => net.random.shuffle(a);
+  const segmentsOf = (): Segment[] =>
+    data.mode === 'stream' ? streamSegments(data.train, hp.batchSize, hp.bptt) : sentenceSegments(data.train, hp.batchSize, hp.bptt, shuffle);
+
+  let segments = segmentsOf();
+  const pass = new TrainingPass(net, Math.max(...segments.map((s) => s.batch)), hp.bptt);
+  const epochTokens = segments.reduce((n, s) => n + s.tokens, 0);
+  // Copies outside kernel memory (slice makes an unshared copy of the same type).
+  const best = params.map((p) => p.data.slice());
+  let bestPerplexity = Infinity;
+  let bestEpoch: number | undefined;
+  let badEpochs = 0;
+  let tokensSeen = 0;
+  let stoppedBy: TrainReport['stoppedBy'] = 'epochs';
+  const epochs: EpochRecord[] = [];
+  let lastProgress = 0;
+
+  try {
+    outer: for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+      if (epoch > 1 && data.mode === 'sentence') segments = segmentsOf();
+      net.layer.train();
+      let lossSum = 0;
+      let epochDone = 0;
+      const epochStart = elapsed();
+      let stopNow = false;
+      for (const segment of segments) {
+        zeroGradients(params);
+        lossSum += pass.step(segment);
+        if (hp.clip > 0) clipGradNorm(params, hp.clip);
+        optimizer.step();
+        epochDone += segment.tokens;
+        tokensSeen += segment.tokens;
+        const now = elapsed();
+        if (options.onProgress && now - lastProgress >= PROGRESS_SECONDS) {
+          lastProgress = now;
+          options.onProgress({
+            phase: `epoch ${epoch}`,
+            done: epochDone,
+            total: epochTokens,
+            unit: 'tokens',
+            tokensPerSecond: epochDone / Math.max(now - epochStart, 1e-9),
+            loss: lossSum / epochDone,
+          });
+        }
+        if (budget.tokens !== undefined && tokensSeen >= budget.tokens) {
+          stoppedBy = 'tokens';
+          stopNow = true;
+        } else if (budget.seconds !== undefined && now >= budget.seconds) {
+          stoppedBy = 'seconds';
+          stopNow = true;
+        }
+        if (stopNow) break;
+      }
+      net.layer.eval();
+      options.onProgress?.({ phase: `validating epoch ${epoch}`, done: 0, unit: 'tokens' });
+      const validPerplexity = options.validate(new RecurrentScorer(net));
+      epochs.push({
+        epoch,
+        tokensSeen,
+        seconds: elapsed(),
+        trainLoss: lossSum / Math.max(epochDone, 1),
+        validPerplexity,
+        learningRate: optimizer.lr,
+      });
+      if (validPerplexity < bestPerplexity) {
+        badEpochs = validPerplexity < bestPerplexity * (1 - IMPROVEMENT) ? 0 : badEpochs + 1;
+        bestPerplexity = validPerplexity;
+        bestEpoch = epoch;
+        params.forEach((p, i) => best[i]!.set(p.data));
+      } else {
+        badEpochs++;
+      }
+      if (stopNow) break outer;
+      if (badEpochs >= hp.patience) {
+        stoppedBy = 'early-stopping';
+        break;
+      }
+      plateau.step(validPerplexity);
+    }
+  } finally {
+    pass.dispose();
+    optimizer.dispose();
+  }
+  if (bestEpoch !== undefined) params.forEach((p, i) => p.data.set(best[i]!));
+  net.layer.eval();
+  return {
+    tokensTrained: tokensSeen,
+    seconds: elapsed(),
+    epochs,
+    ...(bestEpoch !== undefined ? { bestEpoch } : {}),
+    stoppedBy,
+  };
+}

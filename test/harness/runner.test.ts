@@ -1,0 +1,224 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeCorpus } from '../../corpora/corpus.ts';
+import { toyCorpus } from '../../corpora/toy.ts';
+import { UserError } from '../../corpora/user-error.ts';
+import { runCommand } from '../../harness/commands/run.ts';
+import { parseExperiment, type Experiment } from '../../harness/experiment/config.ts';
+import { expandGrid } from '../../harness/experiment/grid.ts';
+import { mergeResults } from '../../harness/experiment/merge.ts';
+import { readResults, RESULTS_FILE, type ResultRow } from '../../harness/experiment/results.ts';
+import { runExperiment, type RunEvent } from '../../harness/experiment/runner.ts';
+import { readCorpusTokens, readRunTokens } from '../../harness/experiment/token-files.ts';
+import { evaluate } from '../../harness/metrics.ts';
+import { trainModel } from '../../harness/train.ts';
+import { findPlugin } from '../../models/registry.ts';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'pb-run-'));
+
+function experimentFile(config: unknown, name = 'tiny'): Experiment {
+  const dir = tmp();
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(config));
+  return { name, path, config: parseExperiment(config, path) };
+}
+
+const TINY = { corpora: ['hihello', 'ship'], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.5, 2] } }] };
+
+/** The columns that the same run gives identically each time (not timing, memory, date). */
+function stable(r: ResultRow): Partial<ResultRow> {
+  const { date: _d, trainSeconds: _t, trainTokensPerSecond: _tt, scoringTokensPerSecond: _s, baselineRssBytes: _b, peakRssBytes: _p, ...rest } = r;
+  return rest;
+}
+
+const silentIo = { stdout: { write: () => true }, stderr: { write: () => true } } as unknown as Parameters<typeof runCommand>[1];
+
+describe('run', () => {
+  it('runs every cell in its own process and records what the issue lists', async () => {
+    const exp = experimentFile(TINY);
+    const out = tmp();
+    const pids = new Set<number>();
+    const summary = await runExperiment(exp, { outDir: out, onEvent: (e) => e.type === 'start' && pids.add(e.pid) });
+    expect(summary).toEqual({ cells: 4, ran: 4, failed: 0, skipped: 0, interrupted: false });
+    expect(pids.size).toBe(4);
+    expect(pids.has(process.pid)).toBe(false);
+
+    const { rows } = readResults(out);
+    expect(rows.map((r) => [r.corpus, r.label, r.status])).toEqual([
+      ['hihello', 'unigram alpha=0.5', 'ok'],
+      ['hihello', 'unigram alpha=2', 'ok'],
+      ['ship', 'unigram alpha=0.5', 'ok'],
+      ['ship', 'unigram alpha=2', 'ok'],
+    ]);
+    for (const r of rows) {
+      expect(r.peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+      expect(r.peakRssBytes!).toBeGreaterThanOrEqual(r.baselineRssBytes!);
+      expect(r.trainSeconds).toBeGreaterThanOrEqual(0);
+      expect(r.scoringTokensPerSecond).toBeGreaterThan(0);
+      expect(r.nodeVersion).toBe(process.version);
+      expect(r.gitCommit).toMatch(/^([0-9a-f]{40}(-dirty)?|unknown)$/);
+      expect(r.cpuModel.length).toBeGreaterThan(0);
+      expect(Date.parse(r.date)).not.toBeNaN();
+      expect(r.hyperParameters).toMatch(/^\{"alpha":/);
+    }
+
+    // The numbers are those of the shared evaluation protocol, in this process, on the same corpus.
+    const corpus = encodeCorpus(toyCorpus('ship'));
+    const model = findPlugin('unigram').create({ alpha: 2 }, corpus.vocab);
+    await trainModel(model, corpus, { seed: 1, mode: 'sentence' });
+    const perToken = new Float64Array(corpus.test.tokens.length + 1);
+    const m = evaluate(model.scorer(), corpus.test, { mode: 'sentence', perToken });
+    const row = rows[3]!;
+    expect(row.testPerplexity).toBe(m.perplexity);
+    expect(row).toMatchObject({ testTokens: m.tokens, testUnk: 0, vocabSize: corpus.vocab.size, parameters: corpus.vocab.size, modelBytes: 8 * corpus.vocab.size });
+
+    // Per-token log-probabilities are kept as float32, with the corpus's targets and training counts.
+    const kept = readRunTokens(out, row.id, m.tokens);
+    expect(kept).toBeInstanceOf(Float32Array);
+    expect(Array.from(kept as Float32Array)).toEqual(Array.from(Float32Array.from(perToken)));
+    const ct = readCorpusTokens(out, row.corpusId)!;
+    expect(ct.meta.testTokens).toBe(m.tokens);
+    expect(ct.trainCounts[corpus.vocab.id(' ')]).toBe(corpus.train.tokens.filter((t) => t === corpus.vocab.id(' ')).length);
+  });
+
+  it('skips done cells on a re-run, runs them again with force, and keeps the file consistent', async () => {
+    const exp = experimentFile(TINY);
+    const out = tmp();
+    await runExperiment(exp, { outDir: out });
+    const before = readFileSync(join(out, RESULTS_FILE), 'utf8');
+    const events: RunEvent[] = [];
+    const again = await runExperiment(exp, { outDir: out, onEvent: (e) => events.push(e) });
+    expect(again).toMatchObject({ ran: 0, skipped: 4 });
+    expect(events.filter((e) => e.type === 'skip')).toHaveLength(4);
+    expect(readFileSync(join(out, RESULTS_FILE), 'utf8')).toBe(before);
+
+    const forced = await runExperiment(exp, { outDir: out, force: true });
+    expect(forced).toMatchObject({ ran: 4, skipped: 0 });
+    const rows = readResults(out).rows;
+    expect(rows).toHaveLength(4);
+    expect(rows.map(stable)).toEqual(readResultsFromText(before).map(stable));
+  });
+
+  it('records a failing cell with its message, keeps the others, and retries only the failure', async () => {
+    const exp = experimentFile({ corpora: ['hihello', 'text:missing.txt'], models: [{ plugin: 'unigram' }] }, 'failing');
+    const out = tmp();
+    const code = await runCommand({ config: exp.path, out }, silentIo);
+    expect(code).toBe(1);
+    const rows = readResults(out).rows;
+    expect(rows.map((r) => r.status)).toEqual(['ok', 'failed']);
+    expect(rows[1]!.error).toMatch(/missing\.txt: no such file/);
+    expect(rows[1]!.testPerplexity).toBeNull();
+    const retry = await runExperiment(exp, { outDir: out });
+    expect(retry).toMatchObject({ ran: 1, failed: 1, skipped: 1 });
+  });
+
+  it('records a cell whose process dies', async () => {
+    const exp = experimentFile({ corpora: ['hihello'], models: [{ plugin: 'unigram', hyperParameters: { alpha: [1, 2] } }] }, 'killed');
+    const out = tmp();
+    let killed = false;
+    const summary = await runExperiment(exp, {
+      outDir: out,
+      onEvent: (e) => {
+        if (e.type === 'start' && !killed) {
+          killed = true;
+          process.kill(e.pid, 'SIGKILL');
+        }
+      },
+    });
+    expect(summary).toMatchObject({ ran: 2, failed: 1 });
+    const rows = readResults(out).rows;
+    expect(rows[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/killed by SIGKILL/) });
+    expect(rows[1]).toMatchObject({ status: 'ok' });
+  });
+
+  it('an interrupt stops the running cell, records it, and runs no more', async () => {
+    const exp = experimentFile(TINY);
+    const out = tmp();
+    const controller = new AbortController();
+    let starts = 0;
+    const summary = await runExperiment(exp, {
+      outDir: out,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'start' && ++starts === 2) controller.abort();
+      },
+    });
+    expect(summary).toMatchObject({ ran: 2, interrupted: true });
+    const rows = readResults(out).rows;
+    expect(rows.map((r) => [r.status, r.error])).toEqual([
+      ['ok', ''],
+      ['failed', 'interrupted'],
+    ]);
+  });
+
+  it('Ctrl-C on the command leaves a readable file with the finished runs', async () => {
+    const exp = experimentFile({ corpora: ['hihello'], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.5, 1, 2, 3, 4, 5] } }] }, 'sigint');
+    const out = tmp();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli.ts', 'run', exp.path, '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: 'true' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Wait for the first finished run, then interrupt.
+    const deadline = Date.now() + 60_000;
+    while (!(existsSync(join(out, RESULTS_FILE)) && readResults(out).rows.length >= 1) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    expect(await exit).toBe(130);
+    expect(stderr).toMatch(/interrupted/);
+    const rows = readResults(out).rows;
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.length).toBeLessThan(6);
+    expect(rows[0]!.status).toBe('ok');
+    expect(rows.filter((r) => r.status === 'failed').every((r) => r.error === 'interrupted')).toBe(true);
+  });
+
+  it('one run at a time writes a results folder', async () => {
+    const exp = experimentFile({ corpora: ['hihello'], models: [{ plugin: 'unigram' }] }, 'locked');
+    const out = tmp();
+    writeFileSync(join(out, 'run.lock'), `${process.pid}\n`);
+    await expect(runExperiment(exp, { outDir: out })).rejects.toThrow(/another run \(process \d+\) is writing its results/);
+    // A lock whose process is gone is taken over, and released at the end.
+    writeFileSync(join(out, 'run.lock'), '999999999\n');
+    await expect(runExperiment(exp, { outDir: out })).resolves.toMatchObject({ ran: 1 });
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
+  });
+
+  it('shards split the grid deterministically and merge into what one run gives', async () => {
+    const exp = experimentFile(TINY);
+    const [whole, s1, s2, merged] = [tmp(), tmp(), tmp(), tmp()];
+    await runExperiment(exp, { outDir: whole });
+    const a = await runExperiment(exp, { outDir: s1, shard: { k: 1, n: 2 } });
+    const b = await runExperiment(exp, { outDir: s2, shard: { k: 2, n: 2 } });
+    expect(a.ran + b.ran).toBe(4);
+    const ids1 = readResults(s1).rows.map((r) => r.id);
+    const ids2 = readResults(s2).rows.map((r) => r.id);
+    expect(ids1.filter((id) => ids2.includes(id))).toEqual([]);
+    expect(ids1).toEqual(expandGrid(exp).filter((c) => c.index % 2 === 0).map((c) => c.id));
+
+    expect(mergeResults([s2, s1], merged)).toEqual({ rows: 4, failed: 0 });
+    expect(readResults(merged).rows.map(stable)).toEqual(readResults(whole).rows.map(stable));
+    for (const r of readResults(merged).rows) expect(readRunTokens(merged, r.id, r.testTokens!)).toBeInstanceOf(Float32Array);
+  });
+});
+
+function readResultsFromText(text: string): ResultRow[] {
+  const dir = tmp();
+  writeFileSync(join(dir, RESULTS_FILE), text);
+  return readResults(dir).rows;
+}
+
+describe('results.csv', () => {
+  it('round-trips awkward values and checks its header', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, RESULTS_FILE), 'experiment,cell,id\nx,0,a\n');
+    expect(() => readResults(dir)).toThrow(UserError);
+    expect(() => readResults(dir)).toThrow(/unexpected header .*missing columns status, error/);
+  });
+});

@@ -7,8 +7,16 @@ Same model, batch and optimiser as the TypeScript bench: n=5, m=60, h=50, with a
 |V| = the Brown vocabulary (14,116), batch 128, Adam, float32. Contexts and targets are random ids: the cost of
 a step does not depend on which ids they are. Prints training tokens/s (forward + backward + Adam step) and
 scoring tokens/s (forward + log_softmax, batches of 64 windows as the TypeScript scorer).
+
+With --data DIR (written by `npx tsx bench/window-brown.ts --mode stream --export DIR`) it instead trains on the
+real Brown windows for --epochs epochs (shuffled, batch 128, Adam lr 1e-3, direct connections unless
+--no-direct) and prints training tokens/s and the valid perplexity of this reference run (exp of the mean
+cross-entropy over the valid windows: the same predicted tokens as the shared protocol).
 """
 import argparse
+import json
+import math
+import os
 import time
 
 import torch
@@ -43,15 +51,62 @@ def rate(fn, tokens, seconds):
     return tokens * count / (time.perf_counter() - start)
 
 
+def read_i32(path):
+    import array
+
+    a = array.array("i")
+    with open(path, "rb") as f:
+        a.frombytes(f.read())
+    return torch.tensor(a, dtype=torch.int64)
+
+
+def windows(directory, split):
+    """Contexts (oldest first) and targets of every predicted position, as bench/window-brown.ts exported them."""
+    stream = read_i32(os.path.join(directory, f"{split}.stream.i32"))
+    positions = read_i32(os.path.join(directory, f"{split}.positions.i32"))
+    offsets = torch.arange(-(N - 1), 0)
+    return stream[positions[:, None] + offsets], stream[positions]
+
+
+def train_on_data(args):
+    meta = json.load(open(os.path.join(args.data, "meta.json")))
+    assert meta["vocabulary"] == V and meta["n"] == N, meta
+    contexts, targets = windows(args.data, "train")
+    valid_contexts, valid_targets = windows(args.data, "valid")
+    torch.manual_seed(1)
+    model = Bengio(not args.no_direct)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for epoch in range(1, args.epochs + 1):
+        order = torch.randperm(len(targets))
+        start, loss_sum = time.perf_counter(), 0.0
+        for i in range(0, len(order), BATCH):
+            batch = order[i : i + BATCH]
+            opt.zero_grad()
+            loss = F.cross_entropy(model(contexts[batch]), targets[batch])
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(batch)
+        seconds = time.perf_counter() - start
+        with torch.no_grad():
+            nll = sum(F.cross_entropy(model(valid_contexts[i : i + 1024]), valid_targets[i : i + 1024], reduction="sum").item() for i in range(0, len(valid_targets), 1024))
+        print(json.dumps(dict(epoch=epoch, mode=meta["mode"], direct=not args.no_direct, threads=torch.get_num_threads(), train_tokens_per_second=round(len(targets) / seconds), train_loss=loss_sum / len(targets), valid_perplexity=math.exp(nll / len(valid_targets)))), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data", help="train on exported Brown windows instead of timing random batches")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--no-direct", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     blas = [line.split()[-1] for line in open("/proc/self/maps") if "blas" in line]
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, BLAS {blas[0] if blas else 'none loaded'}")
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, BLAS {blas[0] if blas else 'none loaded'}", flush=True)
+    if args.data:
+        train_on_data(args)
+        return
     for direct in (True, False):
         model = Bengio(direct)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)

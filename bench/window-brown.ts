@@ -1,4 +1,5 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeCorpus } from '../corpora/corpus.ts';
 import { loadCorpus } from '../corpora/load.ts';
@@ -6,6 +7,7 @@ import { evaluate } from '../harness/metrics.ts';
 import { trainModel } from '../harness/train.ts';
 import { kernelThreads } from '../models/neural/kernels/threads.ts';
 import type { Budget, Protocol } from '../models/types.ts';
+import { windowExamples } from '../models/window/examples.ts';
 import { windowPlugin } from '../models/window/plugin.ts';
 
 /**
@@ -15,6 +17,9 @@ import { windowPlugin } from '../models/window/plugin.ts';
  * valid/test perplexity of the parameters the model ends with (the best epoch's).
  *
  *   npx tsx bench/window-brown.ts --mode stream --epochs 1 [--seconds 1800] [--hp '{"n":5,"m":60,"h":50,"direct":true}'] [--out FILE.jsonl]
+ *
+ * `--export DIR` instead writes the Brown training and valid windows of the mode (int32 files, see
+ * `windowExamples`) for the PyTorch twin: `bench/torch_window.py --data DIR` trains on exactly these.
  */
 const { values } = parseArgs({
   options: {
@@ -24,6 +29,7 @@ const { values } = parseArgs({
     hp: { type: 'string', default: '{"n":5,"m":60,"h":50,"direct":true}' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
+    export: { type: 'string' },
   },
 });
 const mode = values.mode as Protocol;
@@ -35,6 +41,18 @@ const budget: Budget = {
 const hyperParameters = JSON.parse(values.hp!) as Record<string, unknown>;
 
 const corpus = encodeCorpus(loadCorpus('brown'));
+if (values.export) {
+  const n = Number(hyperParameters.n ?? 5);
+  mkdirSync(values.export, { recursive: true });
+  for (const split of ['train', 'valid'] as const) {
+    const { stream, positions } = windowExamples(corpus[split], n, mode);
+    writeFileSync(join(values.export, `${split}.stream.i32`), stream);
+    writeFileSync(join(values.export, `${split}.positions.i32`), positions);
+  }
+  writeFileSync(join(values.export, 'meta.json'), JSON.stringify({ corpus: 'brown', mode, n, vocabulary: corpus.vocab.size }) + '\n');
+  console.log(`wrote the ${mode}-mode windows (n = ${n}) of Brown train and valid to ${values.export}`);
+  process.exit(0);
+}
 const model = windowPlugin.create(hyperParameters, corpus.vocab);
 const rates: { epoch: string; tokensPerSecond: number }[] = [];
 let lastPrint = 0;

@@ -10,7 +10,7 @@ export const windowPlugin = definePlugin({
   create: (hp, vocab) => new WindowModel(hp, vocab),
   fromCheckpoint: (data, hp, vocab) => WindowModel.fromCheckpoint(data, hp, vocab),
   conformance: [
-    { hyperParameters: { n: 3, m: 8, h: 12, direct: true, batchSize: 32, dtype: 'float64' } },
+    { hyperParameters: { n: 3, m: 4, h: 6, direct: true, batchSize: 64, dtype: 'float64' } },
     { hyperParameters: { n: 4, m: 6, h: 0, direct: true, batchSize: 16, optimizer: 'sgd', momentum: 0.9, dropout: 0.2, clip: 5 } },
   ],
 });

@@ -79,63 +79,63 @@ export async function trainWindow(
   let tokensSeen = 0;
   let stoppedBy: TrainReport['stoppedBy'] = budget.epochs !== undefined && budget.epochs <= hp.epochs ? 'epochs' : 'done';
 
-  for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+  /** One pass over the shuffled windows, cut short by a token or time budget. */
+  const runEpoch = (epoch: number): { loss: number; tokens: number; stop: 'tokens' | 'seconds' | null } => {
     random.shuffle(order);
-    let lossSum = 0;
-    let epochTokens = 0;
+    let loss = 0;
+    let tokens = 0;
     const epochStart = performance.now();
     let lastProgress = epochStart;
-    let interrupted = false;
-    for (let from = 0; from < total; ) {
+    let stop: 'tokens' | 'seconds' | null = null;
+    for (let from = 0; from < total && stop === null; ) {
       let rows = Math.min(ws.capacity, total - from);
       if (budget.tokens !== undefined) rows = Math.min(rows, budget.tokens - tokensSeen);
       gatherBatch(examples, order, from, rows, net.n, ws.contexts, ws.targets);
-      lossSum += trainStep(ws, rows, optimizer, hp, random);
+      loss += trainStep(ws, rows, optimizer, hp, random);
       from += rows;
-      epochTokens += rows;
+      tokens += rows;
       tokensSeen += rows;
+      if (budget.tokens !== undefined && tokensSeen >= budget.tokens) stop = 'tokens';
+      else if (budget.seconds !== undefined && elapsed() >= budget.seconds) stop = 'seconds';
       const now = performance.now();
-      if (budget.tokens !== undefined && tokensSeen >= budget.tokens) {
-        stoppedBy = 'tokens';
-        interrupted = true;
-      } else if (budget.seconds !== undefined && elapsed() >= budget.seconds) {
-        stoppedBy = 'seconds';
-        interrupted = true;
-      }
-      if (options.onProgress && (now - lastProgress >= PROGRESS_MS || interrupted || from >= total)) {
+      if (options.onProgress && (now - lastProgress >= PROGRESS_MS || stop !== null || from >= total)) {
         lastProgress = now;
-        options.onProgress({
-          phase: `epoch ${epoch}`,
-          done: from,
-          total,
-          unit: 'tokens',
-          tokensPerSecond: (epochTokens * 1000) / Math.max(now - epochStart, 1e-3),
-          loss: lossSum / epochTokens,
-        });
+        const tokensPerSecond = (tokens * 1000) / Math.max(now - epochStart, 1e-3);
+        options.onProgress({ phase: `epoch ${epoch}`, done: from, total, unit: 'tokens', tokensPerSecond, loss: loss / tokens });
       }
-      if (interrupted) break;
     }
-    const validPerplexity = options.validate(new WindowScorer(net));
-    epochs.push({ epoch, tokensSeen, seconds: elapsed(), trainLoss: lossSum / epochTokens, validPerplexity, learningRate: optimizer.lr });
-    if (validPerplexity < bestPerplexity) {
-      bestPerplexity = validPerplexity;
-      bestEpoch = epoch;
-      sinceBest = 0;
-      parameters.forEach((p, i) => best[i]!.set(p.data));
-    } else {
-      sinceBest++;
+    return { loss, tokens, stop };
+  };
+
+  try {
+    for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+      const run = runEpoch(epoch);
+      const validPerplexity = options.validate(new WindowScorer(net));
+      epochs.push({ epoch, tokensSeen, seconds: elapsed(), trainLoss: run.loss / run.tokens, validPerplexity, learningRate: optimizer.lr });
+      if (validPerplexity < bestPerplexity) {
+        bestPerplexity = validPerplexity;
+        bestEpoch = epoch;
+        sinceBest = 0;
+        parameters.forEach((p, i) => best[i]!.set(p.data));
+      } else {
+        sinceBest++;
+      }
+      if (run.stop !== null) {
+        stoppedBy = run.stop;
+        break;
+      }
+      schedule.step(validPerplexity);
+      if (hp.earlyStopping > 0 && sinceBest >= hp.earlyStopping) {
+        stoppedBy = 'early-stopping';
+        break;
+      }
+      // Let timers (a progress bar's redraw) run between epochs.
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    if (interrupted) break;
-    schedule.step(validPerplexity);
-    if (hp.earlyStopping > 0 && sinceBest >= hp.earlyStopping) {
-      stoppedBy = 'early-stopping';
-      break;
-    }
-    // Let timers (a progress bar's redraw) run between epochs.
-    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    ws.dispose();
+    optimizer.dispose();
   }
-  ws.dispose();
-  optimizer.dispose();
   if (bestEpoch > 0 && bestEpoch !== epochs.length) parameters.forEach((p, i) => p.data.set(best[i]!));
   return {
     tokensTrained: tokensSeen,

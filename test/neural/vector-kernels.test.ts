@@ -25,7 +25,7 @@ function randomValues(n: number, seed: number, lo: number, hi: number): Float64A
 const SIZES = [1, 3, 4, 7, 16, 33, 1001];
 
 describe('vector kernels (WebAssembly SIMD) agree with the TypeScript paths', () => {
-  it('the committed vector.wasm is byte for byte what its source assembles to (else: npx tsx models/neural/vector-kernels/build.ts)', async () => {
+  it('the committed vector.wasm is byte for byte what its source assembles to (else: npm run build:kernels)', async () => {
     const built = await buildVectorWasm();
     expect(Buffer.compare(Buffer.from(built), readFileSync(VECTOR_WASM_URL))).toBe(0);
   });

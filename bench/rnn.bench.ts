@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { encodeCorpus } from '../corpora/corpus.ts';
@@ -51,6 +52,7 @@ function torchFigures(cells: readonly Cell[], vocab: number): Map<string, TorchR
 }
 
 export default async function rnnBench(): Promise<BenchTable[]> {
+  const loadBefore = loadavg()[0]!;
   const corpus = encodeCorpus(loadCorpus('brown'));
   const V = corpus.vocab.size;
   const cells = (process.env.RNN_BENCH_CELLS?.split(',') ?? ['lstm', 'gru', 'rnn']) as Cell[];
@@ -123,6 +125,7 @@ export default async function rnnBench(): Promise<BenchTable[]> {
         'Goal (issue 6): training tokens/s ≥ PyTorch 1.13 (OpenBLAS, 2 threads, Adam) on the same machine; ratio = ours / torch, same run.',
         `PyTorch: ${typeof torch === 'string' ? torch : `bench/torch_rnn.py with LD_LIBRARY_PATH=${OPENBLAS}, torch.set_num_threads(2)`}.`,
         'Scoring = one sentence, batch 1, recurrence then one output-layer product and log-softmax (scoreSequence).',
+        `Load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} (2 cores; other work on the machine slows both sides, PyTorch's OpenMP threads more).`,
       ],
     },
   ];

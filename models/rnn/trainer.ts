@@ -17,13 +17,21 @@ import { RecurrentScorer } from './scorer.ts';
  */
 const IMPROVEMENT = 1e-3;
 
+/**
+ * The schedule and early stopping look at the valid perplexity every k epochs, with k the smallest number
+ * of epochs that holds this many training steps: on Brown every epoch, on a toy corpus of one or two steps
+ * per epoch every 25 or so, so that a slow start on a tiny corpus is not mistaken for a plateau.
+ */
+const STEPS_BETWEEN_CHECKS = 25;
+
 /** How often (at most) progress is reported. */
 const PROGRESS_SECONDS = 0.25;
 
 /**
  * Truncated BPTT (Williams & Peng 1990) over the epochs: segments of `bptt` steps, gradient clipping by
- * global norm, Adam or SGD, the learning rate multiplied by `lrDecay` whenever the valid perplexity does
- * not improve, early stopping after `patience` such epochs, and the best epoch's parameters kept.
+ * global norm, Adam or SGD, the valid perplexity after every epoch, the learning rate multiplied by
+ * `lrDecay` whenever it has not improved since the last check, early stopping after `patience` such
+ * checks, and the best epoch's parameters kept.
  */
 export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data: TrainingData, options: TrainOptions): TrainReport {
   const started = performance.now();
@@ -44,7 +52,9 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
   const best = params.map((p) => p.data.slice());
   let bestPerplexity = Infinity;
   let bestEpoch: number | undefined;
-  let badEpochs = 0;
+  const checkEvery = Math.max(1, Math.ceil(STEPS_BETWEEN_CHECKS / segments.length));
+  let bestAtLastCheck = Infinity;
+  let badChecks = 0;
   let tokensSeen = 0;
   let stoppedBy: TrainReport['stoppedBy'] = 'epochs';
   const epochs: EpochRecord[] = [];
@@ -98,19 +108,25 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
         learningRate: optimizer.lr,
       });
       if (validPerplexity < bestPerplexity) {
-        badEpochs = validPerplexity < bestPerplexity * (1 - IMPROVEMENT) ? 0 : badEpochs + 1;
         bestPerplexity = validPerplexity;
         bestEpoch = epoch;
         params.forEach((p, i) => best[i]!.set(p.data));
-      } else {
-        badEpochs++;
       }
       if (stopNow) break outer;
-      if (badEpochs >= hp.patience) {
-        stoppedBy = 'early-stopping';
-        break;
+      if (epoch % checkEvery === 0) {
+        // Improvements are measured from the last significant one, so slow progress still adds up.
+        if (bestPerplexity < bestAtLastCheck * (1 - IMPROVEMENT)) {
+          bestAtLastCheck = bestPerplexity;
+          badChecks = 0;
+        } else {
+          badChecks++;
+        }
+        if (badChecks >= hp.patience) {
+          stoppedBy = 'early-stopping';
+          break;
+        }
+        plateau.step(bestPerplexity);
       }
-      plateau.step(validPerplexity);
     }
   } finally {
     pass.dispose();

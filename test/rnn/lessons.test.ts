@@ -38,15 +38,19 @@ describe('the lessons, with default options', () => {
     expect(predicted).toEqual(expected);
   });
 
-  it('hihello: so does a character LSTM', async () => {
-    const { predicted } = await lesson('lstm', 'hihello');
-    expect(predicted.slice(1, 7).join('')).toBe('ihello');
-  });
+  for (const cell of ['lstm', 'gru']) {
+    it(`hihello: so does a character ${cell.toUpperCase()}`, async () => {
+      const { predicted } = await lesson(cell, 'hihello');
+      expect(predicted.slice(1, 7).join('')).toBe('ihello');
+    });
+  }
 
-  it('ship: a character RNN predicts at least 99% of the next characters', async () => {
-    const { predicted, expected } = await lesson('rnn', 'ship');
-    const right = predicted.filter((p, i) => p === expected[i]).length;
-    expect(expected.length).toBe(181);
-    expect(right / expected.length).toBeGreaterThanOrEqual(0.99);
-  });
+  for (const cell of ['rnn', 'lstm']) {
+    it(`ship: a character ${cell.toUpperCase()} predicts at least 99% of the next characters`, async () => {
+      const { predicted, expected } = await lesson(cell, 'ship');
+      const right = predicted.filter((p, i) => p === expected[i]).length;
+      expect(expected.length).toBe(181);
+      expect(right / expected.length).toBeGreaterThanOrEqual(0.99);
+    });
+  }
 });

@@ -1,5 +1,5 @@
 import type { FloatArray } from './tensor.ts';
-import { expSumF32, maxF32, onVectorKernels, scaleF32 } from './vector-kernels/vector.ts';
+import { onVectorKernels, softmaxCrossEntropyF32 } from './vector-kernels/vector.ts';
 
 /** torch.nn.CrossEntropyLoss's default `ignore_index`: rows with this target add no loss and no gradient. */
 export const IGNORE_INDEX = -100;
@@ -27,25 +27,19 @@ export function softmaxCrossEntropy(
   gradScale: number,
   ignoreIndex = IGNORE_INDEX,
 ): number {
+  for (let r = 0; r < rows; r++) {
+    const t = targets[r]!;
+    if (t !== ignoreIndex && (t < 0 || t >= cols)) throw new RangeError(`target ${t} of row ${r} is outside 0..${cols - 1}`);
+  }
+  if (onVectorKernels(logits, dlogits)) {
+    // The same three passes per row on the SIMD kernels (max, exponentials and their sum, scaling), rows split across threads.
+    return softmaxCrossEntropyF32(logits as Float32Array, targets, dlogits as Float32Array, rows, cols, gradScale, ignoreIndex);
+  }
   let loss = 0;
-  const vector = onVectorKernels(logits, dlogits);
   for (let r = 0, o = 0; r < rows; r++, o += cols) {
     const t = targets[r]!;
     if (t === ignoreIndex) {
       dlogits.fill(0, o, o + cols);
-      continue;
-    }
-    if (t < 0 || t >= cols) throw new RangeError(`target ${t} of row ${r} is outside 0..${cols - 1}`);
-    if (vector) {
-      // The same three passes on the SIMD kernels: max, exponentials and their sum, scaling.
-      const z = logits as Float32Array;
-      const dz = dlogits as Float32Array;
-      const max = maxF32(z, o, cols);
-      const zt = z[o + t]!;
-      const sum = expSumF32(z, o, dz, o, cols, max);
-      loss += max + Math.log(sum) - zt;
-      scaleF32(dz, o, cols, gradScale / sum);
-      dz[o + t] = dz[o + t]! - gradScale;
       continue;
     }
     let max = -Infinity;

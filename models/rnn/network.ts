@@ -1,4 +1,4 @@
-import { biasGradient } from '../neural/bias.ts';
+import { addBias, biasGradient } from '../neural/bias.ts';
 import { softmaxCrossEntropy } from '../neural/cross-entropy.ts';
 import { dropoutBackward, dropoutForward } from '../neural/dropout.ts';
 import { embeddingBackward, embeddingForward } from '../neural/embedding.ts';
@@ -113,10 +113,10 @@ export class RecurrentNetwork {
   /** logits[rows × |V|] = hidden[rows × H] · Wᵀ + b */
   logits(hidden: FloatArray, out: FloatArray, rows: number): void {
     const V = this.shape.vocabSize;
-    // Rows start as b and the product accumulates onto them: a copy is cheaper than a second pass adding b.
-    const b = this.decoderBias.data;
-    for (let r = 0; r < rows; r++) out.set(b, r * V);
-    matmulTransB(hidden, this.decoderWeight.data, out, rows, this.shape.hiddenSize, V, true);
+    // The product overwrites, then b is added in one streaming pass: accumulating the product onto rows
+    // preset to b reads back every tile of a C far larger than the caches (~40% slower at 1120 × 14116).
+    matmulTransB(hidden, this.decoderWeight.data, out, rows, this.shape.hiddenSize, V, false);
+    addBias(out, this.decoderBias.data, rows, V);
   }
 }
 

@@ -1,6 +1,6 @@
 import { UserError } from '../../corpora/user-error.ts';
 import { tanhBackward, tanhForward } from '../neural/activations.ts';
-import { biasGradient } from '../neural/bias.ts';
+import { addBias, biasGradient } from '../neural/bias.ts';
 import { dropoutBackward, dropoutForward } from '../neural/dropout.ts';
 import { embeddingBackward, embeddingForward } from '../neural/embedding.ts';
 import { initEmbedding, initUniformFanIn } from '../neural/init.ts';
@@ -193,8 +193,9 @@ export function forward(ws: WindowWorkspace, rows: number, dropout = 0, random: 
   }
   if (net.direct) copyColumns(x, Z, rows, I, K, h);
   // y = b + W·x + U·tanh(d + H·x)
-  broadcastRows(net.b.data, y, rows, V);
-  matmul(Z, net.O, y, rows, K, V, true);
+  // The product overwrites y and b follows in one pass (accumulating onto preset rows reads every tile of y back).
+  matmul(Z, net.O, y, rows, K, V, false);
+  addBias(y, net.b.data, rows, V);
 }
 
 /**

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { kernelThreads, PARALLEL_MIN_FLOPS, setKernelThreads, workerBlocks } from '../../models/neural/kernels/threads.ts';
+import { kernelThreads, PARALLEL_MIN_FLOPS, setKernelThreads, SOFTMAX_PARALLEL_MIN, workerBlocks } from '../../models/neural/kernels/threads.ts';
+import { IGNORE_INDEX, softmaxCrossEntropy } from '../../models/neural/cross-entropy.ts';
 import { matmul, matmulTransA, matmulTransB } from '../../models/neural/matmul.ts';
 import { matmulReference, matmulTransAReference, matmulTransBReference } from '../../models/neural/matmul-reference.ts';
 import { allocate, allocationMark, releaseSince } from '../../models/neural/tensor.ts';
@@ -51,6 +52,34 @@ describe('kernels on two threads', () => {
       let worst = 0;
       for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(results[0]![i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
       expect(worst).toBeLessThan(1e-4);
+    }
+  });
+
+  it('softmax cross-entropy split by rows equals the one-thread pass bit for bit, job after job, and the plain float32 path', () => {
+    for (const [rows, cols] of [[37, 5003], [1120, 1411], [2, 70001]] as const) {
+      expect(rows * cols).toBeGreaterThanOrEqual(SOFTMAX_PARALLEL_MIN);
+      const z = filled(rows * cols, rows);
+      for (let i = 0; i < z.length; i++) z[i] = 8 * z[i]!;
+      const targets = Int32Array.from({ length: rows }, (_, r) => (r % 5 === 3 ? IGNORE_INDEX : (r * 7919) % cols));
+      const runs = [1, 2, 2, 1, 2].map((threads) => {
+        setKernelThreads(threads);
+        const dz = allocate('float32', rows * cols) as Float32Array;
+        dz.set(z);
+        // In place, as the trainers call it.
+        return { loss: softmaxCrossEntropy(dz, targets, dz, rows, cols, 1 / rows), dz };
+      });
+      for (const r of runs) {
+        expect(r.loss).toBe(runs[0]!.loss);
+        expect(r.dz.filter((x, i) => x !== runs[0]!.dz[i]).length).toBe(0);
+      }
+      const plainDz = new Float32Array(rows * cols);
+      const plainLoss = softmaxCrossEntropy(Float32Array.from(z), targets, plainDz, rows, cols, 1 / rows);
+      expect(Math.abs(runs[0]!.loss - plainLoss) / plainLoss).toBeLessThan(1e-6);
+      let worst = 0;
+      for (let i = 0; i < plainDz.length; i++) worst = Math.max(worst, Math.abs(runs[0]!.dz[i]! - plainDz[i]!));
+      expect(worst).toBeLessThan(1e-7);
+      // Ignored rows carry no gradient.
+      expect(runs[0]!.dz.subarray(3 * cols, 4 * cols).every((x) => x === 0)).toBe(true);
     }
   });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildGemmWasm } from '../../models/neural/kernels/build.ts';
-import { GEMM_WASM_URL } from '../../models/neural/kernels/gemm.ts';
+import { GEMM_WASM_URL } from '../../models/neural/kernels/modules.ts';
 
 describe('kernel build', () => {
   it('the committed gemm.wasm is byte for byte what its source assembles to (else: npm run build:kernels)', async () => {

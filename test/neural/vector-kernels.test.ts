@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Adam } from '../../models/neural/adam.ts';
 import { biasGradient } from '../../models/neural/bias.ts';
+import { clipGradNorm } from '../../models/neural/clip-grad-norm.ts';
 import { softmaxCrossEntropy } from '../../models/neural/cross-entropy.ts';
 import { Random } from '../../models/neural/random.ts';
 import { logSumExp } from '../../models/neural/softmax.ts';
 import { allocate } from '../../models/neural/tensor.ts';
 import { buildVectorWasm } from '../../models/neural/vector-kernels/build.ts';
-import { expSumF32, maxF32, onVectorKernels, VECTOR_WASM_URL } from '../../models/neural/vector-kernels/vector.ts';
+import { VECTOR_WASM_URL } from '../../models/neural/kernels/modules.ts';
+import { expSumF32, maxF32, onVectorKernels } from '../../models/neural/vector-kernels/vector.ts';
 
 /** A float32 array in kernel memory (where the SIMD kernels run) holding `values`. */
 function kernelArray(values: ArrayLike<number>): Float32Array {
@@ -70,6 +72,24 @@ describe('vector kernels (WebAssembly SIMD) agree with the TypeScript paths', ()
     biasGradient(z32, sumsKernel, rows, n);
     biasGradient(plain, sumsPlain, rows, n);
     for (let j = 0; j < n; j++) expect(Math.abs(sumsKernel[j]! - sumsPlain[j]!)).toBeLessThan(1e-4);
+  });
+
+  it.each(SIZES)('gradient clipping over %i elements: the same norm and scaled gradients as the plain path', (n) => {
+    const g = randomValues(n, 400 + n, -3, 3);
+    const kernel = { name: 'a', shape: [n], data: kernelArray(new Float64Array(n)), grad: kernelArray(g) };
+    const plain = { name: 'a', shape: [n], data: new Float32Array(n), grad: Float32Array.from(g) };
+    let exact = 0;
+    for (const x of plain.grad) exact += x * x;
+    const normKernel = clipGradNorm([kernel], 0.5);
+    const normPlain = clipGradNorm([plain], 0.5);
+    expect(Math.abs(normKernel - Math.sqrt(exact)) / Math.sqrt(exact)).toBeLessThan(1e-12);
+    expect(Math.abs(normKernel - normPlain) / normPlain).toBeLessThan(1e-12);
+    let clipped = 0;
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(kernel.grad[i]! - plain.grad[i]!)).toBeLessThanOrEqual(2.4e-7 * Math.abs(plain.grad[i]!)); // two float32 ulps: the kernels scale by the float32 factor
+      clipped += kernel.grad[i]! ** 2;
+    }
+    expect(Math.sqrt(clipped)).toBeCloseTo(0.5, 5);
   });
 
   it.each(SIZES)('Adam over %i parameters (with weight decay) matches the float64 step', (n) => {

@@ -1,3 +1,5 @@
+import { claimLoop, JOB_HEAD } from './job-wat.ts';
+
 /**
  * The source of the float32 matrix kernels: this module writes them as WebAssembly text (SIMD f32x4,
  * shared memory), and `build.ts` assembles that text into `gemm.wasm` with the npm `wabt` package.
@@ -42,6 +44,7 @@ export interface Blocking {
  * fall to 14–23. Cache blocks barely matter here (2 MiB of L2 per core).
  */
 export const BLOCKING: Blocking = { mr: 4, nr: 8, kc: 256, mc: 128, nc: 2048, directRows: 64, directCols: 512 };
+
 
 const get = (x: string): string => `(local.get $${x})`;
 const set = (x: string, e: string): string => `(local.set $${x} ${e})`;
@@ -369,7 +372,7 @@ ${forLoop('jc', c32(0), get('n'), c32(nc), [
  * counts the blocks worker threads did (a statistic for tests and benchmarks).
  */
 export const JOB = {
-  next: 0, done: 1, chunks: 2, split: 3,
+  ...JOB_HEAD, split: 3,
   m: 5, n: 6, k: 7, a: 8, rsa: 9, csa: 10, b: 11, rsb: 12, csb: 13, c: 14, ldc: 15, beta: 16,
   wake: 17, failed: 18, workerBlocks: 19,
   starts: 20,
@@ -377,7 +380,6 @@ export const JOB = {
 } as const;
 /** At most this many blocks per product (the size of `starts`, less its closing entry). */
 export const MAX_BLOCKS = 64;
-export const TICKET_BITS = 12;
 
 function jobs(): string {
   const field = (name: keyof typeof JOB): string => `(i32.load offset=${JOB[name] * 4} ${get('job')})`;
@@ -398,19 +400,7 @@ function jobs(): string {
       ${set('b', add(get('b'), mul(mul(get('start'), get('csb')), c32(4))))}
       ${set('c', add(get('c'), mul(get('start'), c32(4))))}))
   (call $gemm ${gemmArgs.map(get).join(' ')} ${get('work')}))
-(func (export "gemm_work") ${params(['job', 'work'])} (result i32) (local $ticket i32) (local $chunk i32) (local $chunks i32) (local $count i32)
-  (loop $claim
-    ${set('ticket', `(i32.atomic.load offset=${JOB.next * 4} ${get('job')})`)}
-    ${set('chunk', `(i32.and ${get('ticket')} ${c32((1 << TICKET_BITS) - 1)})`)}
-    ${set('chunks', field('chunks'))}
-    (if (i32.ge_u ${get('chunk')} ${get('chunks')}) (then (return ${get('count')})))
-    (br_if $claim (i32.ne (i32.atomic.rmw.cmpxchg offset=${JOB.next * 4} ${get('job')} ${get('ticket')} ${add(get('ticket'), c32(1))}) ${get('ticket')}))
-    (call $gemm_chunk ${get('job')} ${get('chunk')} ${get('work')})
-    ${set('count', add(get('count'), c32(1)))}
-    (if (i32.eq (i32.atomic.rmw.add offset=${JOB.done * 4} ${get('job')} (i32.const 1)) ${sub(get('chunks'), c32(1))})
-      (then (drop (memory.atomic.notify offset=${JOB.done * 4} ${get('job')} (i32.const 1)))))
-    (br $claim))
-  (unreachable))`;
+${claimLoop('gemm_work', 'gemm_chunk')}`;
 }
 
 /** The whole module's text. The memory is imported (and shared) so that every thread runs on the same arena. */

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { allocateBytes, inKernelMemory, kernelMemory, releaseBytes } from './arena.ts';
+import { gemmModule } from './modules.ts';
 import { gemmParallel, type ParallelKernels } from './threads.ts';
 
 /**
@@ -22,18 +22,14 @@ interface Kernels extends ParallelKernels {
   work: number;
 }
 
-/** The assembled kernels, committed; built from `gemm-wat.ts` by `build.ts`. */
-export const GEMM_WASM_URL = new URL('./gemm.wasm', import.meta.url);
-
 let loaded: Kernels | undefined;
 
 function kernels(): Kernels {
   if (loaded === undefined) {
-    const module = new WebAssembly.Module(readFileSync(GEMM_WASM_URL));
-    const instance = new WebAssembly.Instance(module, { env: { memory: kernelMemory() } });
+    const instance = new WebAssembly.Instance(gemmModule(), { env: { memory: kernelMemory() } });
     const exports = instance.exports as unknown as GemmExports;
     const workBytes = exports.work_bytes();
-    loaded = { module, gemm: exports.gemm, gemmWork: exports.gemm_work, workBytes, work: allocateBytes(workBytes) };
+    loaded = { gemm: exports.gemm, gemmWork: exports.gemm_work, workBytes, work: allocateBytes(workBytes) };
   }
   return loaded;
 }

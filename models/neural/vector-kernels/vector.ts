@@ -1,32 +1,31 @@
-import { readFileSync } from 'node:fs';
-import { inKernelMemory, kernelMemory } from '../kernels/arena.ts';
+import { allocateBytes, inKernelMemory, kernelMemory, releaseBytes } from '../kernels/arena.ts';
+import { vectorModule } from '../kernels/modules.ts';
+import { softmaxParallel } from '../kernels/threads.ts';
 import type { FloatArray } from '../tensor.ts';
+import { SOFTMAX_OUT } from './vector-wat.ts';
 
 /**
- * The float32 vector kernels (WebAssembly SIMD, `vector-wat.ts`) for arrays in kernel memory. The kernels
- * take multiples of 4 elements; these wrappers finish the last 0–3 in TypeScript. Callers check
+ * The float32 vector kernels (WebAssembly SIMD, `vector-wat.ts`) for arrays in kernel memory. Callers check
  * `onVectorKernels` first and keep a plain TypeScript path for every other array (float64, ordinary memory).
  */
 
 interface VectorExports {
-  max(p: number, n4: number): number;
-  exp_sum(src: number, dst: number, n4: number, shift: number): number;
-  sum_exp(src: number, n4: number, shift: number): number;
-  scale(p: number, n4: number, k: number): void;
+  max(p: number, n: number): number;
+  exp_sum(src: number, dst: number, n: number, shift: number): number;
+  sum_exp(src: number, n: number, shift: number): number;
+  scale(p: number, n: number, k: number): void;
+  sum_squares(p: number, n: number): number;
+  add_rows(dst: number, src: number, rows: number, n: number, strideBytes: number): void;
   column_sums(src: number, dst: number, rows: number, n4: number, strideBytes: number): void;
   adam(p: number, g: number, m: number, v: number, n4: number, b1: number, b2: number, c1: number, c2: number, step: number, inv: number, eps: number, wd: number): void;
+  softmax_ce_rows(z: number, dz: number, targets: number, out: number, r0: number, r1: number, cols: number, scale: number, ignore: number): void;
+  softmax_ce_work(job: number, work: number): number;
 }
-
-/** The assembled kernels, committed; built from `vector-wat.ts` by `build.ts`. */
-export const VECTOR_WASM_URL = new URL('./vector.wasm', import.meta.url);
 
 let loaded: VectorExports | undefined;
 
 function kernels(): VectorExports {
-  if (loaded === undefined) {
-    const module = new WebAssembly.Module(readFileSync(VECTOR_WASM_URL));
-    loaded = new WebAssembly.Instance(module, { env: { memory: kernelMemory() } }).exports as unknown as VectorExports;
-  }
+  loaded ??= new WebAssembly.Instance(vectorModule(), { env: { memory: kernelMemory() } }).exports as unknown as VectorExports;
   return loaded;
 }
 
@@ -38,39 +37,34 @@ export function onVectorKernels(...arrays: FloatArray[]): boolean {
 
 const address = (a: Float32Array, offset: number): number => a.byteOffset + 4 * offset;
 
-/** max of x[offset .. offset + n) */
+/** max of x[offset .. offset + n) (−Infinity for n = 0, NaN if any is NaN) */
 export function maxF32(x: Float32Array, offset: number, n: number): number {
-  const n4 = n & ~3;
-  let max = n4 > 0 ? kernels().max(address(x, offset), n4) : -Infinity;
-  for (let i = n4; i < n; i++) if (x[offset + i]! > max || Number.isNaN(x[offset + i]!)) max = x[offset + i]!;
-  return max;
+  return kernels().max(address(x, offset), n);
 }
 
 /** dst[i] = exp(src[i] − shift) over n elements (dst may be src); returns their sum. */
 export function expSumF32(src: Float32Array, srcOffset: number, dst: Float32Array, dstOffset: number, n: number, shift: number): number {
-  const n4 = n & ~3;
-  let sum = n4 > 0 ? kernels().exp_sum(address(src, srcOffset), address(dst, dstOffset), n4, shift) : 0;
-  for (let i = n4; i < n; i++) {
-    const e = Math.exp(src[srcOffset + i]! - shift);
-    dst[dstOffset + i] = e;
-    sum += e;
-  }
-  return sum;
+  return kernels().exp_sum(address(src, srcOffset), address(dst, dstOffset), n, shift);
 }
 
 /** Σ exp(x[i] − shift) over n elements. */
 export function sumExpF32(x: Float32Array, offset: number, n: number, shift: number): number {
-  const n4 = n & ~3;
-  let sum = n4 > 0 ? kernels().sum_exp(address(x, offset), n4, shift) : 0;
-  for (let i = n4; i < n; i++) sum += Math.exp(x[offset + i]! - shift);
-  return sum;
+  return kernels().sum_exp(address(x, offset), n, shift);
 }
 
 /** x[i] *= k over n elements. */
 export function scaleF32(x: Float32Array, offset: number, n: number, k: number): void {
-  const n4 = n & ~3;
-  if (n4 > 0) kernels().scale(address(x, offset), n4, k);
-  for (let i = n4; i < n; i++) x[offset + i] = x[offset + i]! * k;
+  kernels().scale(address(x, offset), n, k);
+}
+
+/** Σ x[i]² over the whole array, accumulated in float64. */
+export function sumSquaresF32(x: Float32Array): number {
+  return kernels().sum_squares(x.byteOffset, x.length);
+}
+
+/** dst[r·cols + c] += src[c] over a [rows × cols] matrix. */
+export function addRowsF32(dst: Float32Array, src: Float32Array, rows: number, cols: number): void {
+  if (rows > 0 && cols > 0) kernels().add_rows(dst.byteOffset, src.byteOffset, rows, cols, 4 * cols);
 }
 
 /** dst[c] += Σ_r src[r·cols + c] over a [rows × cols] matrix. */
@@ -80,6 +74,42 @@ export function columnSumsF32(src: Float32Array, dst: Float32Array, rows: number
   for (let r = 0, o = 0; r < rows; r++, o += cols) {
     for (let c = n4; c < cols; c++) dst[c] = dst[c]! + src[o + c]!;
   }
+}
+
+/** Kernel-memory scratch of a softmax pass: the targets (int32) and SOFTMAX_OUT float64 per row; grown on demand. */
+let softmaxScratch: { pointer: number; rows: number } | undefined;
+
+function scratchFor(rows: number): number {
+  if (softmaxScratch === undefined || softmaxScratch.rows < rows) {
+    if (softmaxScratch !== undefined) releaseBytes(softmaxScratch.pointer);
+    softmaxScratch = { pointer: allocateBytes(rows * (4 + 8 * SOFTMAX_OUT)), rows };
+  }
+  return softmaxScratch.pointer;
+}
+
+/**
+ * `softmaxCrossEntropy` (see `cross-entropy.ts`) on the vector kernels, its rows split across the kernel
+ * threads when there are many. Targets must already be checked (each in 0..cols−1 or `ignoreIndex`). The loss
+ * is summed here in row order, so it is the same whichever thread did a row.
+ */
+export function softmaxCrossEntropyF32(
+  z: Float32Array, targets: Int32Array, dz: Float32Array, rows: number, cols: number, gradScale: number, ignoreIndex: number,
+): number {
+  const kn = kernels();
+  const scratch = scratchFor(rows);
+  // The per-row results (8-byte aligned: the scratch block is) before the targets.
+  const out = scratch;
+  const targetsAt = scratch + rows * 8 * SOFTMAX_OUT;
+  new Int32Array(kernelMemory().buffer, targetsAt, rows).set(targets.subarray(0, rows));
+  if (!softmaxParallel(kn, z.byteOffset, dz.byteOffset, targetsAt, out, rows, cols, gradScale, ignoreIndex)) {
+    kn.softmax_ce_rows(z.byteOffset, dz.byteOffset, targetsAt, out, 0, rows, cols, gradScale, ignoreIndex);
+  }
+  const rowsOut = new Float64Array(kernelMemory().buffer, out, rows * SOFTMAX_OUT);
+  let loss = 0;
+  for (let r = 0, o = 0; r < rows; r++, o += SOFTMAX_OUT) {
+    if (targets[r] !== ignoreIndex) loss += rowsOut[o]! + Math.log(rowsOut[o + 1]!) - rowsOut[o + 2]!;
+  }
+  return loss;
 }
 
 export interface AdamConstants {

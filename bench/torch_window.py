@@ -99,11 +99,13 @@ def main():
     parser.add_argument("--data", help="train on exported Brown windows instead of timing random batches")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--no-direct", action="store_true")
+    parser.add_argument("--json", action="store_true", help="one JSON object per model (for bench/window.bench.ts)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     blas = [line.split()[-1] for line in open("/proc/self/maps") if "blas" in line]
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, BLAS {blas[0] if blas else 'none loaded'}", flush=True)
+    if not args.json:
+        print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, BLAS {blas[0] if blas else 'none loaded'}", flush=True)
     if args.data:
         train_on_data(args)
         return
@@ -131,6 +133,9 @@ def main():
         train = rate(step, BATCH, args.seconds)
         scoring = rate(score, SCORE_ROWS, args.seconds)
         label = f"n={N} m={M} h={H}{' direct' if direct else ''}"
+        if args.json:
+            print(json.dumps(dict(model=label, parameters=params, trainTokensPerSecond=train, scoreTokensPerSecond=scoring, blas=blas[0] if blas else None)), flush=True)
+            continue
         print(f"{label:24} parameters {params:>9,}  train {train:8,.0f} tokens/s  score {scoring:8,.0f} tokens/s")
 
 

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { encodeCorpus } from '../corpora/corpus.ts';
 import { loadCorpus } from '../corpora/load.ts';
@@ -16,8 +20,36 @@ import type { BenchCell, BenchTable } from './types.ts';
  * the Brown vocabulary): one training step (forward + backward + Adam) and scoring, in tokens/s.
  * Run alone with `npx tsx bench/window.bench.ts`, or with the others: `npm run bench:micro -- window`.
  * Each size runs on one kernel thread and on two (the default), alternating, so both see the same load.
- * The PyTorch twin is bench/torch_window.py; run both in the same session and compare.
+ * The PyTorch twin (bench/torch_window.py: OpenBLAS, 2 threads) runs right after, in the same process tree,
+ * when Debian's python3-torch is installed (WINDOW_BENCH_TORCH=0 skips it); the ratio columns compare it
+ * with our two-thread rows.
  */
+
+const PYTHON = '/usr/bin/python3';
+const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
+
+interface TorchRow {
+  model: string;
+  trainTokensPerSecond: number;
+  scoreTokensPerSecond: number;
+}
+
+function torchFigures(): Map<string, TorchRow> | string {
+  if (process.env.WINDOW_BENCH_TORCH === '0') return 'skipped (WINDOW_BENCH_TORCH=0)';
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const script = fileURLToPath(new URL('./torch_window.py', import.meta.url));
+  try {
+    const out = execFileSync(PYTHON, [script, '--json', '--seconds', '5'], {
+      encoding: 'utf8',
+      env: { ...process.env, LD_LIBRARY_PATH: OPENBLAS },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const rows = out.trim().split('\n').map((l) => JSON.parse(l) as TorchRow);
+    return new Map(rows.map((r) => [r.model, r]));
+  } catch (e) {
+    return `PyTorch run failed: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
 
 
 const SIZES = [
@@ -42,6 +74,7 @@ export default async function windowBench(): Promise<BenchTable[]> {
   new Random(1).shuffle(order);
   const valid = corpus.valid.tokens.subarray(0, SCORED_TOKENS);
   const rows: Record<string, BenchCell>[] = [];
+  const loadBefore = loadavg()[0]!;
   const defaultThreads = kernelThreads();
   for (const size of SIZES) for (const threads of [1, 2]) {
     setKernelThreads(threads);
@@ -56,7 +89,8 @@ export default async function windowBench(): Promise<BenchTable[]> {
     };
     const scorer = new WindowScorer(net);
     const out = new Float64Array(valid.length);
-    const bench = new Bench({ time: 2000, warmupTime: 300 });
+    // At least 2 s per task, but not tinybench's default minimum of 64 runs (64 scorings of 4096 tokens take minutes).
+    const bench = new Bench({ time: 2000, warmupTime: 300, iterations: 5 });
     bench
       .add('train step', () => {
         nextBatch();
@@ -91,13 +125,23 @@ export default async function windowBench(): Promise<BenchTable[]> {
     net.dispose();
   }
   setKernelThreads(defaultThreads);
+  const torch = torchFigures();
+  for (const row of rows) {
+    const ref = typeof torch === 'string' || row.threads !== 2 ? undefined : torch.get(String(row.model));
+    row['torch train tokens/s'] = ref ? Math.round(ref.trainTokensPerSecond) : '–';
+    row['train ratio'] = ref ? Number((Number(row['train tokens/s']) / ref.trainTokensPerSecond).toFixed(2)) : '–';
+    row['torch score tokens/s'] = ref ? Math.round(ref.scoreTokensPerSecond) : '–';
+    row['score ratio'] = ref ? Number((Number(row['score tokens/s']) / ref.scoreTokensPerSecond).toFixed(2)) : '–';
+  }
   return [
     {
       title: `window model, Brown vocabulary |V| = ${V}, batch ${BATCH}, float32, Adam`,
       rows,
       notes: [
         'Goal (issue 5): training tokens/s at least PyTorch 1.13 + OpenBLAS, 2 threads, same model and batch (bench/torch_window.py).',
-        `Scoring: scoreSequence over the first ${SCORED_TOKENS} valid tokens as one stream.`,
+        `Scoring: scoreSequence over the first ${SCORED_TOKENS} valid tokens as one stream; PyTorch: batches of 64 random windows, forward + log-softmax.`,
+        typeof torch === 'string' ? `PyTorch: ${torch}.` : 'PyTorch: bench/torch_window.py, OpenBLAS (openblas-openmp), torch.set_num_threads(2); ratio = ours (2 threads) / torch, same run.',
+        `Load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} (2 cores; other work on the machine slows both sides).`,
       ],
     },
   ];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Adam } from '../../models/neural/adam.ts';
-import { biasGradient } from '../../models/neural/bias.ts';
+import { addBias, biasGradient } from '../../models/neural/bias.ts';
 import { clipGradNorm } from '../../models/neural/clip-grad-norm.ts';
 import { softmaxCrossEntropy } from '../../models/neural/cross-entropy.ts';
 import { Random } from '../../models/neural/random.ts';
@@ -51,7 +51,7 @@ describe('vector kernels (WebAssembly SIMD) agree with the TypeScript paths', ()
     }
   });
 
-  it.each(SIZES)('max, Σexp, log-sum-exp, cross-entropy and column sums for %i columns', (n) => {
+  it.each(SIZES)('max, Σexp, log-sum-exp, cross-entropy, bias rows and column sums for %i columns', (n) => {
     const values = randomValues(3 * n, n, -30, 30);
     const rows = 3;
     const z32 = kernelArray(values);
@@ -66,6 +66,13 @@ describe('vector kernels (WebAssembly SIMD) agree with the TypeScript paths', ()
     const loss = softmaxCrossEntropy(dKernel, targets, dKernel, rows, n, 0.5);
     expect(Math.abs(loss - lossPlain) / Math.max(lossPlain, 1)).toBeLessThan(1e-6);
     for (let i = 0; i < 3 * n; i++) expect(Math.abs(dKernel[i]! - dPlain[i]!)).toBeLessThan(1e-6);
+
+    const biased = kernelArray(values);
+    const biasedPlain = Float32Array.from(values);
+    const bias = randomValues(n, 500 + n, -1, 1);
+    addBias(biased, kernelArray(bias), rows, n);
+    addBias(biasedPlain, Float32Array.from(bias), rows, n);
+    expect(biased.filter((x, i) => x !== biasedPlain[i]).length).toBe(0);
 
     const sumsKernel = kernelArray(new Float64Array(n).fill(1));
     const sumsPlain = new Float32Array(n).fill(1);

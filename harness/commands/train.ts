@@ -2,11 +2,11 @@ import { encodeCorpus, predictedTokens, type EncodedCorpus } from '../../corpora
 import { BROWN_PAPER } from '../../corpora/brown.ts';
 import { saveCheckpoint, type JsonValue } from '../../models/checkpoint.ts';
 import { findPlugin } from '../../models/registry.ts';
-import type { Protocol, TrainReport } from '../../models/types.ts';
+import type { Protocol } from '../../models/types.ts';
 import { evaluate } from '../metrics.ts';
 import { hyperParametersFromFlags, modelOptionSpecs, parseArgsOptions } from '../model-options.ts';
 import { progressReporter } from '../progress.ts';
-import { trainModel } from '../train.ts';
+import { trainingThroughput, trainModel, type HarnessTrainReport } from '../train.ts';
 import {
   BUDGET_OPTIONS,
   CORPUS_OPTIONS,
@@ -62,7 +62,7 @@ export interface TrainProvenance {
   level: string;
   mode: Protocol;
   seed: number;
-  report: TrainReport;
+  report: HarnessTrainReport;
 }
 
 export async function trainCommand(flags: Flags): Promise<void> {
@@ -82,7 +82,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
   if (!json) process.stderr.write(`${describeCorpus(corpus)}\n`);
 
   const progress = progressReporter(`train ${plugin.name}`);
-  let report: TrainReport;
+  let report: HarnessTrainReport;
   try {
     report = await trainModel(model, corpus, { seed, mode, ...(budget ? { budget } : {}), onProgress: progress.update });
   } finally {
@@ -117,7 +117,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
     bytes: model.byteSize(),
     trainSeconds: report.seconds,
     trainTokens: report.tokensTrained,
-    trainTokensPerSecond: report.seconds > 0 ? report.tokensTrained / report.seconds : null,
+    trainTokensPerSecond: trainingThroughput(report, report.seconds),
     epochs: report.epochs,
     stoppedBy: report.stoppedBy,
     validPerplexity: valid.perplexity,

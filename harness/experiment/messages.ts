@@ -25,7 +25,8 @@ export interface CellResult {
   readonly baselineRssBytes: number;
   readonly peakRssBytes: number;
   readonly trainSeconds: number;
-  readonly trainTokensPerSecond: number;
+  /** Pure training throughput (validation between epochs excluded); null when no time was spent training. */
+  readonly trainTokensPerSecond: number | null;
   readonly scoringTokensPerSecond: number;
   readonly epochs: readonly EpochRecord[];
   readonly bestEpoch: number | null;

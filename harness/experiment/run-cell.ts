@@ -2,7 +2,7 @@ import { encodeCorpus } from '../../corpora/corpus.ts';
 import { findPlugin } from '../../models/registry.ts';
 import type { ProgressEvent } from '../../models/types.ts';
 import { evaluate } from '../metrics.ts';
-import { trainModel } from '../train.ts';
+import { trainingThroughput, trainModel } from '../train.ts';
 import { loadExperimentCorpus } from './corpus.ts';
 import type { CellRequest, CellResult } from './messages.ts';
 import { writeCorpusTokens, writeRunTokens } from './token-files.ts';
@@ -65,7 +65,7 @@ export async function runCell({ cell, outDir }: CellRequest, onProgress: (event:
     baselineRssBytes,
     peakRssBytes: maxRssBytes(),
     trainSeconds,
-    trainTokensPerSecond: report.tokensTrained / Math.max(trainSeconds, 1e-9),
+    trainTokensPerSecond: trainingThroughput(report, trainSeconds),
     scoringTokensPerSecond: test.tokens / Math.max(scoreSeconds, 1e-9),
     epochs: report.epochs,
     bestEpoch: report.bestEpoch ?? null,

@@ -5,7 +5,7 @@ import { brownSentences } from '../../corpora/brown.ts';
 import { encodeCorpus, type Corpus, type EncodedCorpus } from '../../corpora/corpus.ts';
 import { UserError } from '../../corpora/user-error.ts';
 import { evaluate } from '../../harness/metrics.ts';
-import { trainModel } from '../../harness/train.ts';
+import { trainingThroughput, trainModel } from '../../harness/train.ts';
 import type { Scorer, TrainingData } from '../../models/types.ts';
 import { windowPlugin } from '../../models/window/plugin.ts';
 
@@ -43,6 +43,10 @@ describe('window model training', () => {
     // The reported perplexity is the shared protocol's, for the parameters the model ends with.
     const best = report.epochs[report.bestEpoch! - 1]!;
     expect(evaluate(model.scorer(), corpus.valid, { mode: 'stream' }).perplexity).toBeCloseTo(best.validPerplexity, 9);
+    // The three validations were timed by the harness and are left out of the training throughput.
+    expect(report.validateSeconds).toBeGreaterThan(0);
+    expect(report.validateSeconds).toBeLessThan(report.seconds);
+    expect(trainingThroughput(report, report.seconds)).toBeCloseTo(report.tokensTrained / (report.seconds - report.validateSeconds), 6);
   });
 
   it('stops at a token or time budget', async () => {

@@ -103,7 +103,10 @@ export interface LanguageModel {
   scorer(): Scorer;
   /** Free parameters (for an n-gram model: the probabilities and back-off weights it stores). */
   parameterCount(): number;
-  /** Bytes its arrays and tables actually hold. */
+  /**
+   * Bytes its arrays and tables actually hold for scoring: parameters, or an n-gram model's tables. Training
+   * state (gradients, optimiser moments, workspaces) is not the model and is left out, the same for every family.
+   */
   byteSize(): number;
   /** Everything needed to rebuild it; written to disk by `saveCheckpoint`. */
   toCheckpoint(): CheckpointData;

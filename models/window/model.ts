@@ -34,7 +34,7 @@ export class WindowModel implements LanguageModel {
   /** Values and gradients (the optimiser's state lives only while training). */
   byteSize(): number {
     let bytes = 0;
-    for (const p of this.net.parameters()) bytes += p.data.byteLength + p.grad.byteLength;
+    for (const p of this.net.parameters()) bytes += p.data.byteLength;
     return bytes;
   }
 

@@ -43,6 +43,8 @@ describe('window model training', () => {
     // The reported perplexity is the shared protocol's, for the parameters the model ends with.
     const best = report.epochs[report.bestEpoch! - 1]!;
     expect(evaluate(model.scorer(), corpus.valid, { mode: 'stream' }).perplexity).toBeCloseTo(best.validPerplexity, 9);
+    // Its size is its parameters (float32), as for every model: gradients and Adam's moments are training state.
+    expect(model.byteSize()).toBe(4 * model.parameterCount());
     // The three validations were timed by the harness and are left out of the training throughput.
     expect(report.validateSeconds).toBeGreaterThan(0);
     expect(report.validateSeconds).toBeLessThan(report.seconds);

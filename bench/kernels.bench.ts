@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Bench, type Task } from 'tinybench';
@@ -6,6 +5,7 @@ import { setKernelThreads } from '../models/neural/kernels/threads.ts';
 import { matmul, matmulTransA, matmulTransB, type MatrixProduct } from '../models/neural/matmul.ts';
 import { matmulReference, matmulTransAReference, matmulTransBReference } from '../models/neural/matmul-reference.ts';
 import { allocate, allocationMark, releaseSince } from '../models/neural/tensor.ts';
+import { runTorchTwin } from './torch-twin.ts';
 import type { BenchCell, BenchFunction, BenchTable } from './types.ts';
 
 /**
@@ -118,14 +118,9 @@ interface TorchRow {
 }
 
 function torchGflops(): Map<string, number> | string {
-  const python = spawnSync('/usr/bin/python3', [new URL('./kernels_torch.py', import.meta.url).pathname, '1', '2'], {
-    input: JSON.stringify(SHAPES),
-    env: { ...process.env, LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-openmp' },
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (python.status !== 0) return `PyTorch not measured: ${(python.stderr || String(python.error)).trim().split('\n').pop()}`;
-  const rows = JSON.parse(python.stdout) as TorchRow[];
+  const twin = runTorchTwin('kernels_torch.py', ['1', '2'], { input: JSON.stringify(SHAPES) });
+  if ('reason' in twin) return `PyTorch not measured: ${twin.reason}`;
+  const rows = JSON.parse(twin.stdout) as TorchRow[];
   const gflops = new Map(rows.map((r) => [`${r.name}|${r.threads}`, r.gflops]));
   for (const r of rows) if (r.cpu_gflops !== undefined) gflops.set(`${r.name}|cpu`, r.cpu_gflops);
   return gflops;

@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { encodeCorpus } from '../corpora/corpus.ts';
 import { loadCorpus } from '../corpora/load.ts';
@@ -13,6 +10,7 @@ import { streamSegments } from '../models/rnn/batches.ts';
 import { RecurrentNetwork, TrainingPass } from '../models/rnn/network.ts';
 import type { Cell } from '../models/rnn/options.ts';
 import { RecurrentScorer } from '../models/rnn/scorer.ts';
+import { jsonLines, OPENBLAS, runTorchTwin } from './torch-twin.ts';
 import type { BenchTable } from './types.ts';
 
 /**
@@ -25,8 +23,6 @@ const SIZE = 128;
 const BATCH = 32;
 const BPTT = 35;
 const SENTENCE = 25;
-const PYTHON = '/usr/bin/python3';
-const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
 
 interface TorchRow {
   cell: string;
@@ -35,20 +31,9 @@ interface TorchRow {
 }
 
 function torchFigures(cells: readonly Cell[], vocab: number): Map<string, TorchRow> | string {
-  if (process.env.RNN_BENCH_TORCH === '0') return 'skipped (RNN_BENCH_TORCH=0)';
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const script = fileURLToPath(new URL('./torch_rnn.py', import.meta.url));
-  try {
-    const out = execFileSync(PYTHON, [script, '--cells', cells.join(','), '--vocab', String(vocab), '--steps', '10'], {
-      encoding: 'utf8',
-      env: { ...process.env, LD_LIBRARY_PATH: OPENBLAS },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const rows = out.trim().split('\n').map((l) => JSON.parse(l) as TorchRow & { torch?: string });
-    return new Map(rows.filter((r) => r.cell).map((r) => [r.cell, r]));
-  } catch (e) {
-    return `PyTorch run failed: ${(e as Error).message.split('\n')[0]}`;
-  }
+  const twin = runTorchTwin('torch_rnn.py', ['--cells', cells.join(','), '--vocab', String(vocab), '--steps', '10'], { skipVariable: 'RNN_BENCH_TORCH' });
+  if ('reason' in twin) return twin.reason;
+  return new Map(jsonLines<TorchRow & { torch?: string }>(twin.stdout).filter((r) => r.cell).map((r) => [r.cell, r]));
 }
 
 export default async function rnnBench(): Promise<BenchTable[]> {

@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { encodeCorpus } from '../corpora/corpus.ts';
 import { loadCorpus } from '../corpora/load.ts';
@@ -13,6 +10,7 @@ import { gatherBatch, windowExamples } from '../models/window/examples.ts';
 import { backward, forward, WindowNetwork, WindowWorkspace } from '../models/window/network.ts';
 import { WindowScorer } from '../models/window/scorer.ts';
 import { trainStep } from '../models/window/training.ts';
+import { jsonLines, runTorchTwin } from './torch-twin.ts';
 import type { BenchCell, BenchTable } from './types.ts';
 
 /**
@@ -25,9 +23,6 @@ import type { BenchCell, BenchTable } from './types.ts';
  * with our two-thread rows.
  */
 
-const PYTHON = '/usr/bin/python3';
-const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
-
 interface TorchRow {
   model: string;
   trainTokensPerSecond: number;
@@ -35,22 +30,10 @@ interface TorchRow {
 }
 
 function torchFigures(): Map<string, TorchRow> | string {
-  if (process.env.WINDOW_BENCH_TORCH === '0') return 'skipped (WINDOW_BENCH_TORCH=0)';
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const script = fileURLToPath(new URL('./torch_window.py', import.meta.url));
-  try {
-    const out = execFileSync(PYTHON, [script, '--json', '--seconds', '5'], {
-      encoding: 'utf8',
-      env: { ...process.env, LD_LIBRARY_PATH: OPENBLAS },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const rows = out.trim().split('\n').map((l) => JSON.parse(l) as TorchRow);
-    return new Map(rows.map((r) => [r.model, r]));
-  } catch (e) {
-    return `PyTorch run failed: ${(e as Error).message.split('\n')[0]}`;
-  }
+  const twin = runTorchTwin('torch_window.py', ['--json', '--seconds', '5'], { skipVariable: 'WINDOW_BENCH_TORCH' });
+  if ('reason' in twin) return twin.reason;
+  return new Map(jsonLines<TorchRow>(twin.stdout).map((r) => [r.model, r]));
 }
-
 
 const SIZES = [
   { n: 5, m: 60, h: 50, direct: true },

@@ -37,6 +37,8 @@ const CASES: [Record<string, unknown>, Protocol][] = [
   [{ order: 3, smoothing: 'add-k', k: 0.1 }, 'sentence'],
   [{ order: 2, smoothing: 'add-k' }, 'stream'],
   [{ order: 3, smoothing: 'mle' }, 'sentence'],
+  [{ order: 6, smoothing: 'mkn' }, 'sentence'],
+  [{ order: 6, smoothing: 'kn' }, 'stream'],
 ];
 
 describe('every n-gram scorer', () => {

@@ -51,6 +51,22 @@ describe('vector kernels (WebAssembly SIMD) agree with the TypeScript paths', ()
     }
   });
 
+  it('max and exp keep a NaN (the max loop uses pmax, which alone would drop one) and clamp ±∞', () => {
+    for (const at of [0, 5, 9, 10]) {
+      const values = Array.from({ length: 11 }, (_, i) => (i === at ? NaN : i - 5));
+      expect(maxF32(kernelArray(values), 0, values.length)).toBeNaN();
+    }
+    expect(maxF32(kernelArray([-Infinity, -Infinity, -Infinity, -Infinity, -Infinity]), 0, 5)).toBe(-Infinity);
+    const src = kernelArray([NaN, Infinity, -Infinity, 0, NaN]);
+    const dst = kernelArray(new Float64Array(5));
+    expect(expSumF32(src, 0, dst, 0, 5, 0)).toBeNaN();
+    expect(dst[0]).toBeNaN();
+    expect(dst[4]).toBeNaN();
+    expect(dst[1]).toBe(Math.fround(Math.exp(88)));
+    expect(dst[2]).toBe(Math.fround(Math.exp(-87)));
+    expect(dst[3]).toBe(1);
+  });
+
   it.each(SIZES)('max, Σexp, log-sum-exp, cross-entropy, bias rows and column sums for %i columns', (n) => {
     const values = randomValues(3 * n, n, -30, 30);
     const rows = 3;

@@ -43,21 +43,36 @@ const exp1 = (x: string): string => `(f32x4.extract_lane 0 (call $exp4 (f32x4.sp
 /**
  * e^x for four floats (Cephes expf: x = k·ln 2 + r with ln 2 split in two for an exact reduction, a degree-6
  * polynomial for e^r, 2^k built in the exponent bits). x is clamped to [−87, 88], the range where 2^k is a
- * normal float; relative error ≈ 1 ulp.
+ * normal float; relative error ≈ 1 ulp. The clamp uses pmin/pmax (one minps/maxps each on x64; the IEEE
+ * f32x4.min/max lower to about seven instructions), x first so a NaN stays NaN. 2^k: k + 127 is an integer in
+ * [1, 254], so adding 2^23 puts it in the low mantissa bits of a float, and a shift by 23 moves it into the
+ * exponent field (exact, and cheaper than i32x4.trunc_sat_f32x4_s, which x64 has no single instruction for).
  */
+/**
+ * The statements of e^x for the four floats in local `x`, leaving the result in local `out`; locals `k`, `r`
+ * and `p` are scratch. The vector loops inline it (V8 does not inline the call, and a call per four floats
+ * costs as much as the polynomial); the tails call `$exp4`, the same statements as a function.
+ */
+function exp4Statements(x: string, out: string, k: string, r: string, p: string): string {
+  return `(local.set $${x} (f32x4.pmax (f32x4.pmin ${get(x)} ${f32x4(88)}) ${f32x4(-87)}))
+  (local.set $${k} (f32x4.nearest (f32x4.mul ${get(x)} ${f32x4(1.44269504088896341)})))
+  (local.set $${r} (f32x4.sub (f32x4.sub ${get(x)} (f32x4.mul ${get(k)} ${f32x4(0.693359375)}))
+                           (f32x4.mul ${get(k)} ${f32x4(-2.12194440e-4)})))
+  (local.set $${p} ${f32x4(1.9875691500e-4)})
+  ${[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]
+    .map((c) => `(local.set $${p} (f32x4.add (f32x4.mul ${get(p)} ${get(r)}) ${f32x4(c)}))`)
+    .join('\n  ')}
+  (local.set $${p} (f32x4.add (f32x4.add (f32x4.mul ${get(p)} (f32x4.mul ${get(r)} ${get(r)})) ${get(r)}) ${f32x4(1)}))
+  (local.set $${out} (f32x4.mul ${get(p)} (i32x4.shl (f32x4.add ${get(k)} ${f32x4(8388608 + 127)}) (i32.const 23))))`;
+}
+
+/** The locals `exp4Statements` uses in a vector loop (input `ex`, scratch `ek`, `er`, `ep`). */
+const EXP_LOCALS = '(local $ex v128) (local $ek v128) (local $er v128) (local $ep v128)';
+
 const EXP4 = `
 (func $exp4 (param $x v128) (result v128) (local $k v128) (local $r v128) (local $p v128)
-  (local.set $x (f32x4.max (f32x4.min (local.get $x) ${f32x4(88)}) ${f32x4(-87)}))
-  (local.set $k (f32x4.nearest (f32x4.mul (local.get $x) ${f32x4(1.44269504088896341)})))
-  (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) ${f32x4(0.693359375)}))
-                           (f32x4.mul (local.get $k) ${f32x4(-2.12194440e-4)})))
-  (local.set $p ${f32x4(1.9875691500e-4)})
-  ${[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]
-    .map((c) => `(local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) ${f32x4(c)}))`)
-    .join('\n  ')}
-  (local.set $p (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r)) ${f32x4(1)}))
-  (f32x4.mul (local.get $p)
-    (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127))) (i32.const 23))))`;
+  ${exp4Statements('x', 'p', 'k', 'r', 'p')}
+  (local.get $p))`;
 
 /** Add the four lanes of an f32x4, widened to two f64x2 accumulators (so long sums keep float64 precision). */
 const widenInto = (acc0: string, acc1: string, e: string): string[] => [
@@ -68,25 +83,32 @@ const sumLanes = `(f64.add (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f6
                  (f64.add (f64x2.extract_lane 0 (local.get $acc1)) (f64x2.extract_lane 1 (local.get $acc1))))`;
 
 const FUNCTIONS = `
-;; max of n floats at p (−inf for none; NaN if any is NaN)
-(func $max (export "max") (param $p i32) (param $n i32) (result f32) (local $end i32) (local $stop i32) (local $acc v128) (local $m f32)
+;; max of n floats at p (−inf for none; NaN if any is NaN). The loop takes pmax (one maxps; the IEEE f32x4.max
+;; is about seven instructions on x64) and keeps a separate NaN flag (v ≠ v), since pmax may drop a NaN.
+(func $max (export "max") (param $p i32) (param $n i32) (result f32) (local $end i32) (local $stop i32) (local $acc v128) (local $nan v128) (local $v v128) (local $m f32)
   (local.set $stop (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
   (local.set $m (f32.const -inf))
   (if (i32.ge_u (local.get $n) (i32.const 4)) (then
     (local.set $acc (v128.load (local.get $p)))
-    ${vectorLoop(['p'], N4, ['(local.set $acc (f32x4.max (local.get $acc) (v128.load (local.get $p))))'])}
+    ${vectorLoop(['p'], N4, [
+      '(local.set $v (v128.load (local.get $p)))',
+      '(local.set $acc (f32x4.pmax (local.get $acc) (local.get $v)))',
+      '(local.set $nan (v128.or (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))',
+    ])}
     (local.set $m (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-                           (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
+                           (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+    (if (v128.any_true (local.get $nan)) (then (local.set $m (f32.const nan))))))
   ${tailLoop(['p'], ['(local.set $m (f32.max (local.get $m) (f32.load (local.get $p))))'])}
   (local.get $m))
 
 ;; dst[i] = exp(src[i] − shift) for n floats; returns Σ dst[i] (float64). dst may be src.
 (func $exp_sum (export "exp_sum") (param $src i32) (param $dst i32) (param $n i32) (param $shift f32) (result f64)
-  (local $end i32) (local $stop i32) (local $e v128) (local $acc0 v128) (local $acc1 v128) (local $s v128) (local $x f32) (local $sum f64)
+  (local $end i32) (local $stop i32) (local $e v128) ${EXP_LOCALS} (local $acc0 v128) (local $acc1 v128) (local $s v128) (local $x f32) (local $sum f64)
   (local.set $stop (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
   (local.set $s (f32x4.splat (local.get $shift)))
   ${vectorLoop(['src', 'dst'], N4, [
-    '(local.set $e (call $exp4 (f32x4.sub (v128.load (local.get $src)) (local.get $s))))',
+    '(local.set $ex (f32x4.sub (v128.load (local.get $src)) (local.get $s)))',
+    exp4Statements('ex', 'e', 'ek', 'er', 'ep'),
     '(v128.store (local.get $dst) (local.get $e))',
     ...widenInto('acc0', 'acc1', '(local.get $e)'),
   ])}
@@ -100,11 +122,12 @@ const FUNCTIONS = `
 
 ;; Σ exp(src[i] − shift) over n floats (float64), nothing written
 (func (export "sum_exp") (param $src i32) (param $n i32) (param $shift f32) (result f64)
-  (local $end i32) (local $stop i32) (local $e v128) (local $acc0 v128) (local $acc1 v128) (local $s v128) (local $sum f64)
+  (local $end i32) (local $stop i32) (local $e v128) ${EXP_LOCALS} (local $acc0 v128) (local $acc1 v128) (local $s v128) (local $sum f64)
   (local.set $stop (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
   (local.set $s (f32x4.splat (local.get $shift)))
   ${vectorLoop(['src'], N4, [
-    '(local.set $e (call $exp4 (f32x4.sub (v128.load (local.get $src)) (local.get $s))))',
+    '(local.set $ex (f32x4.sub (v128.load (local.get $src)) (local.get $s)))',
+    exp4Statements('ex', 'e', 'ek', 'er', 'ep'),
     ...widenInto('acc0', 'acc1', '(local.get $e)'),
   ])}
   (local.set $sum ${sumLanes})

@@ -6,6 +6,12 @@ export interface ProgressReporter {
   readonly stop: () => void;
 }
 
+/** The line a validation between epochs gets: 'validation 2: valid ppl 176.31'. */
+export function validationLine(event: ProgressEvent): string {
+  const p = event.validPerplexity;
+  return `${event.phase}: valid ppl ${p === undefined ? '–' : Number.isFinite(p) ? p.toFixed(2) : '∞'}`;
+}
+
 function formatRate(tokensPerSecond: number | undefined): string {
   return tokensPerSecond === undefined ? '' : ` | ${Math.round(tokensPerSecond).toLocaleString('en-US')} tok/s`;
 }
@@ -27,6 +33,10 @@ export function progressReporter(label: string, options: ProgressOptions = {}): 
     let phase = '';
     return {
       update(e) {
+        if (e.validPerplexity !== undefined) {
+          stream.write(`${label}: ${validationLine(e)}\n`);
+          return;
+        }
         if (e.phase === phase) return;
         phase = e.phase;
         stream.write(`${label}: ${e.phase}${e.total ? ` (${e.total.toLocaleString('en-US')} ${e.unit})` : ''}\n`);
@@ -37,7 +47,7 @@ export function progressReporter(label: string, options: ProgressOptions = {}): 
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: `${label} {phase} [{bar}] {percentage}% | ETA {eta_formatted}{rate}{loss}`,
+      format: `${label} {phase} [{bar}] {percentage}% | ETA {eta_formatted}{rate}{loss}{valid}`,
       hideCursor: true,
       etaBuffer: 50,
       fps: 5,
@@ -45,9 +55,15 @@ export function progressReporter(label: string, options: ProgressOptions = {}): 
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  // The last validation's result stays on the bar through the next epoch.
+  let valid = '';
   return {
     update(e) {
-      const payload = { phase: e.phase, rate: formatRate(e.tokensPerSecond), loss: e.loss === undefined ? '' : ` | loss ${e.loss.toFixed(3)}` };
+      if (e.validPerplexity !== undefined) {
+        valid = ` | ${validationLine(e)}`;
+        return;
+      }
+      const payload = { phase: e.phase, rate: formatRate(e.tokensPerSecond), loss: e.loss === undefined ? '' : ` | loss ${e.loss.toFixed(3)}`, valid };
       const total = e.total ?? Math.max(e.done, 1);
       if (!started) {
         bar.start(total, e.done, payload);

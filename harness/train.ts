@@ -17,10 +17,12 @@ export interface HarnessTrainReport extends TrainReport {
 /**
  * Train a model on a corpus's train split. The model gets the valid split and a `validate` callback that
  * measures perplexity with the shared protocol, so early stopping uses the same numbers the reports show.
- * The harness times those calls, so that training throughput can leave them out.
+ * The harness times those calls, so that training throughput can leave them out, and reports each result
+ * through `onProgress` (an event with `validPerplexity`), so a long run shows its learning curve as it goes.
  */
 export async function trainModel(model: LanguageModel, corpus: EncodedCorpus, request: TrainRequest): Promise<HarnessTrainReport> {
   let validateSeconds = 0;
+  let validations = 0;
   const report = await model.train(
     { vocab: corpus.vocab, train: corpus.train, valid: corpus.valid, mode: request.mode },
     {
@@ -31,6 +33,8 @@ export async function trainModel(model: LanguageModel, corpus: EncodedCorpus, re
         const start = performance.now();
         const perplexity = evaluate(scorer, corpus.valid, { mode: request.mode, level: corpus.level }).perplexity;
         validateSeconds += (performance.now() - start) / 1000;
+        validations++;
+        request.onProgress?.({ phase: `validation ${validations}`, done: validations, unit: 'validations', validPerplexity: perplexity });
         return perplexity;
       },
     },

@@ -36,6 +36,11 @@ export interface ProgressEvent {
   readonly unit: string;
   readonly tokensPerSecond?: number;
   readonly loss?: number;
+  /**
+   * Set on the event the harness itself sends after each `validate` call (phase 'validation N'), so that a
+   * long run shows its learning curve as it goes; plug-ins leave it out.
+   */
+  readonly validPerplexity?: number;
 }
 
 /** One point of a learning curve. */

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../../models/types.ts';
+import { validationLine } from '../progress.ts';
 import type { Cell } from './grid.ts';
 import type { ResultRow } from './results.ts';
 import type { RunEvent } from './runner.ts';
@@ -82,6 +83,8 @@ function barDisplay(stream: TextStream): ProgressDisplay {
       } else if (e.type === 'start') {
         phase = '';
         current = multi.create(1, 0, payload({ label: e.cell.label, phase: 'loading' }));
+      } else if (e.type === 'progress' && e.event.validPerplexity !== undefined) {
+        multi.log(`  ${e.cell.label} ${validationLine(e.event)}\n`);
       } else if (e.type === 'progress' && current) {
         const p: ProgressEvent = e.event;
         const update = { phase: p.phase, rate: rate(p.tokensPerSecond), loss: loss(p.loss), known: p.total !== undefined };
@@ -109,7 +112,10 @@ function barDisplay(stream: TextStream): ProgressDisplay {
   };
 }
 
-/** Progress for logs (CI): a line when a run starts and ends, and at most one every 10 s in between. */
+/**
+ * Progress for logs (CI): a line when a run starts and ends, one per validation between epochs, and at most
+ * one every 10 s in between.
+ */
 function lineDisplay(stream: TextStream): ProgressDisplay {
   let last = 0;
   let position = '';
@@ -124,6 +130,8 @@ function lineDisplay(stream: TextStream): ProgressDisplay {
         position = `[${e.position}/${e.of}]`;
         last = performance.now();
         write(`${position} ${describe(e.cell)}`);
+      } else if (e.type === 'progress' && e.event.validPerplexity !== undefined) {
+        write(`${' '.repeat(position.length)} ${validationLine(e.event)}`);
       } else if (e.type === 'progress') {
         const now = performance.now();
         if (now - last < 10_000) return;

@@ -16,7 +16,7 @@ function throttled(report: (event: ProgressEvent) => void): (event: ProgressEven
   let phase = '';
   return (event) => {
     const now = performance.now();
-    if (event.phase === phase && now - last < 200 && event.done !== event.total) return;
+    if (event.validPerplexity === undefined && event.phase === phase && now - last < 200 && event.done !== event.total) return;
     last = now;
     phase = event.phase;
     report(event);

@@ -28,11 +28,13 @@ describe('progress', () => {
     d.onEvent({ type: 'plan', cells: 3, toRun: 1, skipped: 2 });
     d.onEvent({ type: 'start', cell: cell!, position: 1, of: 1, pid: 1 });
     d.onEvent({ type: 'progress', cell: cell!, event: { phase: 'epoch 1', done: 5, total: 10, unit: 'tokens' } });
+    d.onEvent({ type: 'progress', cell: cell!, event: { phase: 'validation 1', done: 1, unit: 'validations', validPerplexity: 182.2951 } });
     d.onEvent({ type: 'done', cell: cell!, row });
     d.stop();
     expect(out.text()).toBe(
       '3 runs in the grid: 1 to run, 2 already done\n' +
         '[1/1] unigram on ship (sentence, seed 1)\n' +
+        '      validation 1: valid ppl 182.30\n' +
         '[1/1] done: test ppl 12.35, valid ppl ∞, 1.5 s training, 12,346 tok/s\n',
     );
   });
@@ -43,9 +45,11 @@ describe('progress', () => {
     d.onEvent({ type: 'plan', cells: 1, toRun: 1, skipped: 0 });
     d.onEvent({ type: 'start', cell: cell!, position: 1, of: 1, pid: 1 });
     d.onEvent({ type: 'progress', cell: cell!, event: { phase: 'epoch 1', done: 5, total: 10, unit: 'tokens', tokensPerSecond: 2000, loss: 4.5 } });
+    d.onEvent({ type: 'progress', cell: cell!, event: { phase: 'validation 1', done: 1, unit: 'validations', validPerplexity: Infinity } });
     d.onEvent({ type: 'done', cell: cell!, row: { ...row, status: 'failed', error: 'boom' } as ResultRow });
     d.stop();
     d.stop();
+    expect(out.text()).toContain('unigram validation 1: valid ppl ∞');
     expect(out.text()).toContain('✗ unigram on ship (sentence, seed 1): FAILED: boom');
   });
 

@@ -6,7 +6,7 @@ import { encodeCorpus, type Corpus, type EncodedCorpus } from '../../corpora/cor
 import { UserError } from '../../corpora/user-error.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { trainingThroughput, trainModel } from '../../harness/train.ts';
-import type { Scorer, TrainingData } from '../../models/types.ts';
+import type { ProgressEvent, Scorer, TrainingData } from '../../models/types.ts';
 import { windowPlugin } from '../../models/window/plugin.ts';
 
 const sentences = brownSentences();
@@ -32,8 +32,14 @@ const small = { n: 3, m: 8, h: 8, direct: true, batchSize: 32 };
 describe('window model training', () => {
   it('lowers the training loss and beats the uniform distribution on valid, epoch after epoch', async () => {
     const model = windowPlugin.create({ ...small, m: 16, h: 16, lr: 3e-3, earlyStopping: 0 }, corpus.vocab);
-    const report = await trainModel(model, corpus, { seed: 1, mode: 'stream', budget: { epochs: 3 } });
+    const events: ProgressEvent[] = [];
+    const report = await trainModel(model, corpus, { seed: 1, mode: 'stream', budget: { epochs: 3 }, onProgress: (e) => events.push(e) });
     expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    // Each validation reached the progress display as it happened, with the perplexity the learning curve records.
+    const validations = events.filter((e) => e.validPerplexity !== undefined);
+    expect(validations.map((e) => e.phase)).toEqual(['validation 1', 'validation 2', 'validation 3']);
+    expect(validations.map((e) => e.validPerplexity)).toEqual(report.epochs.map((e) => e.validPerplexity));
+    expect(events.indexOf(validations[0]!)).toBeLessThan(events.findIndex((e) => e.phase === 'epoch 2'));
     expect(report.stoppedBy).toBe('epochs');
     const losses = report.epochs.map((e) => e.trainLoss);
     expect(losses[1]!).toBeLessThan(losses[0]!);

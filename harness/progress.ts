@@ -6,10 +6,14 @@ export interface ProgressReporter {
   readonly stop: () => void;
 }
 
+/** A perplexity as progress shows it: two decimals, '∞' for a zero-probability token, '–' for none. */
+export function formatPerplexity(p: number | null | undefined): string {
+  return p === null || p === undefined ? '–' : Number.isFinite(p) ? p.toFixed(2) : '∞';
+}
+
 /** The line a validation between epochs gets: 'validation 2: valid ppl 176.31'. */
 export function validationLine(event: ProgressEvent): string {
-  const p = event.validPerplexity;
-  return `${event.phase}: valid ppl ${p === undefined ? '–' : Number.isFinite(p) ? p.toFixed(2) : '∞'}`;
+  return `${event.phase}: valid ppl ${formatPerplexity(event.validPerplexity)}`;
 }
 
 function formatRate(tokensPerSecond: number | undefined): string {

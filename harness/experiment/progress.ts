@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../../models/types.ts';
-import { validationLine } from '../progress.ts';
+import { formatPerplexity as ppl, validationLine } from '../progress.ts';
 import type { Cell } from './grid.ts';
 import type { ResultRow } from './results.ts';
 import type { RunEvent } from './runner.ts';
@@ -19,7 +19,6 @@ export interface TextStream extends NodeJS.WritableStream {
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const rate = (tps: number | undefined): string => (tps === undefined ? '' : `${number.format(tps)} tok/s`);
 const loss = (l: number | undefined): string => (l === undefined ? '' : `loss ${l.toFixed(3)}`);
-const ppl = (p: number | null): string => (p === null ? '–' : Number.isFinite(p) ? p.toFixed(2) : '∞');
 
 function describe(cell: Cell): string {
   return `${cell.label} on ${cell.corpus.label ?? cell.corpus.spec} (${cell.mode}, seed ${cell.seed})`;

@@ -1,5 +1,5 @@
 import type { FloatArray } from './tensor.ts';
-import { maxF32, onVectorKernels, sumExpF32 } from './vector-kernels/vector.ts';
+import { logSoftmaxAtF32, maxF32, onVectorKernels, sumExpF32 } from './vector-kernels/vector.ts';
 
 /**
  * Numerically stable softmax over rows of a [rows × cols] matrix: every exponent is taken after
@@ -45,7 +45,18 @@ export function softmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: 
   }
 }
 
-/** out[r] = log_softmax(x_r)[targets[r]]: the log-probability of each row's target, nothing else materialised. */
+/**
+ * out[r] = log_softmax(x_r)[targets[r]]: the log-probability of each row's target, nothing else materialised.
+ * On the vector kernels the rows are split across the kernel threads (the scoring path of every neural model).
+ */
 export function logSoftmaxAt(x: FloatArray, targets: Int32Array, out: Float64Array, rows: number, cols: number): void {
+  if (onVectorKernels(x)) {
+    for (let r = 0; r < rows; r++) {
+      const t = targets[r]!;
+      if (t < 0 || t >= cols) throw new RangeError(`target ${t} of row ${r} is outside 0..${cols - 1}`);
+    }
+    logSoftmaxAtF32(x as Float32Array, targets, out, rows, cols);
+    return;
+  }
   for (let r = 0, o = 0; r < rows; r++, o += cols) out[r] = x[o + targets[r]!]! - logSumExp(x, o, cols);
 }

@@ -5,7 +5,7 @@ import { addBias, biasGradient } from '../../models/neural/bias.ts';
 import { clipGradNorm } from '../../models/neural/clip-grad-norm.ts';
 import { softmaxCrossEntropy } from '../../models/neural/cross-entropy.ts';
 import { Random } from '../../models/neural/random.ts';
-import { logSumExp } from '../../models/neural/softmax.ts';
+import { logSoftmaxAt, logSumExp } from '../../models/neural/softmax.ts';
 import { allocate } from '../../models/neural/tensor.ts';
 import { buildVectorWasm } from '../../models/neural/vector-kernels/build.ts';
 import { VECTOR_WASM_URL } from '../../models/neural/kernels/modules.ts';
@@ -95,6 +95,20 @@ describe('vector kernels (WebAssembly SIMD) agree with the TypeScript paths', ()
     biasGradient(z32, sumsKernel, rows, n);
     biasGradient(plain, sumsPlain, rows, n);
     for (let j = 0; j < n; j++) expect(Math.abs(sumsKernel[j]! - sumsPlain[j]!)).toBeLessThan(1e-4);
+  });
+
+  it.each([[3, 7], [40, 5001]])('log-probabilities of targets (the scoring path) for %i rows of %i, threaded when large, as the plain path', (rows, cols) => {
+    const values = randomValues(rows * cols, rows, -20, 20);
+    const targets = Int32Array.from({ length: rows }, (_, r) => (r * 7919) % cols);
+    const kernel = new Float64Array(rows);
+    const plain = new Float64Array(rows);
+    const z32 = kernelArray(values);
+    logSoftmaxAt(z32, targets, kernel, rows, cols);
+    logSoftmaxAt(Float32Array.from(values), targets, plain, rows, cols);
+    for (let r = 0; r < rows; r++) expect(Math.abs(kernel[r]! - plain[r]!)).toBeLessThan(1e-5);
+    // Scoring writes nothing into the logits.
+    expect(z32.every((x, i) => x === Math.fround(values[i]!))).toBe(true);
+    expect(() => logSoftmaxAt(z32, Int32Array.from([0, cols, 0]), kernel, 3, cols)).toThrow(/target \d+ of row 1 is outside/);
   });
 
   it.each(SIZES)('gradient clipping over %i elements: the same norm and scaled gradients as the plain path', (n) => {

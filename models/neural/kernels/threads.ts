@@ -238,7 +238,7 @@ function gemmWorkBytes(): number {
  */
 export function softmaxParallel(
   kernels: SoftmaxKernels,
-  z: number, dz: number, targets: number, out: number, rows: number, cols: number, scale: number, ignore: number,
+  z: number, dz: number, targets: number, out: number, rows: number, cols: number, scale: number, ignore: number, gradient: number,
 ): boolean {
   if (threads < 2 || rows < 2 || rows * cols < SOFTMAX_PARALLEL_MIN) return false;
   pool ??= startPool(gemmWorkBytes());
@@ -254,6 +254,7 @@ export function softmaxParallel(
     w[SOFTMAX_JOB.cols] = cols;
     w[SOFTMAX_JOB.ignore] = ignore;
     w[SOFTMAX_JOB.blockRows] = blockRows;
+    w[SOFTMAX_JOB.gradient] = gradient;
     new Float64Array(w.buffer, w.byteOffset + SOFTMAX_JOB.scale * 4, 1)[0] = scale;
     return Math.ceil(rows / blockRows);
   }, () => kernels.softmax_ce_work(p.softmax, 0));

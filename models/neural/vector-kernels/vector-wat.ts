@@ -121,7 +121,7 @@ const FUNCTIONS = `
   (local.get $sum))
 
 ;; Σ exp(src[i] − shift) over n floats (float64), nothing written
-(func (export "sum_exp") (param $src i32) (param $n i32) (param $shift f32) (result f64)
+(func $sum_exp (export "sum_exp") (param $src i32) (param $n i32) (param $shift f32) (result f64)
   (local $end i32) (local $stop i32) (local $e v128) ${EXP_LOCALS} (local $acc0 v128) (local $acc1 v128) (local $s v128) (local $sum f64)
   (local.set $stop (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
   (local.set $s (f32x4.splat (local.get $shift)))
@@ -215,9 +215,10 @@ const FUNCTIONS = `
  * logits z [rows × cols] and the gradient dz written over them or beside them (byte pointers), int32 targets,
  * and `out`, three float64 per row [max, Σ exp(z − max), z_target] from which the caller sums the loss in row
  * order (the same sum whichever thread did a row). Chunk i is rows [i·blockRows, min(rows, (i + 1)·blockRows));
- * `scale` (the gradient's factor, 1/count for a mean loss) is a float64 at word 12.
+ * `scale` (the gradient's factor, 1/count for a mean loss) is a float64 at word 12. With `gradient` 0 only
+ * `out` is written (scoring: log p(target) = z_target − max − ln Σ, two passes per row instead of three).
  */
-export const SOFTMAX_JOB = { ...JOB_HEAD, z: 3, dz: 4, targets: 5, out: 6, rows: 7, cols: 8, ignore: 9, blockRows: 10, scale: 12, words: 14 } as const;
+export const SOFTMAX_JOB = { ...JOB_HEAD, z: 3, dz: 4, targets: 5, out: 6, rows: 7, cols: 8, ignore: 9, blockRows: 10, gradient: 11, scale: 12, words: 14 } as const;
 
 /** Float64 words per row of a softmax pass's `out`. */
 export const SOFTMAX_OUT = 3;
@@ -227,9 +228,10 @@ function softmaxJob(): string {
   return `
 ;; Softmax cross-entropy fused with its gradient over rows [r, r1) (cross-entropy.ts has the math): per row the
 ;; max, the exponentials written into dz with their float64 sum, dz scaled to scale·softmax, dz[t] −= scale.
-;; A row whose target is \`ignore\` gets a zero gradient and out [0, 1, 0] (no loss).
+;; A row whose target is \`ignore\` gets a zero gradient and out [0, 1, 0] (no loss). With $gradient 0, dz is
+;; not touched: out only, its sum by sum_exp (nothing written).
 (func $softmax_ce_rows (export "softmax_ce_rows") (param $z i32) (param $dz i32) (param $targets i32) (param $out i32)
-  (param $r i32) (param $r1 i32) (param $cols i32) (param $scale f64) (param $ignore i32)
+  (param $r i32) (param $r1 i32) (param $cols i32) (param $scale f64) (param $ignore i32) (param $gradient i32)
   (local $bytes i32) (local $row i32) (local $drow i32) (local $o i32) (local $t i32) (local $d i32) (local $max f32) (local $sum f64)
   (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
   (block $rows_done (loop $rows_top
@@ -240,7 +242,7 @@ function softmaxJob(): string {
     (local.set $t (i32.load (i32.add (local.get $targets) (i32.shl (local.get $r) (i32.const 2)))))
     (if (i32.eq (local.get $t) (local.get $ignore))
       (then
-        (memory.fill (local.get $drow) (i32.const 0) (local.get $bytes))
+        (if (local.get $gradient) (then (memory.fill (local.get $drow) (i32.const 0) (local.get $bytes))))
         (f64.store (local.get $o) (f64.const 0))
         (f64.store offset=8 (local.get $o) (f64.const 1))
         (f64.store offset=16 (local.get $o) (f64.const 0)))
@@ -248,10 +250,13 @@ function softmaxJob(): string {
         (local.set $max (call $max (local.get $row) (local.get $cols)))
         ;; z_t before the exponentials overwrite it (dz may be z)
         (f64.store offset=16 (local.get $o) (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $t) (i32.const 2))))))
-        (local.set $sum (call $exp_sum (local.get $row) (local.get $drow) (local.get $cols) (local.get $max)))
-        (call $scale (local.get $drow) (local.get $cols) (f32.demote_f64 (f64.div (local.get $scale) (local.get $sum))))
-        (local.set $d (i32.add (local.get $drow) (i32.shl (local.get $t) (i32.const 2))))
-        (f32.store (local.get $d) (f32.demote_f64 (f64.sub (f64.promote_f32 (f32.load (local.get $d))) (local.get $scale))))
+        (if (local.get $gradient)
+          (then
+            (local.set $sum (call $exp_sum (local.get $row) (local.get $drow) (local.get $cols) (local.get $max)))
+            (call $scale (local.get $drow) (local.get $cols) (f32.demote_f64 (f64.div (local.get $scale) (local.get $sum))))
+            (local.set $d (i32.add (local.get $drow) (i32.shl (local.get $t) (i32.const 2))))
+            (f32.store (local.get $d) (f32.demote_f64 (f64.sub (f64.promote_f32 (f32.load (local.get $d))) (local.get $scale)))))
+          (else (local.set $sum (call $sum_exp (local.get $row) (local.get $cols) (local.get $max)))))
         (f64.store (local.get $o) (f64.promote_f32 (local.get $max)))
         (f64.store offset=8 (local.get $o) (local.get $sum))))
     (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -262,7 +267,7 @@ function softmaxJob(): string {
   (local.set $r1 (i32.add (local.get $r) ${field('blockRows')}))
   (if (i32.gt_u (local.get $r1) ${field('rows')}) (then (local.set $r1 ${field('rows')})))
   (call $softmax_ce_rows ${field('z')} ${field('dz')} ${field('targets')} ${field('out')} (local.get $r) (local.get $r1) ${field('cols')}
-    (f64.load offset=${SOFTMAX_JOB.scale * 4} (local.get $job)) ${field('ignore')}))
+    (f64.load offset=${SOFTMAX_JOB.scale * 4} (local.get $job)) ${field('ignore')} ${field('gradient')}))
 ${claimLoop('softmax_ce_work', 'softmax_chunk')}`;
 }
 

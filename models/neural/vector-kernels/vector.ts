@@ -18,7 +18,7 @@ interface VectorExports {
   add_rows(dst: number, src: number, rows: number, n: number, strideBytes: number): void;
   column_sums(src: number, dst: number, rows: number, n4: number, strideBytes: number): void;
   adam(p: number, g: number, m: number, v: number, n4: number, b1: number, b2: number, c1: number, c2: number, step: number, inv: number, eps: number, wd: number): void;
-  softmax_ce_rows(z: number, dz: number, targets: number, out: number, r0: number, r1: number, cols: number, scale: number, ignore: number): void;
+  softmax_ce_rows(z: number, dz: number, targets: number, out: number, r0: number, r1: number, cols: number, scale: number, ignore: number, gradient: number): void;
   softmax_ce_work(job: number, work: number): number;
 }
 
@@ -88,29 +88,49 @@ function scratchFor(rows: number): number {
 }
 
 /**
- * `softmaxCrossEntropy` (see `cross-entropy.ts`) on the vector kernels, its rows split across the kernel
- * threads when there are many. Targets must already be checked (each in 0..cols−1 or `ignoreIndex`). The loss
- * is summed here in row order, so it is the same whichever thread did a row.
+ * One softmax pass over rows of z on the vector kernels, split across the kernel threads when there are many:
+ * returns per row [max, Σ exp(z − max), z_target] (SOFTMAX_OUT float64 each, a view of kernel scratch valid
+ * until the next pass), and with `gradient` writes dz = gradScale · (softmax − onehot) as well.
  */
-export function softmaxCrossEntropyF32(
-  z: Float32Array, targets: Int32Array, dz: Float32Array, rows: number, cols: number, gradScale: number, ignoreIndex: number,
-): number {
+function softmaxPass(
+  z: Float32Array, targets: Int32Array, dz: Float32Array, rows: number, cols: number, gradScale: number, ignoreIndex: number, gradient: boolean,
+): Float64Array {
   const kn = kernels();
   const scratch = scratchFor(rows);
   // The per-row results (8-byte aligned: the scratch block is) before the targets.
   const out = scratch;
   const targetsAt = scratch + rows * 8 * SOFTMAX_OUT;
   new Int32Array(kernelMemory().buffer, targetsAt, rows).set(targets.subarray(0, rows));
-  if (!softmaxParallel(kn, z.byteOffset, dz.byteOffset, targetsAt, out, rows, cols, gradScale, ignoreIndex)) {
-    kn.softmax_ce_rows(z.byteOffset, dz.byteOffset, targetsAt, out, 0, rows, cols, gradScale, ignoreIndex);
+  const flag = gradient ? 1 : 0;
+  if (!softmaxParallel(kn, z.byteOffset, dz.byteOffset, targetsAt, out, rows, cols, gradScale, ignoreIndex, flag)) {
+    kn.softmax_ce_rows(z.byteOffset, dz.byteOffset, targetsAt, out, 0, rows, cols, gradScale, ignoreIndex, flag);
   }
-  const rowsOut = new Float64Array(kernelMemory().buffer, out, rows * SOFTMAX_OUT);
+  return new Float64Array(kernelMemory().buffer, out, rows * SOFTMAX_OUT);
+}
+
+/**
+ * `softmaxCrossEntropy` (see `cross-entropy.ts`) on the vector kernels. Targets must already be checked (each
+ * in 0..cols−1 or `ignoreIndex`). The loss is summed here in row order, so it is the same whichever thread did a row.
+ */
+export function softmaxCrossEntropyF32(
+  z: Float32Array, targets: Int32Array, dz: Float32Array, rows: number, cols: number, gradScale: number, ignoreIndex: number,
+): number {
+  const rowsOut = softmaxPass(z, targets, dz, rows, cols, gradScale, ignoreIndex, true);
   let loss = 0;
   for (let r = 0, o = 0; r < rows; r++, o += SOFTMAX_OUT) {
     if (targets[r] !== ignoreIndex) loss += rowsOut[o]! + Math.log(rowsOut[o + 1]!) - rowsOut[o + 2]!;
   }
   return loss;
 }
+
+/** `logSoftmaxAt` (see `softmax.ts`) on the vector kernels: out[r] = z_r[t_r] − max_r − ln Σ exp(z_r − max_r). */
+export function logSoftmaxAtF32(z: Float32Array, targets: Int32Array, out: Float64Array, rows: number, cols: number): void {
+  const rowsOut = softmaxPass(z, targets, z, rows, cols, 0, IGNORE_NONE, false);
+  for (let r = 0, o = 0; r < rows; r++, o += SOFTMAX_OUT) out[r] = rowsOut[o + 2]! - rowsOut[o]! - Math.log(rowsOut[o + 1]!);
+}
+
+/** An ignore index no target equals (scoring ignores no row). */
+const IGNORE_NONE = -0x80000000;
 
 export interface AdamConstants {
   readonly beta1: number;

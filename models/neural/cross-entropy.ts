@@ -1,3 +1,4 @@
+import { checkTargets } from './softmax.ts';
 import type { FloatArray } from './tensor.ts';
 import { onVectorKernels, softmaxCrossEntropyF32 } from './vector-kernels/vector.ts';
 
@@ -27,10 +28,7 @@ export function softmaxCrossEntropy(
   gradScale: number,
   ignoreIndex = IGNORE_INDEX,
 ): number {
-  for (let r = 0; r < rows; r++) {
-    const t = targets[r]!;
-    if (t !== ignoreIndex && (t < 0 || t >= cols)) throw new RangeError(`target ${t} of row ${r} is outside 0..${cols - 1}`);
-  }
+  checkTargets(targets, rows, cols, ignoreIndex);
   if (onVectorKernels(logits, dlogits)) {
     // The same three passes per row on the SIMD kernels (max, exponentials and their sum, scaling), rows split across threads.
     return softmaxCrossEntropyF32(logits as Float32Array, targets, dlogits as Float32Array, rows, cols, gradScale, ignoreIndex);

@@ -45,16 +45,22 @@ export function softmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: 
   }
 }
 
+/** Throws unless every target of the first `rows` is a column (0..cols−1) or `ignoreIndex`. */
+export function checkTargets(targets: Int32Array, rows: number, cols: number, ignoreIndex: number | null = null): void {
+  for (let r = 0; r < rows; r++) {
+    const t = targets[r]!;
+    if (t !== ignoreIndex && (t < 0 || t >= cols)) throw new RangeError(`target ${t} of row ${r} is outside 0..${cols - 1}`);
+  }
+}
+
 /**
  * out[r] = log_softmax(x_r)[targets[r]]: the log-probability of each row's target, nothing else materialised.
  * On the vector kernels the rows are split across the kernel threads (the scoring path of every neural model).
  */
 export function logSoftmaxAt(x: FloatArray, targets: Int32Array, out: Float64Array, rows: number, cols: number): void {
   if (onVectorKernels(x)) {
-    for (let r = 0; r < rows; r++) {
-      const t = targets[r]!;
-      if (t < 0 || t >= cols) throw new RangeError(`target ${t} of row ${r} is outside 0..${cols - 1}`);
-    }
+    // The kernel reads z_target unchecked: a bad id must fail here, not read another row.
+    checkTargets(targets, rows, cols);
     logSoftmaxAtF32(x as Float32Array, targets, out, rows, cols);
     return;
   }

@@ -16,6 +16,11 @@ export interface Corpus {
   readonly test: readonly (readonly string[])[];
   /** Threshold for the vocabulary: words seen fewer times in train become `<unk>`. */
   readonly minCount: number;
+  /**
+   * The sentences the vocabulary is counted on when they are not `train`: a slice of a large corpus that
+   * keeps the whole corpus's vocabulary (its train split before the cut).
+   */
+  readonly vocabularySentences?: readonly (readonly string[])[];
   /** Where the text came from, for error messages and reports. */
   readonly source: string;
 }
@@ -91,7 +96,7 @@ export function encodeCorpus(corpus: Corpus): EncodedCorpus {
       throw new UserError(`${corpus.source}: the ${split} split has no tokens`);
     }
   }
-  return encodeWithVocabulary(corpus, Vocabulary.build(corpus.train, corpus.minCount));
+  return encodeWithVocabulary(corpus, Vocabulary.build(corpus.vocabularySentences ?? corpus.train, corpus.minCount));
 }
 
 /** Every split in ids of a given vocabulary (e.g. a trained model's, when evaluating it on a corpus). */

@@ -35,6 +35,8 @@ const corpusObject = z.strictObject({
   trainWords: z.number().int().positive().optional(),
   validWords: z.number().int().positive().optional(),
   testWords: z.number().int().positive().optional(),
+  /** Count the vocabulary on the train sentences kept (default) or on the whole train split, before `trainWords` cuts it. */
+  vocabularyFrom: z.enum(['kept-train', 'whole-train']).optional(),
 });
 
 const modelEntry = z.strictObject({

@@ -3,7 +3,7 @@ import { findPlugin } from '../../models/registry.ts';
 import type { ProgressEvent } from '../../models/types.ts';
 import { evaluate } from '../metrics.ts';
 import { trainingThroughput, trainModel } from '../train.ts';
-import { loadExperimentCorpus } from './corpus.ts';
+import { loadExperimentCorpus, vocabularySource } from './corpus.ts';
 import type { CellRequest, CellResult } from './messages.ts';
 import { writeCorpusTokens, writeRunTokens } from './token-files.ts';
 
@@ -28,8 +28,9 @@ function throttled(report: (event: ProgressEvent) => void): (event: ProgressEven
  * split's per-token log-probabilities under `outDir`, and return the measurements.
  */
 export async function runCell({ cell, outDir }: CellRequest, onProgress: (event: ProgressEvent) => void): Promise<CellResult> {
-  const corpus = encodeCorpus(loadExperimentCorpus(cell.corpus, cell.baseDir));
-  writeCorpusTokens(outDir, cell.corpusId, corpus);
+  const text = loadExperimentCorpus(cell.corpus, cell.baseDir);
+  const corpus = encodeCorpus(text);
+  writeCorpusTokens(outDir, cell.corpusId, corpus, vocabularySource(text));
   const baselineRssBytes = maxRssBytes();
 
   const model = findPlugin(cell.plugin).create(cell.hyperParameters, corpus.vocab);

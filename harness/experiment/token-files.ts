@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EncodedCorpus, EncodedSplit } from '../../corpora/corpus.ts';
+import type { EncodedCorpus, EncodedSplit, TokenLevel } from '../../corpora/corpus.ts';
 import { EOS_ID } from '../../corpora/vocabulary.ts';
 import { UserError } from '../../corpora/user-error.ts';
 import { writeFileAtomic } from './atomic.ts';
@@ -16,6 +16,15 @@ import { writeFileAtomic } from './atomic.ts';
 export const RUNS_DIR = 'runs';
 export const CORPORA_DIR = 'corpora';
 
+/** How a corpus's vocabulary was made: the tokens seen at least `minCount` times in `tokens` tokens of text. */
+export interface VocabularySource {
+  readonly level: TokenLevel;
+  readonly minCount: number;
+  /** Counted on the train sentences the corpus kept, or on its whole train split before a slice cut it. */
+  readonly from: 'kept-train' | 'whole-train';
+  readonly tokens: number;
+}
+
 export interface CorpusTokenMeta {
   readonly format: 'perplexity-bench/corpus-tokens';
   readonly version: 1;
@@ -23,6 +32,8 @@ export interface CorpusTokenMeta {
   readonly vocabSize: number;
   readonly trainTokens: number;
   readonly testTokens: number;
+  /** Absent in the files of runs made before it was recorded. */
+  readonly vocabulary?: VocabularySource;
 }
 
 export interface CorpusTokens {
@@ -62,7 +73,7 @@ export function trainCounts(corpus: EncodedCorpus): Uint32Array {
 }
 
 /** Write the corpus's token data unless a run before wrote it already (it depends on the corpus only). */
-export function writeCorpusTokens(dir: string, corpusId: string, corpus: EncodedCorpus): void {
+export function writeCorpusTokens(dir: string, corpusId: string, corpus: EncodedCorpus, vocabulary?: VocabularySource): void {
   const paths = corpusPaths(dir, corpusId);
   if (existsSync(paths.meta) && existsSync(paths.bin)) return;
   const counts = trainCounts(corpus);
@@ -77,6 +88,7 @@ export function writeCorpusTokens(dir: string, corpusId: string, corpus: Encoded
     vocabSize: counts.length,
     trainTokens: corpus.train.tokens.length + corpus.train.starts.length - 1,
     testTokens: targets.length,
+    ...(vocabulary ? { vocabulary } : {}),
   };
   // The binary first: a meta file always has its data beside it.
   writeFileAtomic(paths.bin, bin);

@@ -5,9 +5,13 @@ import { EOS_ID, UNK_ID } from '../../corpora/vocabulary.ts';
 import { RESULTS_FILE, readResults, type CurveRow, type ResultRow } from '../experiment/results.ts';
 import { readCorpusTokens, readRunTokens, type CorpusTokens } from '../experiment/token-files.ts';
 
-/** Target-word frequency buckets: how often the word was seen in training (Brown's `<unk>` merges words seen ≤ 3 times). */
+/**
+ * Target-word frequency buckets: how often the word was seen in training. A vocabulary counted on more text
+ * than the training split (a slice keeping its whole corpus's vocabulary) has words seen 0 times.
+ */
 export const FREQUENCY_BUCKETS = [
   { name: '<unk>', min: -1, max: -1 },
+  { name: '0', min: 0, max: 0 },
   { name: '1–3', min: 1, max: 3 },
   { name: '4–10', min: 4, max: 10 },
   { name: '11–100', min: 11, max: 100 },

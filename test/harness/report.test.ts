@@ -171,14 +171,15 @@ describe('report charts', () => {
   });
 
   it('breakDown pools a run by bucket', () => {
-    const corpus = { meta: {} as never, trainCounts: Uint32Array.from([5, 0, 2, 1, 50, 2000]), testTargets: Int32Array.from([3, 4, 0, 2, 5, 2]) };
-    const lp = Float32Array.from([-1, -2, -3, -4, -5, -6]);
+    const corpus = { meta: {} as never, trainCounts: Uint32Array.from([5, 0, 2, 1, 50, 2000, 0]), testTargets: Int32Array.from([3, 4, 0, 2, 5, 2, 6]) };
+    // Id 6 is in the vocabulary but was never seen in training (a vocabulary counted on more text than train).
+    const lp = Float32Array.from([-1, -2, -3, -4, -5, -6, -7]);
     const t = breakDown(corpus, lp);
     const f = Object.fromEntries(t.byFrequency.map((b) => [b.bucket, [b.tokens, b.logprob]]));
-    expect(f).toEqual({ '<unk>': [1, -3], '1–3': [1, -1], '4–10': [0, 0], '11–100': [1, -2], '101–1000': [0, 0], '1000+': [1, -5], '</s>': [2, -10] });
+    expect(f).toEqual({ '<unk>': [1, -3], '0': [1, -7], '1–3': [1, -1], '4–10': [0, 0], '11–100': [1, -2], '101–1000': [0, 0], '1000+': [1, -5], '</s>': [2, -10] });
     const p = t.byPosition.filter((b) => b.tokens > 0).map((b) => [b.bucket, b.tokens, b.logprob]);
     expect(p).toEqual([
-      ['1', 2, -6],
+      ['1', 3, -13],
       ['2', 2, -8],
       ['3', 1, -3],
       ['4', 1, -4],

@@ -1,7 +1,7 @@
 import type { ResultRow } from '../experiment/results.ts';
 import { contextLength } from './context.ts';
 import type { Breakdown, ReportData } from './data.ts';
-import { CHART_CONFIG, familyColour, familyName, familyRank, MIB, round, SCHEMA, type Json, type JsonObject } from './style.ts';
+import { CHART_CONFIG, familyColour, familyName, familyNameRank, familyRank, MIB, round, runChannels, SCHEMA, type Json, type JsonObject } from './style.ts';
 
 /** A chart of the report: its file name (without extension), its heading and its Vega-Lite spec. */
 export interface Chart {
@@ -14,6 +14,13 @@ export interface Chart {
 
 /** Counts and rates spanning decades: SI prefixes (10k, 1M) keep the labels of a log axis apart. */
 const LOG_COUNT_AXIS: JsonObject = { format: '~s', labelOverlap: 'greedy' };
+
+/** 1, 2 and 5 times each power of ten from below `min` to above `max`: log-axis labels that never crowd. */
+function logTicks(min: number, max: number): number[] {
+  const ticks: number[] = [];
+  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) for (const m of [1, 2, 5]) ticks.push(m * 10 ** e);
+  return ticks.filter((t) => t >= 10 ** Math.floor(Math.log10(min)) && t <= 10 ** Math.ceil(Math.log10(max)));
+}
 
 /** What every run-level chart knows of a successful run. */
 interface RunPoint {
@@ -115,6 +122,51 @@ function chart(
   return { name, title, caption, spec };
 }
 
+/** What a line chart by family knows of each of its points. */
+interface RunValue {
+  corpus: string;
+  family: string;
+  plugin: string;
+  name: string;
+}
+
+/**
+ * Small multiples of line charts: a panel per family, in the families' order, where colour (a run) and dash
+ * (a plug-in) tell its runs apart and its own legend names them; both axes are shared, so panels compare.
+ */
+function familyPanels(
+  name: string,
+  title: string,
+  caption: string,
+  subtitle: readonly string[],
+  values: readonly RunValue[],
+  layer: (runs: ReturnType<typeof runChannels>) => JsonObject[],
+): Chart {
+  const families = [...new Set(values.map((v) => v.family))].sort((a, b) => familyNameRank(a) - familyNameRank(b) || (a < b ? -1 : 1));
+  const corpora = corporaOf(values);
+  const panels = families.map((family): JsonObject => {
+    const inner: JsonObject = { width: 360, height: 240, layer: layer(runChannels(family, values.filter((v) => v.family === family))) };
+    const panel: JsonObject = { title: { text: family, fontSize: 13 }, transform: [{ filter: { field: 'family', equal: family } }] };
+    return corpora.length > 1
+      ? { ...panel, facet: { row: { field: 'corpus', type: 'nominal', title: 'Corpus' } }, spec: inner }
+      : { ...panel, ...inner };
+  });
+  return {
+    name,
+    title,
+    caption,
+    spec: {
+      $schema: SCHEMA,
+      title: subtitle.length ? { text: title, subtitle: [...subtitle] } : title,
+      data: { values: asJson(values) },
+      config: CHART_CONFIG,
+      columns: Math.min(2, panels.length),
+      concat: panels,
+      resolve: { scale: { x: 'shared', y: 'shared', color: 'independent', strokeDash: 'independent' } },
+    },
+  };
+}
+
 const modelAxis = (title = 'Model'): JsonObject => ({
   field: 'name',
   type: 'nominal',
@@ -141,7 +193,10 @@ function testPerplexityChart(points: RunPoint[]): Chart | undefined {
     aggregate: 'mean',
     type: 'quantitative',
     stack: null,
-    title: seeds > 1 ? 'Test perplexity (mean over seeds; lower is better)' : 'Test perplexity (lower is better)',
+    // Perplexities span decades (add-k's hundreds beside the tens of the rest): a log axis keeps every bar readable.
+    scale: { type: 'log' },
+    axis: { format: '~g', values: logTicks(Math.min(...shown.map((p) => p.testPerplexity)), Math.max(...shown.map((p) => p.testPerplexity))) },
+    title: seeds > 1 ? 'Test perplexity (mean over seeds; log scale; lower is better)' : 'Test perplexity (log scale; lower is better)',
   };
   const layer: JsonObject[] = [
     {
@@ -264,38 +319,33 @@ function learningCurvesChart(data: ReportData): Chart | undefined {
       };
     });
   if (!values.length) return undefined;
-  const x: JsonObject = { field: 'tokensSeen', type: 'quantitative', title: 'Training tokens seen' };
-  const y: JsonObject = { field: 'validPerplexity', type: 'quantitative', scale: { type: 'log' }, title: 'Valid perplexity (log scale)' };
-  const color = familyColour(values.map((v) => v.family));
-  return chart(
+  const x: JsonObject = { field: 'tokensSeen', type: 'quantitative', title: 'Training tokens seen', axis: LOG_COUNT_AXIS };
+  // The data's own range: a log scale's nice domain would round 70–150 out to 10–1,000.
+  const y: JsonObject = { field: 'validPerplexity', type: 'quantitative', scale: { type: 'log', nice: false, padding: 8 }, title: 'Valid perplexity (log scale)' };
+  return familyPanels(
     'learning-curves',
     'Learning curves',
-    'Valid perplexity after each epoch of the neural models, against the training tokens seen.',
+    'Valid perplexity after each epoch of the neural models, against the training tokens seen: a panel per family, a line per run.',
     [],
-    asJson(values),
-    {
-      width: 460,
-      height: 300,
-      layer: [
-        { mark: { type: 'line' }, encoding: { x, y, color, detail: { field: 'run', type: 'nominal' }, strokeDash: { field: 'plugin', type: 'nominal', title: 'Plug-in' } } },
-        {
-          mark: { type: 'point', filled: true, size: 30 },
-          encoding: {
-            x,
-            y,
-            color,
-            tooltip: [
-              { field: 'run', type: 'nominal', title: 'Run' },
-              { field: 'epoch', type: 'quantitative', title: 'Epoch' },
-              { field: 'validPerplexity', type: 'quantitative', title: 'Valid perplexity', format: '.2f' },
-              { field: 'trainLoss', type: 'quantitative', title: 'Train loss (nats/token)', format: '.3f' },
-              { field: 'seconds', type: 'quantitative', title: 'Seconds', format: '.1f' },
-            ],
-          },
+    values,
+    ({ color, strokeDash }): JsonObject[] => [
+      { mark: { type: 'line' }, encoding: { x, y, color, strokeDash, detail: { field: 'run', type: 'nominal' } } },
+      {
+        mark: { type: 'point', filled: true, size: 36 },
+        encoding: {
+          x,
+          y,
+          color,
+          tooltip: [
+            { field: 'run', type: 'nominal', title: 'Run' },
+            { field: 'epoch', type: 'quantitative', title: 'Epoch' },
+            { field: 'validPerplexity', type: 'quantitative', title: 'Valid perplexity', format: '.2f' },
+            { field: 'trainLoss', type: 'quantitative', title: 'Train loss (nats/token)', format: '.3f' },
+            { field: 'seconds', type: 'quantitative', title: 'Seconds', format: '.1f' },
+          ],
         },
-      ],
-    },
-    { corpora: corporaOf(values), independent: ['x', 'y'] },
+      },
+    ],
   );
 }
 
@@ -491,7 +541,7 @@ function breakdownChart(
     if (!entry) pooled.set(key, { row: r, buckets: b.map((x) => ({ ...x })) });
     else b.forEach((x, i) => ((entry.buckets[i]!.tokens += x.tokens), (entry.buckets[i]!.logprob += x.logprob)));
   }
-  const values: Json[] = [];
+  const values: (RunValue & { bucket: string; bucketOrder: number; tokens: number; perplexity: number })[] = [];
   const infinite = new Set<string>();
   for (const { row, buckets } of pooled.values()) {
     buckets.forEach((b, bucketOrder) => {
@@ -514,36 +564,30 @@ function breakdownChart(
     });
   }
   if (!values.length) return undefined;
-  const x: JsonObject = { field: 'bucket', type: 'ordinal', title: xTitle, sort: { field: 'bucketOrder', op: 'min' }, axis: { labelAngle: 0 } };
-  const y: JsonObject = { field: 'perplexity', type: 'quantitative', scale: { type: 'log' }, title: 'Perplexity on these tokens (log scale)' };
-  const color = familyColour(values.map((v) => ((v as JsonObject).family as string)));
-  return chart(
+  const x: JsonObject = { field: 'bucket', type: 'ordinal', title: xTitle, sort: { field: 'bucketOrder', op: 'min' }, axis: { labelAngle: 0, labelFontSize: 10 } };
+  const y: JsonObject = { field: 'perplexity', type: 'quantitative', scale: { type: 'log' }, title: 'Perplexity (log scale)' };
+  return familyPanels(
     name,
     title,
     caption,
     infinite.size ? [`Missing points: buckets where a run gave a token probability 0 (${[...infinite].join(', ')}).`] : [],
     values,
-    {
-      width: 460,
-      height: 300,
-      layer: [
-        { mark: { type: 'line' }, encoding: { x, y, color, detail: { field: 'name', type: 'nominal' }, strokeDash: { field: 'plugin', type: 'nominal', title: 'Plug-in' } } },
-        {
-          mark: { type: 'point', filled: true, size: 40 },
-          encoding: {
-            x,
-            y,
-            color,
-            tooltip: tooltip([
-              { field: 'bucket', type: 'ordinal', title: 'Bucket' },
-              { field: 'perplexity', type: 'quantitative', title: 'Perplexity', format: '.2f' },
-              { field: 'tokens', type: 'quantitative', title: 'Test tokens', format: ',.0f' },
-            ]),
-          },
+    ({ color, strokeDash }): JsonObject[] => [
+      { mark: { type: 'line' }, encoding: { x, y, color, strokeDash } },
+      {
+        mark: { type: 'point', filled: true, size: 36 },
+        encoding: {
+          x,
+          y,
+          color,
+          tooltip: tooltip([
+            { field: 'bucket', type: 'ordinal', title: 'Bucket' },
+            { field: 'perplexity', type: 'quantitative', title: 'Perplexity', format: '.2f' },
+            { field: 'tokens', type: 'quantitative', title: 'Test tokens', format: ',.0f' },
+          ]),
         },
-      ],
-    },
-    { corpora: corporaOf(values as { corpus: string }[]), independent: ['y'] },
+      },
+    ],
   );
 }
 
@@ -643,7 +687,7 @@ export function buildCharts(data: ReportData): Chart[] {
       points,
       'perplexity-vs-training-time',
       'Test perplexity against training time',
-      'Which model gives the best perplexity for a time budget (wall-clock training on this machine).',
+      'Which model gives the best perplexity for a time budget (wall-clock training on this machine, the validation passes between epochs included).',
       'trainSeconds',
       'Training time (s, log scale)',
       true,
@@ -671,7 +715,7 @@ export function buildCharts(data: ReportData): Chart[] {
       points,
       'throughput',
       'Training and scoring speed',
-      'Training tokens per second (wall clock, validation included) and test tokens scored per second.',
+      'Training tokens per second (wall clock of training alone: the validation passes between epochs are left out) and test tokens scored per second.',
       [
         { field: 'trainTokensPerSecond', title: 'Training (tokens/s, log scale)' },
         { field: 'scoringTokensPerSecond', title: 'Scoring (tokens/s, log scale)' },

@@ -26,7 +26,7 @@ export function familyRank(family: string): number {
  * plotted, because domain and range are both given, family by family.
  */
 export function familyColour(present: readonly string[], extra: readonly { name: string; colour: string }[] = []): JsonObject {
-  const names = [...new Set(present)].sort((a, b) => rankOfName(a) - rankOfName(b) || (a < b ? -1 : 1));
+  const names = [...new Set(present)].sort((a, b) => familyNameRank(a) - familyNameRank(b) || (a < b ? -1 : 1));
   return {
     field: 'family',
     type: 'nominal',
@@ -38,7 +38,38 @@ export function familyColour(present: readonly string[], extra: readonly { name:
   };
 }
 
-function rankOfName(name: string): number {
+/** Tableau 10 (the family colours are four of them), in an order where neighbours differ most. */
+const RUN_COLOURS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#b279a2', '#9d755d', '#ff9da6', '#bab0ac', '#eeca3b', '#72b7b2'] as const;
+/** One dash a plug-in (solid first); a family with more runs than colours draws its next ten with the next dash. */
+const RUN_DASHES: readonly (readonly number[])[] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 4]];
+
+/**
+ * Colour and dash channels telling apart the runs of one family: a colour a run (the family's own colour
+ * first), a dash a plug-in. Both are on the run's name with one title, so Vega-Lite draws a single legend
+ * whose entries are short strokes looking like the lines they name.
+ */
+export function runChannels(family: string, runs: readonly { readonly name: string; readonly plugin: string }[]): { color: JsonObject; strokeDash: JsonObject } {
+  const names = [...new Set(runs.map((r) => r.name))];
+  const pluginOf = new Map(runs.map((r) => [r.name, r.plugin]));
+  const plugins = [...new Set(names.map((n) => pluginOf.get(n)!))];
+  const own = FAMILIES.find((f) => f.name === family)?.colour;
+  const colours = [...RUN_COLOURS.filter((c) => c === own), ...RUN_COLOURS.filter((c) => c !== own)];
+  const channel = (range: Json[]): JsonObject => ({
+    field: 'name',
+    type: 'nominal',
+    title: 'Run',
+    sort: names,
+    scale: { domain: names, range },
+    legend: { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolSize: 300, symbolOpacity: 1, orient: 'bottom', direction: 'vertical' },
+  });
+  return {
+    color: channel(names.map((_, i) => colours[i % colours.length]!)),
+    strokeDash: channel(names.map((n, i) => [...RUN_DASHES[(plugins.indexOf(pluginOf.get(n)!) + Math.floor(i / RUN_COLOURS.length)) % RUN_DASHES.length]!])),
+  };
+}
+
+/** The rank of a family by the name charts give it (`n-gram`, `fixed window`, …); unknown ones last. */
+export function familyNameRank(name: string): number {
   const i = FAMILIES.findIndex((f) => f.name === name);
   return i < 0 ? FAMILIES.length : i;
 }

@@ -8,6 +8,7 @@ import { buildCharts } from '../../harness/report/charts.ts';
 import { readResults, writeResults } from '../../harness/experiment/results.ts';
 import { breakDown, loadReportData } from '../../harness/report/data.ts';
 import { renderSvg } from '../../harness/report/render.ts';
+import type { JsonObject } from '../../harness/report/style.ts';
 import { grouped } from '../../harness/report/table.ts';
 import { writeReport } from '../../harness/report/write.ts';
 import { writeFixtureResults } from './report-fixture.ts';
@@ -94,7 +95,9 @@ describe('report charts', () => {
     const faceted = buildCharts(loadReportData(two));
     expect(faceted.map((c) => c.name)).toEqual(charts.map((c) => c.name));
     for (const chart of faceted) {
-      expect((chart.spec.facet as { row?: { field: string } } | undefined)?.row?.field, chart.name).toBe('corpus');
+      // A chart of panels by family facets each panel.
+      const views = (chart.spec.concat as JsonObject[] | undefined) ?? [chart.spec];
+      for (const view of views) expect((view.facet as { row?: { field: string } } | undefined)?.row?.field, chart.name).toBe('corpus');
       const { svg, warnings } = await renderSvg(chart.spec);
       expect(warnings, chart.name).toEqual([]);
       const single = countMarks((await renderSvg(byName.get(chart.name)!.spec)).svg);
@@ -286,5 +289,68 @@ describe('report files', () => {
     expect(grouped(1234567.891, 2)).toBe('1,234,567.89');
     expect(grouped(-5, 0)).toBe('−5');
     expect(grouped(Infinity)).toBe('∞');
+  });
+});
+
+/** The layers of a chart, or of each of its panels, with the panel's title. */
+function panelsOf(spec: JsonObject): { title: string; filter: unknown; layer: { encoding: Record<string, JsonObject> }[] }[] {
+  return (spec.concat as JsonObject[]).map((p) => ({
+    title: (p.title as { text: string }).text,
+    filter: (p.transform as { filter: unknown }[])[0]!.filter,
+    layer: p.layer as unknown as { encoding: Record<string, JsonObject> }[],
+  }));
+}
+
+describe('the report read by a person', () => {
+  const { dir } = writeFixtureResults();
+  const data = loadReportData(dir);
+  const byName = new Map(buildCharts(data).map((c) => [c.name, c]));
+
+  it('draws test perplexity on a log axis, so one bad model does not squeeze the others', () => {
+    const layers = byName.get('test-perplexity')!.spec.layer as { mark: { type: string }; encoding: { x: JsonObject } }[];
+    expect(layers.map((l) => [l.mark.type, (l.encoding.x.scale as { type: string }).type])).toEqual([
+      ['bar', 'log'],
+      ['text', 'log'],
+    ]);
+    expect(layers[0]!.encoding.x.title).toBe('Test perplexity (log scale; lower is better)');
+  });
+
+  it('draws learning curves and perplexity breakdowns as a panel per family, each run its own colour and each plug-in its own dash', async () => {
+    const runsOf = (family: string): string[] => data.ok.filter((r) => r.family === family).map((r) => r.label);
+    for (const name of ['learning-curves', 'perplexity-by-frequency', 'perplexity-by-position']) {
+      const chart = byName.get(name)!;
+      const panels = panelsOf(chart.spec);
+      const families = name === 'learning-curves' ? ['window', 'recurrent'] : ['ngram', 'window', 'recurrent'];
+      expect(panels.map((p) => p.title), name).toEqual(families.map((f) => ({ ngram: 'n-gram', window: 'fixed window', recurrent: 'recurrent' })[f]));
+      panels.forEach((panel, i) => {
+        expect(panel.filter).toEqual({ field: 'family', equal: panel.title });
+        const { color, strokeDash } = panel.layer[0]!.encoding;
+        for (const channel of [color!, strokeDash!]) {
+          expect(channel.field).toBe('name');
+          expect(channel.title).toBe('Run');
+          expect((channel.scale as { domain: string[] }).domain, `${name}: ${panel.title}`).toEqual(runsOf(families[i]!));
+        }
+        const colours = (color!.scale as { range: string[] }).range;
+        expect(new Set(colours).size, `${name}: ${panel.title}`).toBe(colours.length);
+      });
+      // In the recurrent panel, the two rnn runs share a dash and the lstm has another; the family colour comes first.
+      const recurrent = panels.find((p) => p.title === 'recurrent')!.layer[0]!.encoding;
+      const dashes = (recurrent.strokeDash!.scale as { range: number[][] }).range;
+      expect(dashes[0]).toEqual(dashes[1]);
+      expect(dashes[2]).not.toEqual(dashes[0]);
+      expect((recurrent.color!.scale as { range: string[] }).range[0]).toBe('#54a24b');
+      expect(chart.spec.resolve).toEqual({ scale: { x: 'shared', y: 'shared', color: 'independent', strokeDash: 'independent' } });
+      // One legend a panel, naming its runs.
+      const { svg } = await renderSvg(chart.spec);
+      expect(svg.match(/aria-roledescription="legend"/g), name).toHaveLength(families.length);
+      expect(svg).toContain("Symbol legend titled 'Run' for fill color, stroke color and strokeDash with 3 values: rnn hidden=16, rnn hidden=32, lstm");
+    }
+  });
+
+  it('says what the speed and time charts measure, as the code measures it', () => {
+    expect(byName.get('throughput')!.caption).toBe(
+      'Training tokens per second (wall clock of training alone: the validation passes between epochs are left out) and test tokens scored per second.',
+    );
+    expect(byName.get('perplexity-vs-training-time')!.caption).toMatch(/the validation passes between epochs included\)\.$/);
   });
 });

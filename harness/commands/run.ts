@@ -53,6 +53,7 @@ export async function runCommand(args: RunArgs, io: CommandIo = defaultIo): Prom
       `${experiment.name}${shard ? ` shard ${shard.k}/${shard.n}` : ''}: ${summary.ran} run, ${summary.failed} failed, ` +
         `${summary.skipped} already done, in ${seconds.toFixed(1)} s; results in ${outDir}/results.csv\n`,
     );
+    if (summary.kept > 0) io.stdout.write(`${keptLine(summary.kept, summary.keptShown)}\n`);
     if (summary.interrupted) {
       io.stderr.write('interrupted: the results of finished runs are kept; run again to continue\n');
       return 130;
@@ -62,6 +63,14 @@ export async function runCommand(args: RunArgs, io: CommandIo = defaultIo): Prom
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
   }
+}
+
+/** What `run` says of the rows it kept that the experiment no longer has (see configurationKey). */
+export function keptLine(kept: number, shown: number): string {
+  const line = `kept ${kept} run${kept > 1 ? 's' : ''} from earlier configurations or corpora that this experiment no longer has; the report shows only the latest run of each configuration`;
+  if (shown === 0) return line;
+  const many = shown > 1;
+  return `${line}; ${shown} of them ${many ? 'are' : 'is'} still the latest of ${many ? 'their' : 'its'} configuration (a model or corpus the experiment dropped) and stay${many ? '' : 's'} on the charts`;
 }
 
 export const RUN_OPTIONS: OptionTypes = {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProgressEvent } from '../../models/types.ts';
 import type { Experiment } from './config.ts';
+import { latestRuns } from './configuration.ts';
 import { runEnvironment, type RunEnvironment } from './environment.ts';
 import { canonicalJson, expandGrid, shardCells, type Cell, type Shard } from './grid.ts';
 import { lockResults } from './lock.ts';
@@ -41,6 +42,10 @@ export interface RunSummary {
   readonly failed: number;
   readonly skipped: number;
   readonly interrupted: boolean;
+  /** Rows of this experiment in the results whose run its grid no longer has (an earlier corpus or configuration). */
+  readonly kept: number;
+  /** Of those, the ones no later run of the same configuration supersedes: the report still shows them. */
+  readonly keptShown: number;
 }
 
 type Outcome = { readonly ok: true; readonly result: CellResult } | { readonly ok: false; readonly message: string };
@@ -155,16 +160,25 @@ export function curveRows(id: string, r: CellResult): CurveRow[] {
  * `outDir/results.csv` as soon as it ends. Cells with a successful row are skipped unless `force`.
  */
 export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<RunSummary> {
-  const cells = shardCells(expandGrid(experiment), options.shard);
+  const grid = expandGrid(experiment);
+  const cells = shardCells(grid, options.shard);
   const unlock = lockResults(options.outDir);
   try {
-    return await runCells(experiment, cells, options);
+    const summary = await runCells(experiment, cells, options);
+    return { ...summary, ...keptRuns(experiment.name, new Set(grid.map((c) => c.id)), readResults(options.outDir).rows) };
   } finally {
     unlock();
   }
 }
 
-async function runCells(experiment: Experiment, cells: readonly Cell[], options: RunOptions): Promise<RunSummary> {
+/** The rows of an experiment that its grid no longer has, and how many of them the report still shows. */
+function keptRuns(experiment: string, ids: ReadonlySet<string>, rows: readonly ResultRow[]): { kept: number; keptShown: number } {
+  const kept = rows.filter((r) => r.experiment === experiment && !ids.has(r.id));
+  const { superseded } = latestRuns(rows);
+  return { kept: kept.length, keptShown: kept.filter((r) => !superseded.includes(r)).length };
+}
+
+async function runCells(experiment: Experiment, cells: readonly Cell[], options: RunOptions): Promise<Omit<RunSummary, 'kept' | 'keptShown'>> {
   const { outDir, signal } = options;
   const emit = options.onEvent ?? (() => {});
   const { rows, curves } = readResults(outDir);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../corpora/user-error.ts';
 import { EOS_ID, UNK_ID } from '../../corpora/vocabulary.ts';
+import { latestRuns } from '../experiment/configuration.ts';
 import { RESULTS_FILE, readResults, type CurveRow, type ResultRow } from '../experiment/results.ts';
 import { readCorpusTokens, readRunTokens, type CorpusTokens } from '../experiment/token-files.ts';
 
@@ -39,10 +40,14 @@ export interface RunTokens {
 
 export interface ReportData {
   readonly dir: string;
-  /** Every row of results.csv, in its order. */
+  /** The latest run of each configuration (see configurationKey), in the order of results.csv. */
   readonly rows: readonly ResultRow[];
+  /** Runs of results.csv with a later run of the same configuration: in the table, not on the charts. */
+  readonly superseded: readonly ResultRow[];
   readonly ok: readonly ResultRow[];
   readonly failed: readonly ResultRow[];
+  /** The token data of each corpus the latest runs used, by corpus id (absent when its files are missing). */
+  readonly corpora: ReadonlyMap<string, CorpusTokens>;
   readonly curves: readonly CurveRow[];
   /** Per-token breakdowns of the test perplexity, by run id (absent when the run's files are missing). */
   readonly tokens: ReadonlyMap<string, RunTokens>;
@@ -91,7 +96,8 @@ export function loadReportData(dir: string): ReportData {
   if (!existsSync(join(dir, RESULTS_FILE))) {
     throw new UserError(`${join(dir, RESULTS_FILE)}: not found; run an experiment first (run CONFIG --out ${dir})`);
   }
-  const { rows, curves } = readResults(dir);
+  const { rows: all, curves } = readResults(dir);
+  const { latest: rows, superseded } = latestRuns(all);
   const ok = rows.filter((r) => r.status === 'ok');
   const corpora = new Map<string, CorpusTokens | undefined>();
   const tokens = new Map<string, RunTokens>();
@@ -103,5 +109,6 @@ export function loadReportData(dir: string): ReportData {
     if (typeof lp === 'string') warnings.push(`${row.label} (${row.corpus}, seed ${row.seed}) left out of the per-token charts: ${lp}`);
     else tokens.set(row.id, breakDown(corpus!, lp));
   }
-  return { dir, rows, ok, failed: rows.filter((r) => r.status === 'failed'), curves, tokens, warnings };
+  const found = new Map([...corpora].filter((e): e is [string, CorpusTokens] => e[1] !== undefined));
+  return { dir, rows, superseded, ok, failed: rows.filter((r) => r.status === 'failed'), corpora: found, curves, tokens, warnings };
 }

@@ -1,6 +1,8 @@
 import type { ResultRow } from '../experiment/results.ts';
 import type { Chart } from './charts.ts';
-import { TABLE_COLUMNS } from './table.ts';
+import { corpusDescriptions } from './corpora.ts';
+import type { ReportData } from './data.ts';
+import { pageTable, type Column } from './table.ts';
 
 /** The script files `index.html` loads, copied beside it so the page works offline (file://, no CDN). */
 export const VENDOR_SCRIPTS = ['vega.min.js', 'vega-lite.min.js', 'vega-embed.min.js'] as const;
@@ -24,26 +26,44 @@ p.meta, p.caption, p.files { color: #555; font-size: .9rem; margin: .2rem 0 .6re
 nav ul { columns: 2; font-size: .9rem; }
 .chart { overflow-x: auto; }
 table { border-collapse: collapse; font-size: .8rem; margin-top: .5rem; }
-th, td { border-bottom: 1px solid #e4e4e4; padding: .25rem .5rem; text-align: left; white-space: nowrap; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: .25rem .5rem; text-align: left; white-space: nowrap; vertical-align: top; }
+td.wrap { white-space: normal; min-width: 9rem; max-width: 18rem; overflow-wrap: anywhere; }
+th { white-space: normal; }
 th { background: #f6f6f6; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failed td { color: #b00; }
 .table-wrap { overflow-x: auto; }
+details summary { cursor: pointer; color: #555; font-size: .9rem; margin-top: 1rem; }
+details tr td { color: #777; }
 `;
 
 function unique(rows: readonly ResultRow[], pick: (r: ResultRow) => string): string {
   return [...new Set(rows.map(pick))].sort().join(', ') || '–';
 }
 
-function resultsTable(rows: readonly ResultRow[]): string {
-  const head = TABLE_COLUMNS.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.title)}</th>`).join('');
+function resultsTable(rows: readonly ResultRow[], columns: readonly Column[], id: string): string {
+  const cls = (c: Column): string => (c.numeric ? ' class="num"' : c.wrap ? ' class="wrap"' : '');
+  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.title)}</th>`).join('');
   const body = rows
     .map((r) => {
-      const cells = TABLE_COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.value(r))}</td>`).join('');
+      const cells = columns.map((c) => `<td${cls(c)}>${escapeHtml(c.value(r))}</td>`).join('');
       return `<tr${r.status === 'failed' ? ' class="failed"' : ''}>${cells}</tr>`;
     })
     .join('\n');
-  return `<div class="table-wrap"><table id="results">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
+  return `<div class="table-wrap"><table id="${id}">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
+}
+
+/** The latest run of each configuration, then (folded) the earlier runs they supersede. */
+function resultsSection(data: ReportData): string {
+  const { columns, shared } = pageTable([...data.rows, ...data.superseded]);
+  const files =
+    'the full table, with token counts, memory and speeds, is in <a href="results.md">results.md</a> and <a href="results.csv">results.csv</a> ' +
+    '(learning curves in <a href="learning-curves.csv">learning-curves.csv</a>)';
+  const caption = `One row per run${shared.length ? `; every run has ${escapeHtml(shared.join(', '))}` : ''}; ${files}.`;
+  const superseded = data.superseded.length
+    ? `\n<details id="superseded">\n<summary>${data.superseded.length} earlier run${data.superseded.length > 1 ? 's' : ''} superseded by a later run of the same configuration (another corpus text or options, hyper-parameters or budget): kept in results.csv, not on the charts</summary>\n${resultsTable(data.superseded, columns, 'superseded-results')}\n</details>`
+    : '';
+  return `<p class="caption">${caption}</p>\n${resultsTable(data.rows, columns, 'results')}${superseded}`;
 }
 
 /**
@@ -59,8 +79,10 @@ export interface ExtraSection {
   readonly html: string;
 }
 
-export function reportHtml(charts: readonly Chart[], rows: readonly ResultRow[], extra: readonly ExtraSection[] = []): string {
+export function reportHtml(charts: readonly Chart[], data: ReportData, extra: readonly ExtraSection[] = []): string {
+  const { rows } = data;
   const failed = rows.filter((r) => r.status === 'failed').length;
+  const corpora = corpusDescriptions(data);
   const sections = charts
     .map(
       (c) => `<section id="chart-${c.name}">
@@ -84,14 +106,14 @@ ${VENDOR_SCRIPTS.map((s) => `<script src="${s}"></script>`).join('\n')}
 </head>
 <body>
 <h1>perplexity-bench report</h1>
-<p class="meta">Experiments: ${escapeHtml(unique(rows, (r) => r.experiment))} · ${rows.length} runs${failed ? ` (${failed} failed)` : ''} · corpora: ${escapeHtml(unique(rows, (r) => r.corpus))}</p>
+<p class="meta">Experiments: ${escapeHtml(unique(rows, (r) => r.experiment))} · ${rows.length} runs${failed ? ` (${failed} failed)` : ''}${data.superseded.length ? ` and ${data.superseded.length} superseded` : ''} · corpora: ${escapeHtml(unique(rows, (r) => r.corpus))}</p>
+${corpora.map((c) => `<p class="meta corpus">${escapeHtml(c)}</p>`).join('\n')}
 <p class="meta">Commit ${escapeHtml(unique(rows, (r) => r.gitCommit))} · Node ${escapeHtml(unique(rows, (r) => r.nodeVersion))} · CPU ${escapeHtml(unique(rows, (r) => r.cpuModel))}</p>
 <nav><ul>${nav}<li><a href="#results-table">Results table</a></li>${extra.map((e) => `<li><a href="#${e.id}">${escapeHtml(e.title)}</a></li>`).join('')}</ul></nav>
 ${sections}
 <section id="results-table">
 <h2>Results</h2>
-<p class="caption">One row per run; also in <a href="results.csv">results.csv</a> (learning curves in <a href="learning-curves.csv">learning-curves.csv</a>).</p>
-${resultsTable(rows)}
+${resultsSection(data)}
 </section>
 ${extra.map((e) => `<section id="${e.id}">\n<h2>${escapeHtml(e.title)}</h2>\n${e.html}\n</section>`).join('\n')}
 <script id="specs" type="application/json">${scriptJson(specs)}</script>

@@ -15,6 +15,8 @@ export interface Column {
   readonly title: string;
   /** Right-aligned (numbers). */
   readonly numeric: boolean;
+  /** Text that may wrap on the report page (names, error messages). */
+  readonly wrap?: boolean;
   readonly value: (r: ResultRow) => string;
 }
 
@@ -22,7 +24,7 @@ export interface Column {
 export const TABLE_COLUMNS: readonly Column[] = [
   { title: 'Corpus', numeric: false, value: (r) => r.corpus },
   { title: 'Family', numeric: false, value: (r) => familyName(r.family) },
-  { title: 'Model', numeric: false, value: (r) => r.label },
+  { title: 'Model', numeric: false, wrap: true, value: (r) => r.label },
   { title: 'Protocol', numeric: false, value: (r) => r.mode },
   { title: 'Seed', numeric: true, value: (r) => String(r.seed) },
   { title: 'Valid ppl', numeric: true, value: (r) => maybe(r.validPerplexity, 2) },
@@ -37,14 +39,37 @@ export const TABLE_COLUMNS: readonly Column[] = [
   { title: 'Train tok/s', numeric: true, value: (r) => maybe(r.trainTokensPerSecond, 0) },
   { title: 'Score tok/s', numeric: true, value: (r) => maybe(r.scoringTokensPerSecond, 0) },
   { title: 'Epochs', numeric: true, value: (r) => (r.epochs ? String(r.epochs) : '') },
-  { title: 'Status', numeric: false, value: (r) => (r.status === 'ok' ? r.stoppedBy || 'ok' : `failed: ${r.error}`) },
+  { title: 'Status', numeric: false, wrap: true, value: (r) => (r.status === 'ok' ? r.stoppedBy || 'ok' : `failed: ${r.error}`) },
 ];
 
-/** The results as a Markdown table (for READMEs and pull requests). */
-export function markdownTable(rows: readonly ResultRow[]): string {
+/**
+ * The columns of the report page's table: what a reader compares between runs. Token and `<unk>` counts are
+ * the same for every run of a corpus (the page states them once, with the corpus), memory and speeds are
+ * charts; results.md and results.csv keep every column.
+ */
+const PAGE_COLUMNS: ReadonlySet<string> = new Set(['Corpus', 'Family', 'Model', 'Protocol', 'Seed', 'Valid ppl', 'Test ppl', 'Test ppl w/o <unk>', 'Parameters', 'Model MiB', 'Train s', 'Epochs', 'Status']);
+/** Of those, the ones the page says once, above the table, when every run has the same value. */
+const SAID_ONCE: ReadonlySet<string> = new Set(['Corpus', 'Protocol', 'Seed']);
+
+export interface PageTable {
+  readonly columns: readonly Column[];
+  /** What every run shares, said once (`corpus brown-100k`, `seed 1`). */
+  readonly shared: readonly string[];
+}
+
+/** The report page's columns for these runs: narrow enough for the page, without values every row repeats. */
+export function pageTable(rows: readonly ResultRow[]): PageTable {
+  const columns = TABLE_COLUMNS.filter((c) => PAGE_COLUMNS.has(c.title));
+  const once = columns.filter((c) => SAID_ONCE.has(c.title) && rows.length > 0 && new Set(rows.map(c.value)).size === 1);
+  return { columns: columns.filter((c) => !once.includes(c)), shared: once.map((c) => `${c.title.toLowerCase()} ${c.value(rows[0]!)}`) };
+}
+
+/** The results as a Markdown table (for READMEs and pull requests); superseded runs say so in their status. */
+export function markdownTable(rows: readonly ResultRow[], superseded: ReadonlySet<ResultRow> = new Set()): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;');
   const head = `| ${TABLE_COLUMNS.map((c) => cell(c.title)).join(' | ')} |`;
   const rule = `|${TABLE_COLUMNS.map((c) => (c.numeric ? ' ---: ' : ' --- ')).join('|')}|`;
-  const body = rows.map((r) => `| ${TABLE_COLUMNS.map((c) => cell(c.value(r))).join(' | ')} |`);
+  const value = (c: Column, r: ResultRow): string => (c.title === 'Status' && superseded.has(r) ? `superseded: ${c.value(r)}` : c.value(r));
+  const body = rows.map((r) => `| ${TABLE_COLUMNS.map((c) => cell(value(c, r))).join(' | ')} |`);
   return `${[head, rule, ...body].join('\n')}\n`;
 }

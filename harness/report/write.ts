@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UserError } from '../../corpora/user-error.ts';
 import { writeFileAtomic } from '../experiment/atomic.ts';
+import { sortRows } from '../experiment/results.ts';
 import { benchHtml, readBench } from './bench.ts';
 import { buildCharts, type Chart } from './charts.ts';
 import { loadReportData } from './data.ts';
@@ -61,8 +62,8 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
   }
   for (const script of VENDOR_SCRIPTS) writeIfChanged(join(dir, script), readFileSync(vendorFile(script)));
   const bench = readBench(dir);
-  writeIfChanged(join(dir, 'index.html'), reportHtml(charts, data.rows, bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []));
-  writeIfChanged(join(dir, 'results.md'), markdownTable(data.rows));
+  writeIfChanged(join(dir, 'index.html'), reportHtml(charts, data, bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []));
+  writeIfChanged(join(dir, 'results.md'), markdownTable(sortRows([...data.rows, ...data.superseded]), new Set(data.superseded)));
   writeIfChanged(manifestPath, `${JSON.stringify([...names], null, 2)}\n`);
   return { charts, warnings };
 }

@@ -14,8 +14,12 @@ const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 
 /** What a person sees when opening the report: every chart drawn, no error, nothing fetched from the network. */
-async function openReport(browser: Browser, dir: string): Promise<{ state: string; marks: Record<string, number>; errors: string[]; remote: string[] }> {
-  const page = await browser.newPage();
+async function openReport(
+  browser: Browser,
+  dir: string,
+): Promise<{ state: string; marks: Record<string, number>; errors: string[]; remote: string[]; tableOverflow: number }> {
+  // A laptop's window: the results table must fit it without scrolling sideways.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors: string[] = [];
   const remote: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -30,8 +34,9 @@ async function openReport(browser: Browser, dir: string): Promise<{ state: strin
   for (const name of names) {
     marks[name] = await page.evaluate<number>(`document.querySelectorAll(${JSON.stringify(`#view-${name} svg .role-mark > *`)}).length`);
   }
+  const tableOverflow = await page.evaluate<number>("(() => { const w = document.querySelector('#results').closest('.table-wrap'); return w.scrollWidth - w.clientWidth; })()");
   await page.close();
-  return { state, marks, errors, remote };
+  return { state, marks, errors, remote, tableOverflow };
 }
 
 describe.skipIf(!available && !process.env.CI)('index.html in headless Chromium', () => {
@@ -55,6 +60,7 @@ describe.skipIf(!available && !process.env.CI)('index.html in headless Chromium'
     expect(seen.remote).toEqual([]);
     expect(Object.keys(seen.marks)).toEqual(charts.map((c) => c.name));
     for (const [name, n] of Object.entries(seen.marks)) expect(n, name).toBeGreaterThan(0);
+    expect(seen.tableOverflow).toBe(0);
   });
 
   it('draws the report of a real run', async () => {

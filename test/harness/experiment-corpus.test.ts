@@ -6,9 +6,10 @@ import { brownCorpus } from '../../corpora/brown.ts';
 import { encodeCorpus, predictedTokens } from '../../corpora/corpus.ts';
 import { UNK_ID } from '../../corpora/vocabulary.ts';
 import { BUNDLED_DIR, parseExperiment } from '../../harness/experiment/config.ts';
-import { loadExperimentCorpus } from '../../harness/experiment/corpus.ts';
+import { loadExperimentCorpus, vocabularySource } from '../../harness/experiment/corpus.ts';
 import { corpusIdOf } from '../../harness/experiment/grid.ts';
 import { trainCounts } from '../../harness/experiment/token-files.ts';
+import { vocabularyRule } from '../../harness/report/corpora.ts';
 
 describe('a slice of a corpus', () => {
   it('counts its vocabulary on the kept train sentences, or on the whole train split with vocabularyFrom', () => {
@@ -19,6 +20,7 @@ describe('a slice of a corpus', () => {
     const kept = loadExperimentCorpus(entry, dir);
     expect(kept.train).toEqual([['a', 'b', 'a'], ['a', 'c', 'a']]);
     expect(encodeCorpus(kept).vocab.has('rare')).toBe(false);
+    expect(vocabularyRule(vocabularySource(kept))).toBe('every word in the 6 training words; the others are <unk>');
 
     const whole = loadExperimentCorpus({ ...entry, vocabularyFrom: 'whole-train' }, dir);
     expect(whole.train).toEqual(kept.train);
@@ -26,6 +28,7 @@ describe('a slice of a corpus', () => {
     expect(['rare', 'words', 'here'].every((w) => encoded.vocab.has(w))).toBe(true);
     // A word of the vocabulary the kept sentences never use is counted 0 times in training.
     expect(trainCounts(encoded)[encoded.vocab.id('rare')]).toBe(0);
+    expect(vocabularyRule(vocabularySource(whole))).toBe('every word in the whole train split (9 words), before the slice was cut; the others are <unk>');
     // The option is part of the corpus's identity: its runs are other runs.
     expect(corpusIdOf({ ...entry, vocabularyFrom: 'whole-train' }, dir)).not.toBe(corpusIdOf(entry, dir));
     expect(() => parseExperiment({ corpora: [{ spec: 'ship', vocabularyFrom: 'all' }], models: [{ plugin: 'unigram' }] }, 'x.json')).toThrow(/x\.json: "corpora\[0\]"/);
@@ -59,6 +62,9 @@ describe('the default experiment', () => {
     // Counted on the slice's own 100,000 words, the same rule made a fifth of the test slice <unk>.
     const own = encodeCorpus({ ...slice, vocabularySentences: undefined });
     expect([own.vocab.size, rate(own.test.unk, predictedTokens(own.test))]).toEqual([3_294, 19.58]);
+    expect(vocabularyRule(vocabularySource(slice))).toBe(
+      'the words seen at least 4 times in the whole train split (800,001 words), before the slice was cut; the others are <unk>',
+    );
     expect(config.description).toContain('14,116 types, 7.7% <unk> in the test slice against 8.6% on full Brown');
   });
 });

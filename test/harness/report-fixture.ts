@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { encodeCorpus, type EncodedCorpus } from '../../corpora/corpus.ts';
 import { toyCorpus } from '../../corpora/toy.ts';
 import { writeResults, type CurveRow, type ResultRow } from '../../harness/experiment/results.ts';
+import { vocabularySource } from '../../harness/experiment/corpus.ts';
 import { predictedTargets, writeCorpusTokens, writeRunTokens } from '../../harness/experiment/token-files.ts';
 
 /** A run of the fixture: what differs between the families' rows. */
@@ -27,8 +28,9 @@ export const FIXTURE_CORPUS_ID = 'ship-fixture';
  * an infinite perplexity, unbounded context). The per-token data are those of the real `ship` corpus.
  */
 export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-'))): { dir: string; corpus: EncodedCorpus; runs: FixtureRun[] } {
-  const corpus = encodeCorpus(toyCorpus('ship'));
-  writeCorpusTokens(dir, FIXTURE_CORPUS_ID, corpus);
+  const text = toyCorpus('ship');
+  const corpus = encodeCorpus(text);
+  writeCorpusTokens(dir, FIXTURE_CORPUS_ID, corpus, vocabularySource(text));
   const base = (k: number) => (_i: number, position: number) => -(1 + 0.1 * k + 0.01 * (position % 7));
   const runs: FixtureRun[] = [
     ...[1, 2, 3, 4].map((order) => ({

@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { TOY_TEXTS } from '../../corpora/toy.ts';
 import { UserError } from '../../corpora/user-error.ts';
 import { buildCharts } from '../../harness/report/charts.ts';
+import { latestRuns } from '../../harness/experiment/configuration.ts';
 import { readResults, writeResults } from '../../harness/experiment/results.ts';
 import { breakDown, loadReportData } from '../../harness/report/data.ts';
 import { renderSvg } from '../../harness/report/render.ts';
 import type { JsonObject } from '../../harness/report/style.ts';
-import { grouped } from '../../harness/report/table.ts';
+import { grouped, pageTable, TABLE_COLUMNS } from '../../harness/report/table.ts';
 import { writeReport } from '../../harness/report/write.ts';
 import { writeFixtureResults } from './report-fixture.ts';
 
@@ -352,5 +353,49 @@ describe('the report read by a person', () => {
       'Training tokens per second (wall clock of training alone: the validation passes between epochs are left out) and test tokens scored per second.',
     );
     expect(byName.get('perplexity-vs-training-time')!.caption).toMatch(/the validation passes between epochs included\)\.$/);
+  });
+
+  it('fits the results table to the page and keeps every column in results.md', async () => {
+    expect(pageTable(data.rows).columns.map((c) => c.title)).toEqual(['Family', 'Model', 'Valid ppl', 'Test ppl', 'Test ppl w/o <unk>', 'Parameters', 'Model MiB', 'Train s', 'Epochs', 'Status']);
+    expect(pageTable(data.rows).shared).toEqual(['corpus ship', 'protocol sentence', 'seed 1']);
+    expect(pageTable([...data.rows, { ...data.rows[0]!, corpus: 'other', seed: 2 }]).columns.map((c) => c.title).slice(0, 4)).toEqual(['Corpus', 'Family', 'Model', 'Seed']);
+    const copy = writeFixtureResults().dir;
+    await writeReport(copy);
+    const html = readFileSync(join(copy, 'index.html'), 'utf8');
+    expect(html).toContain('<thead><tr><th>Family</th><th>Model</th><th class="num">Valid ppl</th>');
+    expect(html).toContain('every run has corpus ship, protocol sentence, seed 1');
+    expect(html).toContain('<td class="wrap">failed: RangeError: &quot;bad&quot;, really</td>');
+    // The corpus, once: split sizes, <unk> rates and the vocabulary rule its perplexities depend on.
+    const tokens = Array.from(TOY_TEXTS.ship).length + 1;
+    expect(html).toContain(
+      `<p class="meta corpus">ship: train ${tokens} tokens (0.00% &lt;unk&gt;), valid ${tokens} tokens (0.00% &lt;unk&gt;), test ${tokens} tokens (0.00% &lt;unk&gt;); ` +
+        'vocabulary 28 types with &lt;unk&gt; &lt;s&gt; &lt;/s&gt;: every character in the 180 training characters; the others are &lt;unk&gt;.</p>',
+    );
+    const md = readFileSync(join(copy, 'results.md'), 'utf8');
+    expect(md.split('\n')[0]).toBe(`| ${TABLE_COLUMNS.map((c) => c.title.replace(/</g, '&lt;')).join(' | ')} |`);
+  });
+
+  it('shows the latest run of each configuration and lists the runs it supersedes', async () => {
+    const { dir: stale } = writeFixtureResults();
+    const { rows, curves } = readResults(stale);
+    const lstm = rows.find((r) => r.label === 'lstm')!;
+    // The same configuration on the corpus before its file changed: another corpus id, so another run id.
+    const before = { ...lstm, id: 'lstm-before', corpusId: 'ship-0ld', testPerplexity: 99, date: '2025-12-31T00:00:00.000Z' };
+    writeResults(stale, { rows: [...rows, before], curves: [...curves, ...curves.filter((c) => c.id === lstm.id).map((c) => ({ ...c, id: before.id }))] });
+    const loaded = loadReportData(stale);
+    expect(loaded.rows.map((r) => r.id)).toEqual(rows.map((r) => r.id));
+    expect(loaded.superseded.map((r) => r.id)).toEqual(['lstm-before']);
+    const { charts } = await writeReport(stale);
+    const bars = dataOf(charts.find((c) => c.name === 'test-perplexity')!.spec).filter((v) => v.name === 'lstm');
+    expect(bars.map((v) => v.testPerplexity)).toEqual([11]);
+    const html = readFileSync(join(stale, 'index.html'), 'utf8');
+    expect(html).toContain('<summary>1 earlier run superseded by a later run of the same configuration');
+    expect(html).toContain('12 runs (1 failed) and 1 superseded');
+    expect(html.match(/<table id="superseded-results">[^]*?<\/table>/)![0].match(/<tr[ >]/g)).toHaveLength(2);
+    const md = readFileSync(join(stale, 'results.md'), 'utf8');
+    expect(md.split('\n').filter((l) => l.includes('| superseded: epochs |'))).toHaveLength(1);
+    // The later run wins whichever row comes first; a tie goes to the later row.
+    expect(latestRuns([{ ...before, date: '2026-02-01T00:00:00.000Z' }, lstm]).latest.map((r) => r.id)).toEqual(['lstm-before']);
+    expect(latestRuns([before, { ...lstm, date: before.date }]).superseded.map((r) => r.id)).toEqual(['lstm-before']);
   });
 });

@@ -13,6 +13,7 @@ import { mergeResults } from '../../harness/experiment/merge.ts';
 import { readResults, RESULTS_FILE, type ResultRow } from '../../harness/experiment/results.ts';
 import { runExperiment, type RunEvent } from '../../harness/experiment/runner.ts';
 import { readCorpusTokens, readRunTokens } from '../../harness/experiment/token-files.ts';
+import { loadReportData } from '../../harness/report/data.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { trainModel } from '../../harness/train.ts';
 import { findPlugin } from '../../models/registry.ts';
@@ -42,7 +43,7 @@ describe('run', () => {
     const out = tmp();
     const pids = new Set<number>();
     const summary = await runExperiment(exp, { outDir: out, onEvent: (e) => e.type === 'start' && pids.add(e.pid) });
-    expect(summary).toEqual({ cells: 4, ran: 4, failed: 0, skipped: 0, interrupted: false });
+    expect(summary).toEqual({ cells: 4, ran: 4, failed: 0, skipped: 0, interrupted: false, kept: 0, keptShown: 0 });
     expect(pids.size).toBe(4);
     expect(pids.has(process.pid)).toBe(false);
 
@@ -188,6 +189,34 @@ describe('run', () => {
     writeFileSync(join(out, 'run.lock'), '999999999\n');
     await expect(runExperiment(exp, { outDir: out })).resolves.toMatchObject({ ran: 1 });
     expect(existsSync(join(out, 'run.lock'))).toBe(false);
+  });
+
+  it('keeps the runs of an edited corpus, says so, and the report shows the latest of each configuration', async () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `the ship sails ${i % 3 ? 'north' : 'south'} at dawn`);
+    const exp = experimentFile({ corpora: [{ spec: 'text:words.txt', label: 'words' }], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.5, 2] } }] }, 'edited');
+    const words = join(exp.path, '..', 'words.txt');
+    writeFileSync(words, `${lines.join('\n')}\n`);
+    const out = tmp();
+    expect(await runCommand({ config: exp.path, out }, silentIo)).toBe(0);
+
+    // The corpus changes, and the experiment drops alpha=2: both old runs stay in results.csv.
+    writeFileSync(words, `${lines.map((l) => `${l} again`).join('\n')}\n`);
+    const edited = experimentFile({ corpora: [{ spec: `text:${words}`, label: 'words' }], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.5] } }] }, 'edited');
+    let printed = '';
+    const io = { stdout: { write: (t: string) => ((printed += t), true) }, stderr: { write: () => true } } as unknown as Parameters<typeof runCommand>[1];
+    expect(await runCommand({ config: edited.path, out }, io)).toBe(0);
+    expect(printed).toContain(
+      'kept 2 runs from earlier configurations or corpora that this experiment no longer has; the report shows only the latest run of each configuration; ' +
+        '1 of them is still the latest of its configuration (a model or corpus the experiment dropped) and stays on the charts',
+    );
+    const { rows } = readResults(out);
+    expect(rows).toHaveLength(3);
+    const data = loadReportData(out);
+    expect(data.rows.map((r) => [r.label, r.corpusId === expandGrid(edited)[0]!.corpusId])).toEqual([
+      ['unigram alpha=0.5', true],
+      ['unigram alpha=2', false],
+    ]);
+    expect(data.superseded.map((r) => r.label)).toEqual(['unigram alpha=0.5']);
   });
 
   it('shards split the grid deterministically and merge into what one run gives', async () => {

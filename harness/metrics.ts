@@ -19,6 +19,11 @@ export interface Metrics {
   readonly bitsPerCharacter?: number;
   /** Tokens the model gave probability 0; any makes the perplexity infinite. */
   readonly zeroProbability: number;
+  /**
+   * Tokens whose log-probability is NaN or +Infinity, which no distribution gives (a diverged or broken model);
+   * any makes every perplexity NaN, so that a broken model never shows a number that looks like a result.
+   */
+  readonly invalid: number;
 }
 
 export interface EvaluateOptions {
@@ -68,21 +73,24 @@ export function evaluate(scorer: Scorer, split: EncodedSplit, options: EvaluateO
   let knownLogprob = 0;
   let unk = 0;
   let zero = 0;
+  let invalid = 0;
   k = 0;
   for (let s = 0; s < sentences; s++) {
     for (let i = starts[s]!; i <= starts[s + 1]!; i++, k++) {
       const v = lp[k]!;
       if (v === -Infinity) zero++;
+      else if (!(v < Infinity)) invalid++;
       logprob += v;
       // Position starts[s+1] is the `</s>` of sentence s, never `<unk>`.
       if (i < starts[s + 1]! && tokens[i] === UNK_ID) unk++;
       else knownLogprob += v;
     }
   }
-  const perplexity = zero > 0 ? Infinity : Math.exp(-logprob / total);
+  // A sum that holds both −Infinity and a NaN must not read as "probability 0": NaN wins.
+  const perplexity = invalid > 0 ? NaN : zero > 0 ? Infinity : Math.exp(-logprob / total);
   const known = total - unk;
-  const perplexityWithoutUnk = known === 0 ? NaN : Math.exp(-knownLogprob / known);
-  const bitsPerToken = -logprob / total / Math.LN2;
+  const perplexityWithoutUnk = known === 0 || invalid > 0 ? NaN : Math.exp(-knownLogprob / known);
+  const bitsPerToken = invalid > 0 ? NaN : -logprob / total / Math.LN2;
   return {
     mode: options.mode,
     tokens: total,
@@ -91,7 +99,8 @@ export function evaluate(scorer: Scorer, split: EncodedSplit, options: EvaluateO
     perplexity,
     perplexityWithoutUnk,
     bitsPerToken,
-    ...(options.level === 'char' ? { bitsPerCharacter: -logprob / split.characters / Math.LN2 } : {}),
+    ...(options.level === 'char' ? { bitsPerCharacter: invalid > 0 ? NaN : -logprob / split.characters / Math.LN2 } : {}),
     zeroProbability: zero,
+    invalid,
   };
 }

@@ -60,6 +60,26 @@ describe('evaluate', () => {
     expect(m.perplexityWithoutUnk).toBe(Infinity);
   });
 
+  it('never lets a NaN or +Infinity log-probability look like a result, even beside a probability 0', () => {
+    for (const bad of [NaN, Infinity]) {
+      const s = historyScorer(8);
+      s.logProb = (next) => (next === 6 ? bad : next === 7 ? -Infinity : -1);
+      const m = evaluate(s, split, { mode: 'sentence', level: 'char' });
+      expect(m.invalid).toBe(1);
+      expect(m.zeroProbability).toBe(1);
+      expect(m.perplexity).toBeNaN();
+      expect(m.perplexityWithoutUnk).toBeNaN();
+      expect(m.bitsPerToken).toBeNaN();
+      expect(m.bitsPerCharacter).toBeNaN();
+    }
+    // On an <unk> token, which the "without <unk>" figure leaves out, too.
+    const s = historyScorer(8);
+    s.logProb = (next) => (next === UNK_ID ? NaN : -1);
+    const m = evaluate(s, split, { mode: 'sentence' });
+    expect([m.invalid, m.perplexity, m.perplexityWithoutUnk]).toEqual([1, NaN, NaN]);
+    expect(evaluate(historyScorer(8), split, { mode: 'sentence' }).invalid).toBe(0);
+  });
+
   it('gives bits per character on character corpora', () => {
     const c = encodeCorpus(toyCorpus('hihello'));
     const uniform: Scorer = {

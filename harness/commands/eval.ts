@@ -101,6 +101,7 @@ export async function evalCommand(flags: Flags): Promise<void> {
     bitsPerToken: m.bitsPerToken,
     ...(m.bitsPerCharacter !== undefined ? { bitsPerCharacter: m.bitsPerCharacter } : {}),
     zeroProbability: m.zeroProbability,
+    invalid: m.invalid,
     seconds,
     tokensPerSecond: m.tokens / seconds,
   };
@@ -115,6 +116,7 @@ export async function evalCommand(flags: Flags): Promise<void> {
       `  perplexity ${m.perplexity.toFixed(3)}, without <unk> ${m.perplexityWithoutUnk.toFixed(3)}, ${m.bitsPerToken.toFixed(4)} bits/token` +
         (m.bitsPerCharacter !== undefined ? `, ${m.bitsPerCharacter.toFixed(4)} bits/char` : ''),
       ...(m.zeroProbability > 0 ? [`  ${formatCount(m.zeroProbability)} tokens have probability 0 (perplexity is infinite)`] : []),
+      ...(m.invalid > 0 ? [`  ${formatCount(m.invalid)} tokens have a NaN log-probability: the model is broken (perplexity is NaN)`] : []),
       `  ${formatCount(Math.round(result.tokensPerSecond))} tokens/s`,
     ].join('\n') + '\n',
   );

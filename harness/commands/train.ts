@@ -6,6 +6,7 @@ import type { Protocol } from '../../models/types.ts';
 import { evaluate } from '../metrics.ts';
 import { hyperParametersFromFlags, modelOptionSpecs, parseArgsOptions } from '../model-options.ts';
 import { progressReporter } from '../progress.ts';
+import { assertSoundModel } from '../sound-model.ts';
 import { trainingThroughput, trainModel, type HarnessTrainReport } from '../train.ts';
 import {
   BUDGET_OPTIONS,
@@ -94,7 +95,10 @@ export async function trainCommand(flags: Flags): Promise<void> {
   const scoringSeconds = (performance.now() - started) / 1000;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
 
-  if (save) {
+  // A broken model (NaN anywhere) fails the command before anything is written.
+  const checkpoint = save ? model.toCheckpoint() : undefined;
+  assertSoundModel(model, { valid }, checkpoint && { arrays: checkpoint.arrays, consequence: `nothing was saved to ${save}` });
+  if (save && checkpoint) {
     const provenance: TrainProvenance = {
       corpus: spec,
       corpusOptions: { ...options } as Record<string, JsonValue>,
@@ -103,7 +107,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
       seed,
       report,
     };
-    saveCheckpoint(save, { ...model.toCheckpoint(), provenance: provenance as unknown as JsonValue });
+    saveCheckpoint(save, { ...checkpoint, provenance: provenance as unknown as JsonValue });
   }
 
   const summary = {

@@ -2,6 +2,7 @@ import { encodeCorpus } from '../../corpora/corpus.ts';
 import { findPlugin } from '../../models/registry.ts';
 import type { ProgressEvent } from '../../models/types.ts';
 import { evaluate } from '../metrics.ts';
+import { assertSoundModel } from '../sound-model.ts';
 import { trainingThroughput, trainModel } from '../train.ts';
 import { loadExperimentCorpus } from './corpus.ts';
 import type { CellRequest, CellResult } from './messages.ts';
@@ -47,6 +48,8 @@ export async function runCell({ cell, outDir }: CellRequest, onProgress: (event:
   const scoreStart = performance.now();
   const test = evaluate(model.scorer(), corpus.test, { mode: cell.mode, level: corpus.level, perToken });
   const scoreSeconds = (performance.now() - scoreStart) / 1000;
+  // A diverged network already failed in training; a model with NaN anywhere fails here, never as a result.
+  assertSoundModel(model, { valid, test });
   writeRunTokens(outDir, cell.id, perToken);
 
   return {

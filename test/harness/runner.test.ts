@@ -15,6 +15,10 @@ import { runExperiment, type RunEvent } from '../../harness/experiment/runner.ts
 import { readCorpusTokens, readRunTokens } from '../../harness/experiment/token-files.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { trainModel } from '../../harness/train.ts';
+import { buildCharts } from '../../harness/report/charts.ts';
+import { loadReportData } from '../../harness/report/data.ts';
+import { reportHtml } from '../../harness/report/html.ts';
+import { markdownTable } from '../../harness/report/table.ts';
 import { findPlugin } from '../../models/registry.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'pb-run-'));
@@ -113,6 +117,33 @@ describe('run', () => {
     expect(rows[1]!.testPerplexity).toBeNull();
     const retry = await runExperiment(exp, { outDir: out });
     expect(retry).toMatchObject({ ran: 1, failed: 1, skipped: 1 });
+  });
+
+  it('records a diverged cell as failed with its message, runs the next, and the report says it diverged', async () => {
+    const exp = experimentFile(
+      { corpora: ['ship'], budget: { epochs: 3 }, models: [{ plugin: 'lstm', hyperParameters: { learningRate: 1000, clip: 0 } }, { plugin: 'unigram' }] },
+      'diverging',
+    );
+    const out = tmp();
+    const summary = await runExperiment(exp, { outDir: out });
+    expect(summary).toMatchObject({ ran: 2, failed: 1 });
+    const { rows, curves } = readResults(out);
+    expect(rows.map((r) => [r.model, r.status])).toEqual([
+      ['lstm', 'failed'],
+      ['unigram', 'ok'],
+    ]);
+    const message =
+      /^training diverged by the end of epoch 1 \(step 6\): the mean training loss is \d+\.\d\d nats per token, over 10 times that of the uniform distribution \(ln 28 = 3\.33\); lower the learning rate \(--learning-rate \/ "learningRate", now 1000\) or enable gradient clipping \(--clip \/ "clip", e\.g\. 0\.25; now off\)$/;
+    expect(rows[0]!.error).toMatch(message);
+    expect(rows[0]!.testPerplexity).toBeNull();
+    expect(curves.filter((c) => c.id === rows[0]!.id)).toEqual([]);
+    expect(rows[1]!.testPerplexity).toBeGreaterThan(1);
+
+    const report = loadReportData(out);
+    const html = reportHtml(buildCharts(report), report.rows);
+    expect(html).toMatch(/<li>lstm \(ship, seed 1\): diverged by the end of epoch 1 \(step 6\): the mean training loss is/);
+    expect(html).not.toMatch(/lstm[^<]*probability 0/);
+    expect(markdownTable(report.rows)).toMatch(/\| lstm \|.*\| diverged by the end of epoch 1 \(step 6\): the mean training loss/);
   });
 
   it('records a cell whose process dies', async () => {

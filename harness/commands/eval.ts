@@ -4,6 +4,7 @@ import { UserError } from '../../corpora/user-error.ts';
 import type { LanguageModel, Protocol } from '../../models/types.ts';
 import { readArpa } from '../../models/ngram/arpa-read.ts';
 import { evaluate } from '../metrics.ts';
+import { progressReporter } from '../progress.ts';
 import {
   CORPUS_OPTIONS,
   MODE_OPTION,
@@ -83,7 +84,13 @@ export async function evalCommand(flags: Flags): Promise<void> {
   }
 
   const started = performance.now();
-  const m = evaluate(model.scorer(), split, { mode, level });
+  const progress = progressReporter(`eval ${model.plugin}`);
+  let m: ReturnType<typeof evaluate>;
+  try {
+    m = evaluate(model.scorer(), split, { mode, level, onProgress: progress.update });
+  } finally {
+    progress.stop();
+  }
   const seconds = (performance.now() - started) / 1000;
   const result = {
     model: model.plugin,

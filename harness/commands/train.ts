@@ -3,7 +3,7 @@ import { BROWN_PAPER } from '../../corpora/brown.ts';
 import { saveCheckpoint, type JsonValue } from '../../models/checkpoint.ts';
 import { findPlugin } from '../../models/registry.ts';
 import type { Protocol } from '../../models/types.ts';
-import { evaluate } from '../metrics.ts';
+import { evaluate, type Metrics } from '../metrics.ts';
 import { hyperParametersFromFlags, modelOptionSpecs, parseArgsOptions } from '../model-options.ts';
 import { progressReporter } from '../progress.ts';
 import { assertSoundModel } from '../sound-model.ts';
@@ -84,15 +84,16 @@ export async function trainCommand(flags: Flags): Promise<void> {
 
   const progress = progressReporter(`train ${plugin.name}`);
   let report: HarnessTrainReport;
+  let valid: Metrics;
+  let scoringSeconds: number;
   try {
     report = await trainModel(model, corpus, { seed, mode, ...(budget ? { budget } : {}), onProgress: progress.update });
+    const started = performance.now();
+    valid = evaluate(model.scorer(), corpus.valid, { mode, level: corpus.level, onProgress: (e) => progress.update({ ...e, phase: 'scoring valid' }) });
+    scoringSeconds = (performance.now() - started) / 1000;
   } finally {
     progress.stop();
   }
-
-  const started = performance.now();
-  const valid = evaluate(model.scorer(), corpus.valid, { mode, level: corpus.level });
-  const scoringSeconds = (performance.now() - started) / 1000;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
 
   // A broken model (NaN anywhere) fails the command before anything is written.

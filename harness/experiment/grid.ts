@@ -5,7 +5,7 @@ import { UserError } from '../../corpora/user-error.ts';
 import { describeIssues } from '../../models/plugin.ts';
 import { registry } from '../../models/registry.ts';
 import type { Budget, ModelFamily, Protocol } from '../../models/types.ts';
-import { resolveCorpusSpec, type CorpusEntry, type Experiment } from './config.ts';
+import { corpusFiles, type CorpusEntry, type Experiment } from './config.ts';
 
 /** One run of the grid: a model with one point of its hyper-parameters, on one corpus, seed and protocol. */
 export interface Cell {
@@ -78,8 +78,7 @@ export function corpusIdOf(corpus: CorpusEntry, baseDir: string): string {
  * the reader's message when they run).
  */
 function corpusFingerprint(spec: string, baseDir: string): string | null {
-  const resolved = resolveCorpusSpec(spec, baseDir);
-  const paths = resolved.startsWith('text:') ? [resolved.slice(5)] : resolved.startsWith('files:') ? resolved.slice(6).split(',') : [];
+  const paths = corpusFiles(spec, baseDir);
   if (paths.length === 0) return null;
   const hash = createHash('sha256');
   for (const path of paths) {

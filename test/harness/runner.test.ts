@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeCorpus } from '../../corpora/corpus.ts';
 import { toyCorpus } from '../../corpora/toy.ts';
@@ -107,13 +107,14 @@ describe('run', () => {
   });
 
   it('records a failing cell with its message, keeps the others, and retries only the failure', async () => {
-    const exp = experimentFile({ corpora: ['hihello', 'text:missing.txt'], models: [{ plugin: 'unigram' }] }, 'failing');
+    const exp = experimentFile({ corpora: ['hihello', 'text:one-line.txt'], models: [{ plugin: 'unigram' }] }, 'failing');
+    writeFileSync(join(dirname(exp.path), 'one-line.txt'), 'a whole book on one line\n');
     const out = tmp();
     const code = await runCommand({ config: exp.path, out }, silentIo);
     expect(code).toBe(1);
     const rows = readResults(out).rows;
     expect(rows.map((r) => r.status)).toEqual(['ok', 'failed']);
-    expect(rows[1]!.error).toMatch(/missing\.txt: no such file/);
+    expect(rows[1]!.error).toMatch(/one-line\.txt: has 1 non-blank line, so the valid and test splits get none/);
     expect(rows[1]!.testPerplexity).toBeNull();
     const retry = await runExperiment(exp, { outDir: out });
     expect(retry).toMatchObject({ ran: 1, failed: 1, skipped: 1 });
@@ -144,6 +145,20 @@ describe('run', () => {
     expect(html).toMatch(/<li>lstm \(ship, seed 1\): diverged by the end of epoch 1 \(step 6\): the mean training loss is/);
     expect(html).not.toMatch(/lstm[^<]*probability 0/);
     expect(markdownTable(report.rows)).toMatch(/\| lstm \|.*\| diverged by the end of epoch 1 \(step 6\): the mean training loss/);
+  });
+
+  it('checks that every corpus file exists before any cell runs', async () => {
+    const exp = experimentFile({ corpora: ['hihello', { spec: 'files:a.txt,missing.txt,a.txt' }], models: [{ plugin: 'unigram' }] }, 'nofile');
+    writeFileSync(join(dirname(exp.path), 'a.txt'), 'a b\n');
+    const out = tmp();
+    await expect(runCommand({ config: exp.path, out }, silentIo)).rejects.toThrow(
+      new UserError(`${exp.path}: "corpora[1]" (files:a.txt,missing.txt,a.txt): ${join(dirname(exp.path), 'missing.txt')}: no such file`),
+    );
+    expect(existsSync(join(out, RESULTS_FILE))).toBe(false);
+    writeFileSync(join(dirname(exp.path), 'folder.json'), JSON.stringify({ corpora: ['text:.'], models: [{ plugin: 'unigram' }] }));
+    await expect(runCommand({ config: join(dirname(exp.path), 'folder.json'), out }, silentIo)).rejects.toThrow(
+      /folder\.json: "corpora\[0\]" \(text:\.\): .*: is a folder, not a file$/,
+    );
   });
 
   it('records a cell whose process dies', async () => {

@@ -107,6 +107,17 @@ function entriesOf({ option, example }: OutputOption, path: string, real: string
   return entries;
 }
 
+/** Run a check; a path that cannot even be looked at (no permission, …) is named too, not a stack trace. */
+function named<T>({ option }: OutputOption, path: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (e instanceof UserError || code === undefined) throw e;
+    throw new UserError(`${option} ${path}: cannot be checked (${code})`);
+  }
+}
+
 export type ModelFolderState = 'new' | 'empty' | 'model';
 
 /**
@@ -115,6 +126,10 @@ export type ModelFolderState = 'new' | 'empty' | 'model';
  * `UserError` naming the path and why.
  */
 export function checkModelFolder(path: string, to: OutputOption): ModelFolderState {
+  return named(to, path, () => modelFolderState(path, to));
+}
+
+function modelFolderState(path: string, to: OutputOption): ModelFolderState {
   const { option, example } = to;
   const { real, exists: found } = locate(option, path);
   const cwd = realpathSync(process.cwd());
@@ -140,6 +155,10 @@ export function checkModelFolder(path: string, to: OutputOption): ModelFolderSta
  * is a `UserError` naming a few of them.
  */
 export function checkResultsFolder(path: string, to: OutputOption): void {
+  named(to, path, () => resultsFolder(path, to));
+}
+
+function resultsFolder(path: string, to: OutputOption): void {
   const { option, example } = to;
   const { real, exists: found } = locate(option, path);
   checkProjectFolder(to, path, real);
@@ -160,6 +179,10 @@ export function checkResultsFolder(path: string, to: OutputOption): void {
  * one; a folder, or a file without `overwrite`, is a `UserError`.
  */
 export function checkOutputFile(path: string, overwrite: boolean, to: OutputOption): void {
+  named(to, path, () => outputFile(path, overwrite, to));
+}
+
+function outputFile(path: string, overwrite: boolean, to: OutputOption): void {
   const { option } = to;
   const { real, exists: found } = locate(option, path);
   checkProjectFolder(to, path, real);

@@ -77,10 +77,6 @@ export function writeArpa(model: LanguageModel, path: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     fd = openSync(tmp, 'w');
-  } catch (e) {
-    throw new UserError(`--out ${path}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
     const out = new ChunkedWriter(gz ? undefined : fd);
     const order = trie.order;
     const sizes = trie.counts();
@@ -105,7 +101,8 @@ export function writeArpa(model: LanguageModel, path: string): void {
     renameSync(tmp, path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
+    if (existsSync(tmp)) rmSync(tmp);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw code === undefined ? e : new UserError(`--out ${path}: cannot be written (${code})`);
   }
 }

@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../harness/cli.ts';
+import { loadModel } from '../../harness/commands/load-model.ts';
+import { writeFileAtomic } from '../../harness/experiment/atomic.ts';
 import { readResults, RESULTS_FILE, writeResults } from '../../harness/experiment/results.ts';
 import { PROJECT_DIR } from '../../harness/output-path.ts';
 import { loadCheckpoint } from '../../models/checkpoint.ts';
+import { writeArpa } from '../../models/ngram/arpa-write.ts';
 import { writeFixtureResults } from './report-fixture.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'pb-paths-'));
@@ -158,6 +161,9 @@ describe('export-arpa --out', () => {
     writeFileSync(existing, 'old\n');
     expect((await cli('export-arpa', '--load', model, '--out', existing, '--overwrite')).code).toBe(0);
     expect(readFileSync(existing)).toEqual(readFileSync(fresh));
+    // The writer itself names a path it cannot write (the command's check comes first; this is the later failure).
+    expect(() => writeArpa(loadModel(model).model, join(existing, 'x.arpa'))).toThrow(/--out .*old\.arpa\/x\.arpa: cannot be written \((ENOTDIR|EEXIST)\)/);
+    expect(() => writeFileAtomic(join(existing, 'results.csv'), 'x')).toThrow(/old\.arpa\/results\.csv: cannot be written \((ENOTDIR|EEXIST)\)/);
     expect(Object.keys(snapshot(dir)).filter((p) => p.includes('.tmp-'))).toEqual([]);
   });
 });

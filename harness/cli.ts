@@ -37,7 +37,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'export-arpa': {
     summary: 'write a saved n-gram model as an ARPA file (KenLM/SRILM format)',
-    usage: 'export-arpa --load DIR --out FILE[.gz]',
+    usage: 'export-arpa --load DIR --out FILE[.gz] [--overwrite]   (an existing FILE only with --overwrite)',
     options: EXPORT_ARPA_OPTIONS,
     run: exportArpaCommand,
   },
@@ -73,8 +73,8 @@ const COMMANDS: Record<string, Command> = {
     run: reportFromFlags,
   },
   merge: {
-    summary: "join shards' results folders into one",
-    usage: 'merge DIR... [--out DIR]',
+    summary: "join shards' results folders into one, and write its report",
+    usage: 'merge DIR... --out DIR   (writes the merged results and their report into DIR)',
     options: MERGE_OPTIONS,
     positionals: Infinity,
     run: mergeFromFlags,

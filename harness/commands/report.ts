@@ -1,3 +1,4 @@
+import { checkResultsFolder } from '../output-path.ts';
 import { writeReport } from '../report/write.ts';
 import { stringFlag, type Flags, type OptionTypes } from './common.ts';
 import { DEFAULT_OUT, type CommandIo } from './run.ts';
@@ -10,6 +11,7 @@ export interface ReportArgs {
 /** `report [--out DIR]`: charts, SVGs, index.html and results.md from DIR's results alone (no training). */
 export async function reportCommand(args: ReportArgs, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const dir = args.out ?? DEFAULT_OUT;
+  checkResultsFolder(dir, { option: '--out', example: 'runs/NAME' });
   const { charts, warnings } = await writeReport(dir);
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   io.stdout.write(`${charts.length} charts written to ${dir}/ (open ${dir}/index.html)\n`);

@@ -4,6 +4,7 @@ import { loadExperiment } from '../experiment/config.ts';
 import { parseShard } from '../experiment/grid.ts';
 import { progressDisplay, type TextStream } from '../experiment/progress.ts';
 import { runExperiment } from '../experiment/runner.ts';
+import { checkResultsFolder } from '../output-path.ts';
 import { reportCommand } from './report.ts';
 
 export const DEFAULT_OUT = 'reports';
@@ -34,6 +35,7 @@ export async function runCommand(args: RunArgs, io: CommandIo = defaultIo): Prom
   const experiment = loadExperiment(args.config);
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const outDir = args.out ?? DEFAULT_OUT;
+  checkResultsFolder(outDir, { option: '--out', example: `runs/${experiment.name}` });
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();
   process.on('SIGINT', interrupt);

@@ -5,6 +5,7 @@ import { findPlugin } from '../../models/registry.ts';
 import type { Protocol } from '../../models/types.ts';
 import { evaluate, type Metrics } from '../metrics.ts';
 import { hyperParametersFromFlags, modelOptionSpecs, parseArgsOptions } from '../model-options.ts';
+import { checkModelFolder, type ModelFolderState } from '../output-path.ts';
 import { progressReporter } from '../progress.ts';
 import { assertSoundModel } from '../sound-model.ts';
 import { trainingThroughput, trainModel, type HarnessTrainReport } from '../train.ts';
@@ -77,6 +78,8 @@ export async function trainCommand(flags: Flags): Promise<void> {
   const budget = budgetFlags(flags);
   const save = stringFlag(flags, 'save');
   const json = flags.json === true;
+  // Before the corpus is even read: a wrong --save must cost a message, not the training time (nor a folder).
+  const saving: ModelFolderState | undefined = save === undefined ? undefined : checkModelFolder(save, { option: '--save', example: `runs/${plugin.name}` });
 
   const corpus = encodeCorpus(loadCorpus(spec, options));
   const model = plugin.create(hyperParameters, corpus.vocab);
@@ -142,7 +145,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
     ...report.epochs.map((e) => `  epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, valid perplexity ${e.validPerplexity.toFixed(2)}`),
     `  valid perplexity ${valid.perplexity.toFixed(3)} (${formatCount(valid.tokens)} tokens, ${formatCount(valid.unk)} <unk>; without <unk> ${valid.perplexityWithoutUnk.toFixed(3)})`,
     `  scoring ${formatCount(Math.round(summary.scoringTokensPerSecond))} tokens/s, peak RSS ${peakRssMB.toFixed(0)} MB`,
-    ...(save ? [`  saved to ${save}`] : []),
+    ...(save ? [`  saved to ${save}${saving === 'model' ? ' (replacing the model saved there before)' : ''}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -248,7 +248,7 @@ describe('run', () => {
     expect(ids1.filter((id) => ids2.includes(id))).toEqual([]);
     expect(ids1).toEqual(expandGrid(exp).filter((c) => c.index % 2 === 0).map((c) => c.id));
 
-    expect(mergeResults([s2, s1], merged)).toEqual({ rows: 4, failed: 0 });
+    expect(mergeResults([s2, s1], merged)).toEqual({ rows: 4, failed: 0, conflicts: [] });
     expect(readResults(merged).rows.map(stable)).toEqual(readResults(whole).rows.map(stable));
     for (const r of readResults(merged).rows) expect(readRunTokens(merged, r.id, r.testTokens!)).toBeInstanceOf(Float32Array);
   });

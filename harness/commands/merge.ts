@@ -1,7 +1,7 @@
 import { mergeResults } from '../experiment/merge.ts';
 import { UserError } from '../../corpora/user-error.ts';
-import { stringFlag, type Flags, type OptionTypes } from './common.ts';
-import { DEFAULT_OUT, type CommandIo } from './run.ts';
+import { DEFAULT_OUT, stringFlag, type Flags, type OptionTypes } from './common.ts';
+import type { CommandIo } from './run.ts';
 
 export interface MergeArgs {
   /** Results folders to join (e.g. each shard's `--out`). */
@@ -17,7 +17,9 @@ export function mergeCommand(args: MergeArgs, io: CommandIo = { stdout: process.
   return 0;
 }
 
-export const MERGE_OPTIONS: OptionTypes = { out: { type: 'string' } };
+export const MERGE_OPTIONS: OptionTypes = {
+  out: { type: 'string', value: 'DIR', description: 'the results folder to write the joined results into', default: DEFAULT_OUT },
+};
 
 /** `merge` as the CLI calls it. */
 export function mergeFromFlags(flags: Flags, positionals: readonly string[]): Promise<number> {

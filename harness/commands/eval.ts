@@ -22,13 +22,13 @@ import {
 import { loadModel } from './load-model.ts';
 
 export const EVAL_OPTIONS: OptionTypes = {
-  load: { type: 'string' },
-  arpa: { type: 'string' },
-  text: { type: 'string' },
+  load: { type: 'string', value: 'DIR', description: 'a model folder written by train --save' },
+  arpa: { type: 'string', value: 'FILE', description: 'an ARPA n-gram file (KenLM, SRILM; .gz read too), instead of --load' },
+  text: { type: 'string', value: 'PATH', description: 'score every line of this file as a sentence, instead of --corpus' },
   ...CORPUS_OPTIONS,
-  split: { type: 'string' },
-  ...MODE_OPTION,
-  json: { type: 'boolean' },
+  split: { type: 'string', value: 'train|valid|test', description: 'the split of --corpus to score', default: 'test' },
+  mode: { ...MODE_OPTION.mode!, default: 'the mode the model was trained in' },
+  json: { type: 'boolean', description: 'print the result as one JSON line instead of text' },
 };
 
 interface ModelSource {

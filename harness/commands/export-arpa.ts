@@ -4,7 +4,11 @@ import { checkOutputFile } from '../output-path.ts';
 import { requiredFlag, type Flags, type OptionTypes } from './common.ts';
 import { loadModel } from './load-model.ts';
 
-export const EXPORT_ARPA_OPTIONS: OptionTypes = { load: { type: 'string' }, out: { type: 'string' }, overwrite: { type: 'boolean' } };
+export const EXPORT_ARPA_OPTIONS: OptionTypes = {
+  load: { type: 'string', value: 'DIR', description: 'an ngram model folder written by train --save' },
+  out: { type: 'string', value: 'FILE', description: 'the ARPA file to write (gzip if it ends in .gz); an existing file is refused unless --overwrite' },
+  overwrite: { type: 'boolean', description: 'replace an existing --out file' },
+};
 
 /**
  * `export-arpa --load DIR --out FILE [--overwrite]`: a saved back-off n-gram model as an ARPA file (gzip if FILE

@@ -7,11 +7,11 @@ import { numberFlag, requiredFlag, stringFlag, type Flags, type OptionTypes } fr
 import { loadModel } from './load-model.ts';
 
 export const GENERATE_OPTIONS: OptionTypes = {
-  load: { type: 'string' },
-  tokens: { type: 'string' },
-  seed: { type: 'string' },
-  temperature: { type: 'string' },
-  prefix: { type: 'string' },
+  load: { type: 'string', value: 'DIR', description: 'a model folder written by train --save' },
+  tokens: { type: 'string', value: 'N', description: 'tokens to draw (a sentence end counts as one)', default: '100' },
+  seed: { type: 'string', value: 'N', description: 'random seed of the sampling', default: '1' },
+  temperature: { type: 'string', value: 'T', description: 'sharpen (< 1) or flatten (> 1) the distribution; 0 takes the most likely token', default: '1' },
+  prefix: { type: 'string', value: 'TEXT', description: 'start from this text (words outside the vocabulary are read as <unk>)' },
 };
 
 /**

@@ -24,7 +24,9 @@ export async function mergeCommand(args: MergeArgs, io: CommandIo = { stdout: pr
   return reportCommand({ out: args.out }, io);
 }
 
-export const MERGE_OPTIONS: OptionTypes = { out: { type: 'string' } };
+export const MERGE_OPTIONS: OptionTypes = {
+  out: { type: 'string', value: 'DIR', description: 'the results folder to write the joined results and their report into (required)' },
+};
 
 /** `merge` as the CLI calls it. */
 export function mergeFromFlags(flags: Flags, positionals: readonly string[]): Promise<number> {

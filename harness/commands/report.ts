@@ -1,7 +1,7 @@
 import { checkResultsFolder } from '../output-path.ts';
 import { writeReport } from '../report/write.ts';
-import { stringFlag, type Flags, type OptionTypes } from './common.ts';
-import { DEFAULT_OUT, type CommandIo } from './run.ts';
+import { DEFAULT_OUT, stringFlag, type Flags, type OptionTypes } from './common.ts';
+import type { CommandIo } from './run.ts';
 
 export interface ReportArgs {
   /** The results folder to read and write the report into (default `reports`). */
@@ -18,7 +18,9 @@ export async function reportCommand(args: ReportArgs, io: CommandIo = { stdout: 
   return 0;
 }
 
-export const REPORT_OPTIONS: OptionTypes = { out: { type: 'string' } };
+export const REPORT_OPTIONS: OptionTypes = {
+  out: { type: 'string', value: 'DIR', description: 'the results folder to read; the report is written into it', default: DEFAULT_OUT },
+};
 
 /** `report` as the CLI calls it. */
 export function reportFromFlags(flags: Flags): Promise<number> {

@@ -4,7 +4,8 @@ import { saveCheckpoint, type JsonValue } from '../../models/checkpoint.ts';
 import { findPlugin } from '../../models/registry.ts';
 import type { Protocol } from '../../models/types.ts';
 import { evaluate, type Metrics } from '../metrics.ts';
-import { hyperParametersFromFlags, modelOptionSpecs, parseArgsOptions } from '../model-options.ts';
+import { formatOptions, modelOptionRows } from '../help.ts';
+import { hyperParametersFromFlags, modelFlagOptions, modelOptionSpecs } from '../model-options.ts';
 import { checkModelFolder, type ModelFolderState } from '../output-path.ts';
 import { progressReporter } from '../progress.ts';
 import { assertSoundModel } from '../sound-model.ts';
@@ -26,24 +27,36 @@ import {
 } from './common.ts';
 
 export const TRAIN_OPTIONS: OptionTypes = {
-  model: { type: 'string' },
+  model: { type: 'string', value: 'NAME', description: "the model to train (see 'models'); 'train --model NAME --help' lists its options" },
   ...CORPUS_OPTIONS,
   ...MODE_OPTION,
   ...BUDGET_OPTIONS,
-  seed: { type: 'string' },
-  save: { type: 'string' },
-  json: { type: 'boolean' },
+  seed: { type: 'string', value: 'N', description: 'random seed (initialisation, shuffling, dropout)', default: '1' },
+  save: { type: 'string', value: 'DIR', description: 'save the trained model in DIR (for eval, generate, export-arpa): a new or empty folder, or a model saved before (replaced); any other folder is refused' },
+  json: { type: 'boolean', description: 'print the summary as one JSON line instead of text' },
 };
 
+/** The chosen model's options: what the command line accepts, and their section of `train --model NAME --help`. */
+export interface ModelFlags {
+  readonly options: OptionTypes;
+  readonly help: readonly string[];
+}
+
 /** `train` takes the chosen plug-in's hyper-parameters as flags too; they are known once `--model` is. */
-export function trainOptionTypes(argv: readonly string[]): OptionTypes {
+export function trainModelOptions(argv: readonly string[]): ModelFlags | undefined {
   const i = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));
-  if (i < 0) return TRAIN_OPTIONS;
+  if (i < 0) return undefined;
   const name = argv[i]!.includes('=') ? argv[i]!.slice('--model='.length) : argv[i + 1];
-  if (!name) return TRAIN_OPTIONS;
-  const modelOptions = parseArgsOptions(modelOptionSpecs(findPlugin(name)));
-  // A command option of the same name wins (e.g. --epochs is the training budget).
-  return { ...modelOptions, ...TRAIN_OPTIONS };
+  if (!name || name.startsWith('-')) return undefined;
+  const plugin = findPlugin(name);
+  const specs = modelOptionSpecs(plugin);
+  return {
+    options: modelFlagOptions(specs),
+    help: [
+      `options of the model ${plugin.name} (in a JSON experiment, keys of "hyperParameters" in camelCase: --hidden-size is hiddenSize):`,
+      ...formatOptions(modelOptionRows(specs)),
+    ],
+  };
 }
 
 /** One table of split sizes; for Brown, beside the figures Bengio et al. 2003 report. */
@@ -70,7 +83,7 @@ export interface TrainProvenance {
 export async function trainCommand(flags: Flags): Promise<void> {
   const pluginName = requiredFlag(flags, 'model', 'a registered model; see `models`');
   const plugin = findPlugin(pluginName);
-  const hyperParameters = hyperParametersFromFlags(modelOptionSpecs(plugin), flags);
+  const hyperParameters = hyperParametersFromFlags(plugin, flags);
   const spec = requiredFlag(flags, 'corpus', 'brown, hihello, ship, text:PATH or files:TRAIN,VALID,TEST');
   const options = corpusOptions(flags);
   const mode = modeFlag(flags);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../../corpora/user-error.ts';
+import { jsonNaming, schemaKeys } from '../../models/option-names.ts';
 import { describeIssues } from '../../models/plugin.ts';
 import { registry } from '../../models/registry.ts';
 import type { Budget, ModelFamily, Protocol } from '../../models/types.ts';
@@ -115,7 +116,8 @@ export function expandGrid(experiment: Experiment): Cell[] {
     const points = gridProduct(entry.hyperParameters).map((point) => {
       const parsed = plugin.schema.safeParse(point);
       if (!parsed.success) {
-        throw new UserError(describeIssues(`${experiment.path}: "models[${i}].hyperParameters" (${entry.plugin} ${canonicalJson(point)})`, parsed.error));
+        const subject = `${experiment.path}: "models[${i}].hyperParameters" (${entry.plugin} ${canonicalJson(point)})`;
+        throw new UserError(describeIssues(subject, parsed.error, jsonNaming(schemaKeys(plugin.schema))));
       }
       // Name a run by what varies; a plug-in used by several unlabelled entries also needs its fixed values.
       const shown = Object.entries(entry.hyperParameters).filter(

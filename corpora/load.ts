@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { brownCorpus } from './brown.ts';
-import type { Corpus, TokenLevel } from './corpus.ts';
+import { SPLITS, type Corpus, type TokenLevel } from './corpus.ts';
 import { readLines, tokenize } from './text-file.ts';
 import { TOY_TEXTS, toyCorpus, type ToyName } from './toy.ts';
 import { UserError } from './user-error.ts';
@@ -31,6 +31,24 @@ export function parseFractions(text: string): [number, number, number] {
   return [parts[0]!, parts[1]!, parts[2]!];
 }
 
+const DEFAULT_FRACTIONS = [0.8, 0.1, 0.1] as const;
+
+/**
+ * `text:` splits lines, not words: a file of too few lines (a whole book on one line) leaves a split empty,
+ * which the user should hear about in those terms rather than as "the valid split has no tokens".
+ */
+function checkLineSplit(path: string, lines: number, counts: readonly [number, number, number], fractions: readonly number[]): void {
+  const empty = SPLITS.filter((_, i) => counts[i] === 0);
+  if (empty.length === 0) return;
+  const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  throw new UserError(
+    `${path}: has ${plural(lines, 'non-blank line')}, so the ${empty.join(' and ')} split${empty.length > 1 ? 's get' : ' gets'} none. ` +
+      `text: takes one sentence a line and splits the lines in order by --fractions (${fractions.join(',')}: ` +
+      `${counts.map((n, i) => `${n} ${SPLITS[i]}`).join(', ')}); put each sentence on its own line, ` +
+      'or name three files with files:TRAIN,VALID,TEST',
+  );
+}
+
 function sentencesOf(path: string, level: TokenLevel): string[][] {
   const lines = readLines(path);
   if (lines.length === 0) throw new UserError(`${path}: empty corpus (no non-blank lines)`);
@@ -54,9 +72,10 @@ export function loadCorpus(spec: string, options: CorpusOptions = {}): Corpus {
     const path = spec.slice('text:'.length);
     if (!path) throw new UserError('--corpus text:PATH needs a file path');
     const all = sentencesOf(path, level);
-    const [ft, fv] = options.fractions ?? [0.8, 0.1, 0.1];
-    const nTrain = Math.round(all.length * ft);
-    const nValid = Math.round(all.length * fv);
+    const fractions = options.fractions ?? DEFAULT_FRACTIONS;
+    const nTrain = Math.round(all.length * fractions[0]);
+    const nValid = Math.round(all.length * fractions[1]);
+    checkLineSplit(path, all.length, [nTrain, nValid, all.length - nTrain - nValid], fractions);
     const name = basename(path).replace(/\.[^.]*$/, '');
     return {
       name,

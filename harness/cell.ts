@@ -7,6 +7,7 @@
  */
 import { UserError } from '../corpora/user-error.ts';
 import type { CellMessage, CellRequest } from './experiment/messages.ts';
+import { stopWhenOrphaned } from './experiment/orphan.ts';
 import { runCell } from './experiment/run-cell.ts';
 
 function send(message: CellMessage): Promise<void> {
@@ -20,7 +21,13 @@ function send(message: CellMessage): Promise<void> {
 async function main(): Promise<void> {
   const arg = process.argv[2];
   if (!arg) throw new UserError('usage: cell.ts REQUEST_JSON (started by `run`, not by hand)');
-  const result = await runCell(JSON.parse(arg) as CellRequest, (event) => void send({ type: 'progress', event }));
+  const request = JSON.parse(arg) as CellRequest;
+  // Started by `run` (with an IPC channel): stop with it. By hand, there is no run to outlive.
+  const orphaned = process.send ? stopWhenOrphaned(request.runPid) : () => {};
+  const result = await runCell(request, (event) => {
+    orphaned();
+    void send({ type: 'progress', event });
+  });
   await send({ type: 'result', result });
 }
 

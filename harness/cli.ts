@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
-import { parseArgs } from 'node:util';
-import { UserError } from '../corpora/user-error.ts';
+import { readFileSync } from 'node:fs';
+import { parseCommandLine } from './command-line.ts';
 import type { Flags, OptionTypes } from './commands/common.ts';
 import { EVAL_OPTIONS, evalCommand } from './commands/eval.ts';
 import { EXPORT_ARPA_OPTIONS, exportArpaCommand } from './commands/export-arpa.ts';
@@ -9,47 +9,54 @@ import { CORPUS_INFO_OPTIONS, corpusCommand, modelsCommand } from './commands/in
 import { MERGE_OPTIONS, mergeFromFlags } from './commands/merge.ts';
 import { REPORT_OPTIONS, reportFromFlags } from './commands/report.ts';
 import { RUN_OPTIONS, runFromFlags } from './commands/run.ts';
-import { trainCommand, trainOptionTypes } from './commands/train.ts';
+import { TRAIN_OPTIONS, trainCommand, trainModelOptions, type ModelFlags } from './commands/train.ts';
+import { describeFailure } from './failure.ts';
+import { commandOptionRows, formatOptions } from './help.ts';
+import { closestName } from '../models/option-names.ts';
 
-interface Command {
+export interface Command {
   readonly summary: string;
+  /** The arguments after the command's name, in short; `--help` lists every option below it. */
   readonly usage: string;
-  /** The options it takes; a function when they depend on other arguments (train: the model's options). */
-  readonly options: OptionTypes | ((argv: readonly string[]) => OptionTypes);
+  /** The command's options: what it parses and what its help lists. */
+  readonly options: OptionTypes;
+  /** Options known once other arguments are (train: the chosen model's), with their section of the help. */
+  readonly moreOptions?: (argv: readonly string[]) => ModelFlags | undefined;
   /** Resolves to the exit code, or nothing for 0. */
   readonly run: (flags: Flags, positionals: readonly string[]) => Promise<void | number>;
   readonly positionals?: number;
 }
 
 /** Every command of the CLI. Each lives in its own module under `harness/commands/`. */
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Readonly<Record<string, Command>> = {
   train: {
     summary: 'train a model on a corpus and save it',
-    usage: 'train --model NAME [model options] --corpus SPEC [--mode sentence|stream] [--seed N] [--epochs N] [--seconds S] [--tokens N] [--save DIR] [--json]',
-    options: trainOptionTypes,
+    usage: 'train --model NAME [model options] --corpus SPEC [options]',
+    options: TRAIN_OPTIONS,
+    moreOptions: trainModelOptions,
     run: trainCommand,
   },
   eval: {
     summary: 'perplexity of a saved model on a corpus split or a text file',
-    usage: 'eval (--load DIR | --arpa FILE) (--corpus SPEC [--split train|valid|test] | --text PATH) [--mode sentence|stream] [--json]',
+    usage: 'eval (--load DIR | --arpa FILE) (--corpus SPEC [--split train|valid|test] | --text PATH) [options]',
     options: EVAL_OPTIONS,
     run: evalCommand,
   },
   'export-arpa': {
     summary: 'write a saved n-gram model as an ARPA file (KenLM/SRILM format)',
-    usage: 'export-arpa --load DIR --out FILE[.gz]',
+    usage: 'export-arpa --load DIR --out FILE[.gz] [--overwrite]   (an existing FILE only with --overwrite)',
     options: EXPORT_ARPA_OPTIONS,
     run: exportArpaCommand,
   },
   generate: {
     summary: 'sample text from a saved model',
-    usage: 'generate --load DIR [--tokens N] [--seed S] [--temperature T] [--prefix TEXT]',
+    usage: 'generate --load DIR [options]',
     options: GENERATE_OPTIONS,
     run: generateCommand,
   },
   corpus: {
     summary: 'split sizes and vocabulary of a corpus',
-    usage: 'corpus --corpus SPEC [--min-count N] [--level word|char] [--fractions A,B,C]',
+    usage: 'corpus --corpus SPEC [options]',
     options: CORPUS_INFO_OPTIONS,
     run: corpusCommand,
   },
@@ -61,80 +68,87 @@ const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: 'run an experiment (every cell in its own process), record results in DIR and write its report',
-    usage: 'run CONFIG [--out DIR] [--force] [--shard K/N] [--no-report]   (CONFIG: default, brown, or a JSON file; DIR: reports)',
+    usage: 'run CONFIG [options]   (CONFIG: a bundled experiment, default or brown, or a JSON file)',
     options: RUN_OPTIONS,
     positionals: 1,
     run: runFromFlags,
   },
   report: {
     summary: "charts, SVGs and index.html from DIR's results (no training)",
-    usage: 'report [--out DIR]   (DIR: reports)',
+    usage: 'report [options]',
     options: REPORT_OPTIONS,
     run: reportFromFlags,
   },
   merge: {
-    summary: "join shards' results folders into one",
-    usage: 'merge DIR... [--out DIR]',
+    summary: "join shards' results folders into one, and write its report",
+    usage: 'merge DIR... --out DIR   (writes the merged results and their report into DIR)',
     options: MERGE_OPTIONS,
     positionals: Infinity,
     run: mergeFromFlags,
   },
 };
 
+const PROGRAM = 'perplexity-bench';
+
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return [
-    'usage: perplexity-bench COMMAND [options]   (or: npx tsx harness/cli.ts COMMAND [options])',
+    `usage: ${PROGRAM} COMMAND [options]   (or: npx tsx harness/cli.ts COMMAND [options])`,
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
     'Corpora (--corpus): brown, hihello, ship, text:PATH (one file, split by --fractions), files:TRAIN,VALID,TEST',
-    "Run 'COMMAND --help' for a command's options.",
+    "Run 'COMMAND --help' for a command's options, 'train --model NAME --help' for a model's; --version for the version.",
   ].join('\n');
 }
 
+/** `COMMAND --help`: its usage, then every option with its description and default. */
+function commandHelp(name: string, command: Command, more: ModelFlags | undefined): string {
+  const options = formatOptions([...commandOptionRows(command.options), { flag: '-h, --help', description: 'show this help' }]);
+  return [`usage: ${PROGRAM} ${command.usage}`, '', `${command.summary}.`, '', 'options:', ...options, ...(more ? ['', ...more.help] : [])].join('\n');
+}
+
+const version = (): string =>
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Runs one command line; resolves to the exit code. Errors are printed as `error: MESSAGE`, never as a stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${help()}\n`);
-    return name === undefined ? 2 : 0;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`error: unknown command "${name}"\n\n${help()}\n`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`usage: ${command.usage}\n`);
-    return 0;
-  }
   try {
-    const options = typeof command.options === 'function' ? command.options(rest) : command.options;
-    let parsed: ReturnType<typeof parseArgs>;
-    try {
-      parsed = parseArgs({ args: [...rest], options, strict: true, allowPositionals: (command.positionals ?? 0) > 0 });
-    } catch (e) {
-      throw new UserError(`${name}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, '')}\nusage: ${command.usage}`);
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      process.stdout.write(`${help()}\n`);
+      return name === undefined ? 2 : 0;
     }
-    return (await command.run(parsed.values, parsed.positionals)) ?? 0;
-  } catch (e) {
-    if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`);
+    if (name === '--version' || name === '-V') {
+      process.stdout.write(`${PROGRAM} ${version()}\n`);
+      return 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) {
+      const guess = closestName(name, Object.keys(COMMANDS));
+      process.stderr.write(`error: unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help()}\n`);
       return 2;
     }
-    throw e;
+    const more = command.moreOptions?.(rest);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${commandHelp(name, command, more)}\n`);
+      return 0;
+    }
+    // The command's own options win over a model's of the same name (train --epochs is the training budget).
+    const options = { ...more?.options, ...command.options };
+    const hint = command.moreOptions && !more ? " (a model's options are known once --model NAME is given)" : '';
+    const parsed = parseCommandLine(name, rest, options, (command.positionals ?? 0) > 0, hint);
+    return (await command.run(parsed.values, parsed.positionals)) ?? 0;
+  } catch (e) {
+    const failure = describeFailure(e);
+    process.stderr.write(`${failure.text}\n`);
+    return failure.exitCode;
   }
 }
 
 // Run when executed directly (not when imported by tests).
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('harness/cli.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,6 +1,6 @@
 import type { EncodedSplit, TokenLevel } from '../corpora/corpus.ts';
 import { EOS_ID, UNK_ID } from '../corpora/vocabulary.ts';
-import type { Protocol, Scorer } from '../models/types.ts';
+import type { ProgressEvent, Protocol, Scorer } from '../models/types.ts';
 
 export interface Metrics {
   readonly mode: Protocol;
@@ -19,6 +19,11 @@ export interface Metrics {
   readonly bitsPerCharacter?: number;
   /** Tokens the model gave probability 0; any makes the perplexity infinite. */
   readonly zeroProbability: number;
+  /**
+   * Tokens whose log-probability is NaN or +Infinity, which no distribution gives (a diverged or broken model);
+   * any makes every perplexity NaN, so that a broken model never shows a number that looks like a result.
+   */
+  readonly invalid: number;
 }
 
 export interface EvaluateOptions {
@@ -26,7 +31,19 @@ export interface EvaluateOptions {
   readonly level?: TokenLevel;
   /** If given (length ≥ tokens), receives ln p of each predicted token in protocol order. */
   readonly perToken?: Float64Array;
+  /** Called every `PROGRESS_TOKENS` predicted tokens or so (phase 'scoring'), and once at the end. */
+  readonly onProgress?: (event: ProgressEvent) => void;
 }
+
+/**
+ * The most tokens handed to one `scoreSequence` call: a longer sentence is scored in consecutive pieces
+ * (the same as one call, by the Scorer contract), so no model is asked to hold a whole 5-MB line at once,
+ * and progress reaches the caller within it.
+ */
+export const SCORING_PIECE = 4096;
+
+/** Progress of `evaluate` at most this often, in predicted tokens (a clock read each time, no more). */
+export const PROGRESS_TOKENS = 16_384;
 
 /**
  * The one evaluation protocol of the project: every model's perplexity comes from here, through its scorer.
@@ -44,6 +61,13 @@ export function evaluate(scorer: Scorer, split: EncodedSplit, options: EvaluateO
   for (let s = 0; s < sentences; s++) longest = Math.max(longest, starts[s + 1]! - starts[s]!);
   const sequence = new Int32Array(longest + 1);
 
+  const started = performance.now();
+  let reportAt = PROGRESS_TOKENS;
+  const report = (done: number): void => {
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress?.({ phase: 'scoring', done, total, unit: 'tokens', tokensPerSecond: done / Math.max(seconds, 1e-9) });
+  };
+
   scorer.reset();
   let k = 0;
   for (let s = 0; s < sentences; s++) {
@@ -51,38 +75,49 @@ export function evaluate(scorer: Scorer, split: EncodedSplit, options: EvaluateO
     const length = starts[s + 1]! - starts[s]!;
     sequence.set(tokens.subarray(starts[s]!, starts[s + 1]!));
     sequence[length] = EOS_ID;
-    const seq = sequence.subarray(0, length + 1);
-    const out = lp.subarray(k, k + length + 1);
-    if (scorer.scoreSequence) {
-      scorer.scoreSequence(seq, out);
-    } else {
-      for (let i = 0; i <= length; i++) {
-        out[i] = scorer.logProb(seq[i]!);
-        scorer.feed(seq[i]!);
+    for (let from = 0; from <= length; from += SCORING_PIECE) {
+      const to = Math.min(length + 1, from + SCORING_PIECE);
+      const seq = sequence.subarray(from, to);
+      const out = lp.subarray(k + from, k + to);
+      if (scorer.scoreSequence) {
+        scorer.scoreSequence(seq, out);
+      } else {
+        for (let i = 0; i < seq.length; i++) {
+          out[i] = scorer.logProb(seq[i]!);
+          scorer.feed(seq[i]!);
+        }
+      }
+      if (options.onProgress && k + to >= reportAt) {
+        report(k + to);
+        reportAt = k + to + PROGRESS_TOKENS;
       }
     }
     k += length + 1;
   }
+  if (options.onProgress) report(total);
 
   let logprob = 0;
   let knownLogprob = 0;
   let unk = 0;
   let zero = 0;
+  let invalid = 0;
   k = 0;
   for (let s = 0; s < sentences; s++) {
     for (let i = starts[s]!; i <= starts[s + 1]!; i++, k++) {
       const v = lp[k]!;
       if (v === -Infinity) zero++;
+      else if (!(v < Infinity)) invalid++;
       logprob += v;
       // Position starts[s+1] is the `</s>` of sentence s, never `<unk>`.
       if (i < starts[s + 1]! && tokens[i] === UNK_ID) unk++;
       else knownLogprob += v;
     }
   }
-  const perplexity = zero > 0 ? Infinity : Math.exp(-logprob / total);
+  // A sum that holds both −Infinity and a NaN must not read as "probability 0": NaN wins.
+  const perplexity = invalid > 0 ? NaN : zero > 0 ? Infinity : Math.exp(-logprob / total);
   const known = total - unk;
-  const perplexityWithoutUnk = known === 0 ? NaN : Math.exp(-knownLogprob / known);
-  const bitsPerToken = -logprob / total / Math.LN2;
+  const perplexityWithoutUnk = known === 0 || invalid > 0 ? NaN : Math.exp(-knownLogprob / known);
+  const bitsPerToken = invalid > 0 ? NaN : -logprob / total / Math.LN2;
   return {
     mode: options.mode,
     tokens: total,
@@ -91,7 +126,8 @@ export function evaluate(scorer: Scorer, split: EncodedSplit, options: EvaluateO
     perplexity,
     perplexityWithoutUnk,
     bitsPerToken,
-    ...(options.level === 'char' ? { bitsPerCharacter: -logprob / split.characters / Math.LN2 } : {}),
+    ...(options.level === 'char' ? { bitsPerCharacter: invalid > 0 ? NaN : -logprob / split.characters / Math.LN2 } : {}),
     zeroProbability: zero,
+    invalid,
   };
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { UserError } from '../corpora/user-error.ts';
+import { flagNaming, kebab } from '../models/option-names.ts';
+import { parseHyperParameters } from '../models/plugin.ts';
 import type { ModelPlugin } from '../models/types.ts';
+import type { OptionSpec, OptionTypes } from './commands/common.ts';
 
 export interface ModelOptionSpec {
   /** The hyper-parameter's key in the schema (camelCase). */
@@ -12,8 +15,6 @@ export interface ModelOptionSpec {
   readonly default?: unknown;
   readonly description?: string;
 }
-
-const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 interface JsonSchemaProperty {
   type?: string;
@@ -44,21 +45,26 @@ export function modelOptionSpecs(plugin: ModelPlugin): ModelOptionSpec[] {
   });
 }
 
-/** `util.parseArgs` option definitions for a plug-in's options (booleans also get `--no-FLAG`). */
-export function parseArgsOptions(specs: readonly ModelOptionSpec[]): Record<string, { type: 'string' | 'boolean' }> {
-  const out: Record<string, { type: 'string' | 'boolean' }> = {};
+/** A plug-in's options as command-line options (booleans also get `--no-FLAG`). */
+export function modelFlagOptions(specs: readonly ModelOptionSpec[]): OptionTypes {
+  const out: Record<string, OptionSpec> = {};
   for (const s of specs) {
-    out[s.flag] = { type: s.type === 'boolean' ? 'boolean' : 'string' };
-    if (s.type === 'boolean') out[`no-${s.flag}`] = { type: 'boolean' };
+    const description = s.description ?? s.key;
+    out[s.flag] = { type: s.type === 'boolean' ? 'boolean' : 'string', description };
+    if (s.type === 'boolean') out[`no-${s.flag}`] = { type: 'boolean', description: `not: ${description}` };
   }
   return out;
 }
 
-/** Turn parsed flag values into hyper-parameters (numbers parsed); the plug-in's schema then validates them. */
+/**
+ * Turn parsed flag values into hyper-parameters (numbers parsed) and validate them against the plug-in's schema,
+ * so that a bad value is refused before any corpus is loaded, in a message that names the flag (`--hidden-size`).
+ */
 export function hyperParametersFromFlags(
-  specs: readonly ModelOptionSpec[],
+  plugin: ModelPlugin,
   values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>,
 ): Record<string, unknown> {
+  const specs = modelOptionSpecs(plugin);
   const hp: Record<string, unknown> = {};
   for (const s of specs) {
     const v = values[s.flag];
@@ -80,5 +86,6 @@ export function hyperParametersFromFlags(
       hp[s.key] = v;
     }
   }
+  parseHyperParameters(plugin.name, plugin.schema, hp, flagNaming(specs.map((s) => s.key)));
   return hp;
 }

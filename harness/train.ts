@@ -31,10 +31,12 @@ export async function trainModel(model: LanguageModel, corpus: EncodedCorpus, re
       onProgress: request.onProgress,
       validate: (scorer) => {
         const start = performance.now();
-        const perplexity = evaluate(scorer, corpus.valid, { mode: request.mode, level: corpus.level }).perplexity;
+        const phase = `validation ${validations + 1}`;
+        const onProgress = (e: ProgressEvent): void => request.onProgress?.({ ...e, phase });
+        const perplexity = evaluate(scorer, corpus.valid, { mode: request.mode, level: corpus.level, onProgress }).perplexity;
         validateSeconds += (performance.now() - start) / 1000;
         validations++;
-        request.onProgress?.({ phase: `validation ${validations}`, done: validations, unit: 'validations', validPerplexity: perplexity });
+        request.onProgress?.({ phase, done: validations, unit: 'validations', validPerplexity: perplexity });
         return perplexity;
       },
     },

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../corpora/user-error.ts';
 
@@ -69,11 +69,76 @@ function dtypeOf(a: StoredArray): DType {
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
+/** The files a model folder holds; replacing a model replaces these and nothing else. */
+export const MODEL_FILES = ['arrays.bin', 'model.json'] as const;
+
+type ModelFiles = Readonly<Record<(typeof MODEL_FILES)[number], Uint8Array | string>>;
+
+/** Whether DIR holds a model this project saved: a `model.json` whose format says so. */
+export function isModelFolder(dir: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    return isRecord(parsed) && parsed.format === CHECKPOINT_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+function writeFailure(dir: string, e: unknown): UserError {
+  return new UserError(`${dir}: cannot write the model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+}
+
 /**
- * Write a model to DIR atomically: everything goes to a temporary sibling folder that is renamed into
- * place at the end, so an interrupted save never leaves a half-written model under DIR.
+ * Write a model to DIR so that an interrupted save never leaves a half-written model under that name, and
+ * nothing but a model is ever replaced. DIR may be missing (the model goes to a new temporary sibling that is
+ * renamed into place), empty, or a model saved before: then the new `arrays.bin` and `model.json` are written
+ * beside the old ones under temporary names and renamed over them, `model.json` last; other files in DIR are
+ * left as they are. Any other folder, or a file, is a `UserError`, and no temporary is left behind.
  */
 export function saveCheckpoint(dir: string, data: CheckpointData): void {
+  const files = encodeCheckpoint(data);
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new UserError(`${dir}: exists and is not a folder; a model is saved as a folder`);
+    if (readdirSync(dir).length > 0 && !isModelFolder(dir)) {
+      throw new UserError(`${dir}: is a folder that is not a model saved by perplexity-bench; it was left as it is`);
+    }
+    replaceModelFiles(dir, files);
+    return;
+  }
+  const parent = dirname(dir);
+  let tmp: string | undefined;
+  try {
+    mkdirSync(parent, { recursive: true });
+    const fresh = join(parent, `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(fresh);
+    tmp = fresh;
+    for (const name of MODEL_FILES) writeFileSync(join(tmp, name), files[name]);
+    renameSync(tmp, dir);
+    tmp = undefined;
+  } catch (e) {
+    // DIR was missing when the save began; a rename that fails because it exists now must not replace it.
+    if (tmp !== undefined && existsSync(dir)) throw new UserError(`${dir}: appeared while the model was being saved; it was left as it is`);
+    throw writeFailure(dir, e);
+  } finally {
+    // The temporary folder is this call's own (a fresh name it made), so removing it removes nothing of the user's.
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function replaceModelFiles(dir: string, files: ModelFiles): void {
+  const temporaries = MODEL_FILES.map((name) => join(dir, `.${name}.tmp-${process.pid}`));
+  try {
+    MODEL_FILES.forEach((name, i) => writeFileSync(temporaries[i]!, files[name]));
+    MODEL_FILES.forEach((name, i) => renameSync(temporaries[i]!, join(dir, name)));
+  } catch (e) {
+    throw writeFailure(dir, e);
+  } finally {
+    for (const t of temporaries) rmSync(t, { force: true });
+  }
+}
+
+/** The bytes of both files: `arrays.bin` (every array, 8-byte aligned) and `model.json` (the manifest). */
+function encodeCheckpoint(data: CheckpointData): ModelFiles {
   const entries: ArrayEntry[] = [];
   let bytes = 0;
   for (const [name, a] of Object.entries(data.arrays)) {
@@ -97,22 +162,7 @@ export function saveCheckpoint(dir: string, data: CheckpointData): void {
     bytes,
     sha256: createHash('sha256').update(blob).digest('hex'),
   };
-  const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  writeFileSync(join(tmp, 'arrays.bin'), blob);
-  writeFileSync(join(tmp, 'model.json'), JSON.stringify(manifest) + '\n');
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new UserError(`--save ${dir}: exists and is not a folder`);
-    const old = join(parent, `.${basename(dir)}.old-${process.pid}`);
-    renameSync(dir, old);
-    renameSync(tmp, dir);
-    rmSync(old, { recursive: true, force: true });
-  } else {
-    renameSync(tmp, dir);
-  }
+  return { 'arrays.bin': blob, 'model.json': JSON.stringify(manifest) + '\n' };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

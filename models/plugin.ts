@@ -2,28 +2,36 @@ import { z } from 'zod';
 import { UserError } from '../corpora/user-error.ts';
 import { Vocabulary } from '../corpora/vocabulary.ts';
 import type { CheckpointData } from './checkpoint.ts';
+import { closestName, jsonNaming, schemaKeys, type OptionNaming } from './option-names.ts';
 import type { ModelPlugin, PluginDefinition } from './types.ts';
 
-/** Turn zod's issues into one message that names each bad option and says why. */
-export function describeIssues(subject: string, error: z.ZodError): string {
+/**
+ * Turn zod's issues into one message that names each bad option, spelt as the user wrote it (`naming`: JSON keys
+ * by default, or command-line flags), and says why.
+ */
+export function describeIssues(subject: string, error: z.ZodError, naming: OptionNaming = jsonNaming()): string {
   const lines = error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      const names = issue.keys.map((k) => {
+        const guess = closestName(k, naming.known);
+        return `${naming.option([k])}${guess !== undefined ? ` (did you mean ${naming.option([guess])}?)` : ''}`;
+      });
+      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${names.join(', ')}`;
     }
-    const path = issue.path.length ? `option "${issue.path.join('.')}"` : 'options';
-    return `${path}: ${issue.message}`;
+    return `${issue.path.length ? `option ${naming.option(issue.path)}` : 'options'}: ${naming.text(issue.message)}`;
   });
   return `${subject}: ${lines.join('; ')}`;
 }
 
-/** Validate hyper-parameters against a plug-in's schema, or throw a `UserError` naming the option. */
+/** Validate hyper-parameters against a plug-in's schema, or throw a `UserError` naming the option as `naming` spells it. */
 export function parseHyperParameters<S extends z.ZodType<Record<string, unknown>>>(
   plugin: string,
   schema: S,
   raw: unknown,
+  naming?: OptionNaming,
 ): z.output<S> {
   const result = schema.safeParse(raw ?? {});
-  if (!result.success) throw new UserError(describeIssues(`model "${plugin}"`, result.error));
+  if (!result.success) throw new UserError(describeIssues(`model "${plugin}"`, result.error, naming ?? jsonNaming(schemaKeys(schema))));
   return result.data;
 }
 

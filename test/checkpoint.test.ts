@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,27 @@ describe('checkpoints', () => {
     // Overwriting leaves no temporary folders behind.
     saveCheckpoint(d, data);
     expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('replace only a model saved before (its two files, nothing else) and refuse any other folder or a file, untouched', () => {
+    const model = join(dir, 'replaced');
+    saveCheckpoint(model, data);
+    writeFileSync(join(model, 'notes.txt'), 'mine\n');
+    saveCheckpoint(model, { ...data, hyperParameters: { order: 4 } });
+    expect(loadCheckpoint(model).hyperParameters).toEqual({ order: 4 });
+    expect(readdirSync(model).sort()).toEqual(['arrays.bin', 'model.json', 'notes.txt']);
+
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'notes.txt'), 'mine\n');
+    expect(() => saveCheckpoint(other, data)).toThrow(/other: is a folder that is not a model saved by perplexity-bench; it was left as it is/);
+    expect(readdirSync(other)).toEqual(['notes.txt']);
+    const file = join(dir, 'file');
+    writeFileSync(file, 'mine\n');
+    expect(() => saveCheckpoint(file, data)).toThrow(/file: exists and is not a folder/);
+    expect(() => saveCheckpoint(join(file, 'sub'), data)).toThrow(/file\/sub: cannot write the model \(ENOTDIR\)|file\/sub: cannot write the model \(EEXIST\)/);
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('refuse missing, foreign, newer and corrupt models with a clear error', () => {

@@ -4,21 +4,40 @@ import { UserError } from '../../corpora/user-error.ts';
 import type { Budget, Protocol } from '../../models/types.ts';
 
 export type Flags = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
-export type OptionTypes = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+/**
+ * One command-line option: the parser's type, and what `COMMAND --help` says of it. Each command's table is the one
+ * source of both (harness/cli.ts makes the `util.parseArgs` options and the help from it).
+ */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  /** The value's placeholder in help (`N`, `DIR`, `SPEC`); booleans take none. */
+  readonly value?: string;
+  /** One line for `--help`. */
+  readonly description: string;
+  /** What applies when the option is not given, as help shows it; the command itself applies it. */
+  readonly default?: string;
+}
+
+export type OptionTypes = Readonly<Record<string, OptionSpec>>;
+
+/** Where run, report and merge keep results unless --out says otherwise. */
+export const DEFAULT_OUT = 'reports';
 
 export const CORPUS_OPTIONS: OptionTypes = {
-  corpus: { type: 'string' },
-  'min-count': { type: 'string' },
-  level: { type: 'string' },
-  fractions: { type: 'string' },
+  corpus: { type: 'string', value: 'SPEC', description: 'brown, hihello, ship, text:PATH (one file, split by --fractions) or files:TRAIN,VALID,TEST' },
+  'min-count': { type: 'string', value: 'N', description: 'train words seen fewer than N times become <unk> (text: and files: only)', default: '1' },
+  level: { type: 'string', value: 'word|char', description: 'tokens of a text: or files: corpus', default: 'word' },
+  fractions: { type: 'string', value: 'A,B,C', description: 'train, valid and test fractions of a text: corpus, in file order', default: '0.8,0.1,0.1' },
 };
 
-export const MODE_OPTION: OptionTypes = { mode: { type: 'string' } };
+export const MODE_OPTION: OptionTypes = {
+  mode: { type: 'string', value: 'sentence|stream', description: 'sentence: each sentence starts from <s>; stream: the history crosses sentence ends', default: 'sentence' },
+};
 
 export const BUDGET_OPTIONS: OptionTypes = {
-  epochs: { type: 'string' },
-  seconds: { type: 'string' },
-  tokens: { type: 'string' },
+  epochs: { type: 'string', value: 'N', description: "stop training after N epochs (default: the model's own limit)" },
+  seconds: { type: 'string', value: 'S', description: 'stop training after S seconds' },
+  tokens: { type: 'string', value: 'N', description: 'stop training after N training tokens' },
 };
 
 export function stringFlag(flags: Flags, name: string): string | undefined {

@@ -4,6 +4,7 @@ import { UserError } from '../../corpora/user-error.ts';
 import type { LanguageModel, Protocol } from '../../models/types.ts';
 import { readArpa } from '../../models/ngram/arpa-read.ts';
 import { evaluate } from '../metrics.ts';
+import { progressReporter } from '../progress.ts';
 import {
   CORPUS_OPTIONS,
   MODE_OPTION,
@@ -21,13 +22,13 @@ import {
 import { loadModel } from './load-model.ts';
 
 export const EVAL_OPTIONS: OptionTypes = {
-  load: { type: 'string' },
-  arpa: { type: 'string' },
-  text: { type: 'string' },
+  load: { type: 'string', value: 'DIR', description: 'a model folder written by train --save' },
+  arpa: { type: 'string', value: 'FILE', description: 'an ARPA n-gram file (KenLM, SRILM; .gz read too), instead of --load' },
+  text: { type: 'string', value: 'PATH', description: 'score every line of this file as a sentence, instead of --corpus' },
   ...CORPUS_OPTIONS,
-  split: { type: 'string' },
-  ...MODE_OPTION,
-  json: { type: 'boolean' },
+  split: { type: 'string', value: 'train|valid|test', description: 'the split of --corpus to score', default: 'test' },
+  mode: { ...MODE_OPTION.mode!, default: 'the mode the model was trained in' },
+  json: { type: 'boolean', description: 'print the result as one JSON line instead of text' },
 };
 
 interface ModelSource {
@@ -83,7 +84,13 @@ export async function evalCommand(flags: Flags): Promise<void> {
   }
 
   const started = performance.now();
-  const m = evaluate(model.scorer(), split, { mode, level });
+  const progress = progressReporter(`eval ${model.plugin}`);
+  let m: ReturnType<typeof evaluate>;
+  try {
+    m = evaluate(model.scorer(), split, { mode, level, onProgress: progress.update });
+  } finally {
+    progress.stop();
+  }
   const seconds = (performance.now() - started) / 1000;
   const result = {
     model: model.plugin,
@@ -101,6 +108,7 @@ export async function evalCommand(flags: Flags): Promise<void> {
     bitsPerToken: m.bitsPerToken,
     ...(m.bitsPerCharacter !== undefined ? { bitsPerCharacter: m.bitsPerCharacter } : {}),
     zeroProbability: m.zeroProbability,
+    invalid: m.invalid,
     seconds,
     tokensPerSecond: m.tokens / seconds,
   };
@@ -115,6 +123,7 @@ export async function evalCommand(flags: Flags): Promise<void> {
       `  perplexity ${m.perplexity.toFixed(3)}, without <unk> ${m.perplexityWithoutUnk.toFixed(3)}, ${m.bitsPerToken.toFixed(4)} bits/token` +
         (m.bitsPerCharacter !== undefined ? `, ${m.bitsPerCharacter.toFixed(4)} bits/char` : ''),
       ...(m.zeroProbability > 0 ? [`  ${formatCount(m.zeroProbability)} tokens have probability 0 (perplexity is infinite)`] : []),
+      ...(m.invalid > 0 ? [`  ${formatCount(m.invalid)} tokens have a NaN log-probability: the model is broken (perplexity is NaN)`] : []),
       `  ${formatCount(Math.round(result.tokensPerSecond))} tokens/s`,
     ].join('\n') + '\n',
   );

@@ -7,39 +7,67 @@ import { numberFlag, requiredFlag, stringFlag, type Flags, type OptionTypes } fr
 import { loadModel } from './load-model.ts';
 
 export const GENERATE_OPTIONS: OptionTypes = {
-  load: { type: 'string' },
-  tokens: { type: 'string' },
-  seed: { type: 'string' },
-  temperature: { type: 'string' },
-  prefix: { type: 'string' },
+  load: { type: 'string', value: 'DIR', description: 'a model folder written by train --save' },
+  tokens: { type: 'string', value: 'N', description: 'tokens to draw (a sentence end counts as one)', default: '100' },
+  seed: { type: 'string', value: 'N', description: 'random seed of the sampling', default: '1' },
+  temperature: { type: 'string', value: 'T', description: 'sharpen (< 1) or flatten (> 1) the distribution; 0 takes the most likely token', default: '1' },
+  prefix: { type: 'string', value: 'TEXT', description: 'start from this text (words outside the vocabulary are read as <unk>)' },
 };
 
 /**
- * Draw one token from the scorer's next-token distribution sharpened or flattened by a temperature
- * (p^(1/T), renormalised; T = 0 takes the most likely token). `<s>` is never drawn.
+ * Why a next-token distribution cannot be sampled (a NaN or negative entry, or no mass), or undefined. `<s>`
+ * (never drawn) is already 0.
  */
-export function sampleNext(scorer: Scorer, probabilities: Float64Array, temperature: number, uniform: () => number): number {
+function unsampleable(probabilities: Float64Array, word: (id: number) => string): string | undefined {
+  let mass = 0;
+  for (let i = 0; i < probabilities.length; i++) {
+    const p = probabilities[i]!;
+    if (!(p >= 0 && p < Infinity)) return `the model gives "${word(i)}" the probability ${p}`;
+    mass += p;
+  }
+  return mass > 0 ? undefined : 'the model gives every token probability 0';
+}
+
+/**
+ * Draw one token from the scorer's next-token distribution sharpened or flattened by a temperature
+ * (p^(1/T), renormalised; T = 0 takes the most likely token). The tempered weights are computed in log
+ * space, exp((ln p − max ln p) / T), so that a tiny T tends to the most likely token instead of
+ * underflowing every p^(1/T) to 0. `<s>` is never drawn. A distribution that cannot be sampled (NaN, no
+ * mass) is a `UserError` saying why; `word` names the token ids in it.
+ */
+export function sampleNext(
+  scorer: Scorer,
+  probabilities: Float64Array,
+  temperature: number,
+  uniform: () => number,
+  word: (id: number) => string = String,
+): number {
   scorer.distribution(probabilities);
   probabilities[BOS_ID] = 0;
+  const problem = unsampleable(probabilities, word);
+  if (problem) throw new UserError(problem);
   if (temperature === 0) {
     let best = 0;
     for (let i = 1; i < probabilities.length; i++) if (probabilities[i]! > probabilities[best]!) best = i;
     return best;
   }
-  let total = 0;
-  for (let i = 0; i < probabilities.length; i++) {
-    const p = temperature === 1 ? probabilities[i]! : probabilities[i]! ** (1 / temperature);
-    probabilities[i] = p;
-    total += p;
+  if (temperature !== 1) {
+    let maxLog = -Infinity;
+    for (let i = 0; i < probabilities.length; i++) maxLog = Math.max(maxLog, Math.log(probabilities[i]!));
+    // The most likely token gets weight 1, so the total is at least 1 however small T is.
+    for (let i = 0; i < probabilities.length; i++) probabilities[i] = Math.exp((Math.log(probabilities[i]!) - maxLog) / temperature);
   }
+  let total = 0;
+  for (let i = 0; i < probabilities.length; i++) total += probabilities[i]!;
   let r = uniform() * total;
   for (let i = 0; i < probabilities.length; i++) {
     r -= probabilities[i]!;
     if (r < 0) return i;
   }
-  // Rounding left r a hair above zero: the last token with mass.
-  for (let i = probabilities.length - 1; i >= 0; i--) if (probabilities[i]! > 0) return i;
-  throw new Error('the distribution has no mass');
+  // Rounding left r a hair above zero: the last token with mass (there is one: the distribution was checked).
+  let last = probabilities.length - 1;
+  while (probabilities[last]! === 0) last--;
+  return last;
 }
 
 export async function generateCommand(flags: Flags): Promise<void> {
@@ -65,8 +93,16 @@ export async function generateCommand(flags: Flags): Promise<void> {
     }
   }
   const probabilities = new Float64Array(model.vocab.size);
+  const word = (id: number): string => model.vocab.word(id);
   for (let i = 0; i < count; i++) {
-    const next = sampleNext(scorer, probabilities, temperature, uniform);
+    let next: number;
+    try {
+      next = sampleNext(scorer, probabilities, temperature, uniform, word);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      const after = out.length ? `after "${out.join('').replace(/\s+/g, ' ').trim().slice(-40)}"` : 'at the start';
+      throw new UserError(`${dir}: cannot sample token ${i + 1} (${after}): ${e.message}`);
+    }
     if (next === EOS_ID) {
       out.push('\n');
       if (mode === 'sentence') scorer.reset();

@@ -1,5 +1,6 @@
 import { encodeCorpus } from '../../corpora/corpus.ts';
 import { registry } from '../../models/registry.ts';
+import { formatOptions, modelOptionRows } from '../help.ts';
 import { modelOptionSpecs } from '../model-options.ts';
 import { CORPUS_OPTIONS, corpusOptions, loadCorpus, requiredFlag, type Flags, type OptionTypes } from './common.ts';
 import { describeCorpus } from './train.ts';
@@ -16,12 +17,8 @@ export async function corpusCommand(flags: Flags): Promise<void> {
 export async function modelsCommand(): Promise<void> {
   const lines: string[] = [];
   for (const plugin of registry) {
-    lines.push(`${plugin.name} (${plugin.family}): ${plugin.description}`);
-    for (const o of modelOptionSpecs(plugin)) {
-      const kind = o.choices ? o.choices.join('|') : o.type;
-      const dflt = o.default !== undefined ? ` (default ${JSON.stringify(o.default)})` : '';
-      lines.push(`  --${o.flag} ${kind}${dflt}${o.description ? `  ${o.description}` : ''}`);
-    }
+    lines.push(`${plugin.name} (${plugin.family}): ${plugin.description}`, ...formatOptions(modelOptionRows(modelOptionSpecs(plugin))), '');
   }
+  lines.push("Options are flags of 'train --model NAME' and, in camelCase, keys of an experiment's \"hyperParameters\" (--hidden-size: hiddenSize).");
   process.stdout.write(`${lines.join('\n')}\n`);
 }

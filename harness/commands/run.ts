@@ -1,12 +1,13 @@
 import { UserError } from '../../corpora/user-error.ts';
-import { stringFlag, type Flags, type OptionTypes } from './common.ts';
+import { DEFAULT_OUT, stringFlag, type Flags, type OptionTypes } from './common.ts';
 import { loadExperiment } from '../experiment/config.ts';
 import { parseShard } from '../experiment/grid.ts';
 import { progressDisplay, type TextStream } from '../experiment/progress.ts';
 import { runExperiment } from '../experiment/runner.ts';
+import { checkResultsFolder } from '../output-path.ts';
 import { reportCommand } from './report.ts';
 
-export const DEFAULT_OUT = 'reports';
+export { DEFAULT_OUT };
 
 export interface RunArgs {
   /** A bundled experiment name (`default`, `brown`) or a path to a JSON config. */
@@ -34,6 +35,7 @@ export async function runCommand(args: RunArgs, io: CommandIo = defaultIo): Prom
   const experiment = loadExperiment(args.config);
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const outDir = args.out ?? DEFAULT_OUT;
+  checkResultsFolder(outDir, { option: '--out', example: `runs/${experiment.name}` });
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();
   process.on('SIGINT', interrupt);
@@ -74,10 +76,10 @@ export function keptLine(kept: number, shown: number): string {
 }
 
 export const RUN_OPTIONS: OptionTypes = {
-  out: { type: 'string' },
-  force: { type: 'boolean' },
-  shard: { type: 'string' },
-  'no-report': { type: 'boolean' },
+  out: { type: 'string', value: 'DIR', description: 'the results folder (results.csv, per-run files, the report)', default: DEFAULT_OUT },
+  force: { type: 'boolean', description: 'run every cell again, also those already in the results' },
+  shard: { type: 'string', value: 'K/N', description: 'run every N-th cell from the K-th (join the shards with merge)' },
+  'no-report': { type: 'boolean', description: 'do not write the report after the runs' },
 };
 
 /**

@@ -3,9 +3,12 @@ import { BROWN_PAPER } from '../../corpora/brown.ts';
 import { saveCheckpoint, type JsonValue } from '../../models/checkpoint.ts';
 import { findPlugin } from '../../models/registry.ts';
 import type { Protocol } from '../../models/types.ts';
-import { evaluate } from '../metrics.ts';
-import { hyperParametersFromFlags, modelOptionSpecs, parseArgsOptions } from '../model-options.ts';
+import { evaluate, type Metrics } from '../metrics.ts';
+import { formatOptions, modelOptionRows } from '../help.ts';
+import { hyperParametersFromFlags, modelFlagOptions, modelOptionSpecs } from '../model-options.ts';
+import { checkModelFolder, type ModelFolderState } from '../output-path.ts';
 import { progressReporter } from '../progress.ts';
+import { assertSoundModel } from '../sound-model.ts';
 import { trainingThroughput, trainModel, type HarnessTrainReport } from '../train.ts';
 import {
   BUDGET_OPTIONS,
@@ -24,24 +27,36 @@ import {
 } from './common.ts';
 
 export const TRAIN_OPTIONS: OptionTypes = {
-  model: { type: 'string' },
+  model: { type: 'string', value: 'NAME', description: "the model to train (see 'models'); 'train --model NAME --help' lists its options" },
   ...CORPUS_OPTIONS,
   ...MODE_OPTION,
   ...BUDGET_OPTIONS,
-  seed: { type: 'string' },
-  save: { type: 'string' },
-  json: { type: 'boolean' },
+  seed: { type: 'string', value: 'N', description: 'random seed (initialisation, shuffling, dropout)', default: '1' },
+  save: { type: 'string', value: 'DIR', description: 'save the trained model in DIR (for eval, generate, export-arpa): a new or empty folder, or a model saved before (replaced); any other folder is refused' },
+  json: { type: 'boolean', description: 'print the summary as one JSON line instead of text' },
 };
 
+/** The chosen model's options: what the command line accepts, and their section of `train --model NAME --help`. */
+export interface ModelFlags {
+  readonly options: OptionTypes;
+  readonly help: readonly string[];
+}
+
 /** `train` takes the chosen plug-in's hyper-parameters as flags too; they are known once `--model` is. */
-export function trainOptionTypes(argv: readonly string[]): OptionTypes {
+export function trainModelOptions(argv: readonly string[]): ModelFlags | undefined {
   const i = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));
-  if (i < 0) return TRAIN_OPTIONS;
+  if (i < 0) return undefined;
   const name = argv[i]!.includes('=') ? argv[i]!.slice('--model='.length) : argv[i + 1];
-  if (!name) return TRAIN_OPTIONS;
-  const modelOptions = parseArgsOptions(modelOptionSpecs(findPlugin(name)));
-  // A command option of the same name wins (e.g. --epochs is the training budget).
-  return { ...modelOptions, ...TRAIN_OPTIONS };
+  if (!name || name.startsWith('-')) return undefined;
+  const plugin = findPlugin(name);
+  const specs = modelOptionSpecs(plugin);
+  return {
+    options: modelFlagOptions(specs),
+    help: [
+      `options of the model ${plugin.name} (in a JSON experiment, keys of "hyperParameters" in camelCase: --hidden-size is hiddenSize):`,
+      ...formatOptions(modelOptionRows(specs)),
+    ],
+  };
 }
 
 /** One table of split sizes; for Brown, beside the figures Bengio et al. 2003 report. */
@@ -68,7 +83,7 @@ export interface TrainProvenance {
 export async function trainCommand(flags: Flags): Promise<void> {
   const pluginName = requiredFlag(flags, 'model', 'a registered model; see `models`');
   const plugin = findPlugin(pluginName);
-  const hyperParameters = hyperParametersFromFlags(modelOptionSpecs(plugin), flags);
+  const hyperParameters = hyperParametersFromFlags(plugin, flags);
   const spec = requiredFlag(flags, 'corpus', 'brown, hihello, ship, text:PATH or files:TRAIN,VALID,TEST');
   const options = corpusOptions(flags);
   const mode = modeFlag(flags);
@@ -76,6 +91,8 @@ export async function trainCommand(flags: Flags): Promise<void> {
   const budget = budgetFlags(flags);
   const save = stringFlag(flags, 'save');
   const json = flags.json === true;
+  // Before the corpus is even read: a wrong --save must cost a message, not the training time (nor a folder).
+  const saving: ModelFolderState | undefined = save === undefined ? undefined : checkModelFolder(save, { option: '--save', example: `runs/${plugin.name}` });
 
   const corpus = encodeCorpus(loadCorpus(spec, options));
   const model = plugin.create(hyperParameters, corpus.vocab);
@@ -83,18 +100,22 @@ export async function trainCommand(flags: Flags): Promise<void> {
 
   const progress = progressReporter(`train ${plugin.name}`);
   let report: HarnessTrainReport;
+  let valid: Metrics;
+  let scoringSeconds: number;
   try {
     report = await trainModel(model, corpus, { seed, mode, ...(budget ? { budget } : {}), onProgress: progress.update });
+    const started = performance.now();
+    valid = evaluate(model.scorer(), corpus.valid, { mode, level: corpus.level, onProgress: (e) => progress.update({ ...e, phase: 'scoring valid' }) });
+    scoringSeconds = (performance.now() - started) / 1000;
   } finally {
     progress.stop();
   }
-
-  const started = performance.now();
-  const valid = evaluate(model.scorer(), corpus.valid, { mode, level: corpus.level });
-  const scoringSeconds = (performance.now() - started) / 1000;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
 
-  if (save) {
+  // A broken model (NaN anywhere) fails the command before anything is written.
+  const checkpoint = save ? model.toCheckpoint() : undefined;
+  assertSoundModel(model, { valid }, checkpoint && { arrays: checkpoint.arrays, consequence: `nothing was saved to ${save}` });
+  if (save && checkpoint) {
     const provenance: TrainProvenance = {
       corpus: spec,
       corpusOptions: { ...options } as Record<string, JsonValue>,
@@ -103,7 +124,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
       seed,
       report,
     };
-    saveCheckpoint(save, { ...model.toCheckpoint(), provenance: provenance as unknown as JsonValue });
+    saveCheckpoint(save, { ...checkpoint, provenance: provenance as unknown as JsonValue });
   }
 
   const summary = {
@@ -137,7 +158,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
     ...report.epochs.map((e) => `  epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, valid perplexity ${e.validPerplexity.toFixed(2)}`),
     `  valid perplexity ${valid.perplexity.toFixed(3)} (${formatCount(valid.tokens)} tokens, ${formatCount(valid.unk)} <unk>; without <unk> ${valid.perplexityWithoutUnk.toFixed(3)})`,
     `  scoring ${formatCount(Math.round(summary.scoringTokensPerSecond))} tokens/s, peak RSS ${peakRssMB.toFixed(0)} MB`,
-    ...(save ? [`  saved to ${save}`] : []),
+    ...(save ? [`  saved to ${save}${saving === 'model' ? ' (replacing the model saved there before)' : ''}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

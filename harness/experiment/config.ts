@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -132,7 +132,31 @@ export function loadExperiment(nameOrPath: string): Experiment {
     throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
   }
   const config = parseExperiment(raw, path);
+  checkCorpusFiles(config, path);
   return { name: config.name ?? basename(path).replace(/\.json$/, ''), path, config };
+}
+
+/**
+ * Every file a `text:` or `files:` corpus names exists and is a file, checked with the config rather than
+ * when the first cell that needs it runs (possibly after hours of other cells).
+ */
+function checkCorpusFiles(config: ExperimentConfig, configPath: string): void {
+  config.corpora.forEach((entry, i) => {
+    const spec = typeof entry === 'string' ? entry : entry.spec;
+    for (const file of corpusFiles(spec, dirname(configPath))) {
+      const stat = statSync(file, { throwIfNoEntry: false });
+      const why = stat === undefined ? 'no such file' : stat.isDirectory() ? 'is a folder, not a file' : undefined;
+      if (why) throw new UserError(`${configPath}: "${keyPath(['corpora', i])}" (${spec}): ${file}: ${why}`);
+    }
+  });
+}
+
+/** The files a corpus spec reads, absolute against the config's folder (none for bundled corpora). */
+export function corpusFiles(spec: string, configDir: string): string[] {
+  const resolved = resolveCorpusSpec(spec, configDir);
+  if (resolved.startsWith('text:')) return [resolved.slice('text:'.length)];
+  if (resolved.startsWith('files:')) return resolved.slice('files:'.length).split(',');
+  return [];
 }
 
 /** A corpus spec with its file paths made absolute against the config's folder. */

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../../corpora/user-error.ts';
+import { jsonNaming, schemaKeys } from '../../models/option-names.ts';
 import { describeIssues } from '../../models/plugin.ts';
 import { registry } from '../../models/registry.ts';
 import type { Budget, ModelFamily, Protocol } from '../../models/types.ts';
-import { resolveCorpusSpec, type CorpusEntry, type Experiment } from './config.ts';
+import { corpusFiles, type CorpusEntry, type Experiment } from './config.ts';
 
 /** One run of the grid: a model with one point of its hyper-parameters, on one corpus, seed and protocol. */
 export interface Cell {
@@ -78,8 +79,7 @@ export function corpusIdOf(corpus: CorpusEntry, baseDir: string): string {
  * the reader's message when they run).
  */
 function corpusFingerprint(spec: string, baseDir: string): string | null {
-  const resolved = resolveCorpusSpec(spec, baseDir);
-  const paths = resolved.startsWith('text:') ? [resolved.slice(5)] : resolved.startsWith('files:') ? resolved.slice(6).split(',') : [];
+  const paths = corpusFiles(spec, baseDir);
   if (paths.length === 0) return null;
   const hash = createHash('sha256');
   for (const path of paths) {
@@ -116,7 +116,8 @@ export function expandGrid(experiment: Experiment): Cell[] {
     const points = gridProduct(entry.hyperParameters).map((point) => {
       const parsed = plugin.schema.safeParse(point);
       if (!parsed.success) {
-        throw new UserError(describeIssues(`${experiment.path}: "models[${i}].hyperParameters" (${entry.plugin} ${canonicalJson(point)})`, parsed.error));
+        const subject = `${experiment.path}: "models[${i}].hyperParameters" (${entry.plugin} ${canonicalJson(point)})`;
+        throw new UserError(describeIssues(subject, parsed.error, jsonNaming(schemaKeys(plugin.schema))));
       }
       // Name a run by what varies; a plug-in used by several unlabelled entries also needs its fixed values.
       const shown = Object.entries(entry.hyperParameters).filter(

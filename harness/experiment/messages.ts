@@ -6,6 +6,8 @@ export interface CellRequest {
   readonly cell: Cell;
   /** The results folder: the cell writes its per-token files there. */
   readonly outDir: string;
+  /** The `run` process: the cell stops when it is gone (even if it went before the cell's code started). */
+  readonly runPid: number;
 }
 
 /** Everything a run measured, sent back to the parent, which turns it into a results row. */

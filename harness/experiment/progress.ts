@@ -1,6 +1,16 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../../models/types.ts';
-import { formatPerplexity as ppl, validationLine } from '../progress.ts';
+import {
+  formatLoss as loss,
+  formatPerplexity as ppl,
+  formatRate as rate,
+  isInteractive,
+  LogThrottle,
+  progressLine,
+  validationLine,
+  type Clock,
+  type TextStream,
+} from '../progress.ts';
 import type { Cell } from './grid.ts';
 import type { ResultRow } from './results.ts';
 import type { RunEvent } from './runner.ts';
@@ -10,15 +20,7 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
-/** A writable text stream; only the TTY flag and the column count decide between bars and lines. */
-export interface TextStream extends NodeJS.WritableStream {
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
-
-const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const rate = (tps: number | undefined): string => (tps === undefined ? '' : `${number.format(tps)} tok/s`);
-const loss = (l: number | undefined): string => (l === undefined ? '' : `loss ${l.toFixed(3)}`);
+export type { TextStream } from '../progress.ts';
 
 function describe(cell: Cell): string {
   return `${cell.label} on ${cell.corpus.label ?? cell.corpus.spec} (${cell.mode}, seed ${cell.seed})`;
@@ -111,12 +113,18 @@ function barDisplay(stream: TextStream): ProgressDisplay {
   };
 }
 
+export interface LineOptions {
+  /** At most one progress line this often within a run (default `LOG_INTERVAL_MS`). */
+  readonly intervalMs?: number;
+  readonly clock?: Clock;
+}
+
 /**
  * Progress for logs (CI): a line when a run starts and ends, one per validation between epochs, and at most
- * one every 10 s in between.
+ * one every few seconds in between.
  */
-function lineDisplay(stream: TextStream): ProgressDisplay {
-  let last = 0;
+function lineDisplay(stream: TextStream, options: LineOptions): ProgressDisplay {
+  const throttle = new LogThrottle(options.intervalMs, options.clock);
   let position = '';
   const write = (line: string): void => {
     stream.write(`${line}\n`);
@@ -127,17 +135,12 @@ function lineDisplay(stream: TextStream): ProgressDisplay {
         write(`${e.cells} runs in the grid: ${e.toRun} to run, ${e.skipped} already done`);
       } else if (e.type === 'start') {
         position = `[${e.position}/${e.of}]`;
-        last = performance.now();
+        throttle.restart();
         write(`${position} ${describe(e.cell)}`);
       } else if (e.type === 'progress' && e.event.validPerplexity !== undefined) {
         write(`${' '.repeat(position.length)} ${validationLine(e.event)}`);
-      } else if (e.type === 'progress') {
-        const now = performance.now();
-        if (now - last < 10_000) return;
-        last = now;
-        const p = e.event;
-        const pct = p.total ? ` ${Math.floor((100 * p.done) / p.total)}%` : '';
-        write(`${' '.repeat(position.length)} ${p.phase}${pct} ${rate(p.tokensPerSecond)} ${loss(p.loss)}`.trimEnd());
+      } else if (e.type === 'progress' && throttle.due()) {
+        write(`${' '.repeat(position.length)} ${progressLine(e.event)}`);
       } else if (e.type === 'done') {
         write(`${position} ${e.row.status === 'ok' ? 'done' : 'failed'}: ${summary(e.row)}`);
       }
@@ -146,6 +149,6 @@ function lineDisplay(stream: TextStream): ProgressDisplay {
   };
 }
 
-export function progressDisplay(stream: TextStream, interactive = stream.isTTY === true && !process.env.CI): ProgressDisplay {
-  return interactive ? barDisplay(stream) : lineDisplay(stream);
+export function progressDisplay(stream: TextStream, interactive = isInteractive(stream), options: LineOptions = {}): ProgressDisplay {
+  return interactive ? barDisplay(stream) : lineDisplay(stream, options);
 }

@@ -2,6 +2,7 @@ import { encodeCorpus } from '../../corpora/corpus.ts';
 import { findPlugin } from '../../models/registry.ts';
 import type { ProgressEvent } from '../../models/types.ts';
 import { evaluate } from '../metrics.ts';
+import { assertSoundModel } from '../sound-model.ts';
 import { trainingThroughput, trainModel } from '../train.ts';
 import { loadExperimentCorpus, vocabularySource } from './corpus.ts';
 import type { CellRequest, CellResult } from './messages.ts';
@@ -34,20 +35,24 @@ export async function runCell({ cell, outDir }: CellRequest, onProgress: (event:
   const baselineRssBytes = maxRssBytes();
 
   const model = findPlugin(cell.plugin).create(cell.hyperParameters, corpus.vocab);
+  const progress = throttled(onProgress);
   const trainStart = performance.now();
   const report = await trainModel(model, corpus, {
     seed: cell.seed,
     mode: cell.mode,
     budget: cell.budget,
-    onProgress: throttled(onProgress),
+    onProgress: progress,
   });
   const trainSeconds = (performance.now() - trainStart) / 1000;
 
-  const valid = evaluate(model.scorer(), corpus.valid, { mode: cell.mode, level: corpus.level });
+  const scoring = (phase: string) => (event: ProgressEvent) => progress({ ...event, phase });
+  const valid = evaluate(model.scorer(), corpus.valid, { mode: cell.mode, level: corpus.level, onProgress: scoring('scoring valid') });
   const perToken = new Float64Array(corpus.test.tokens.length + corpus.test.starts.length - 1);
   const scoreStart = performance.now();
-  const test = evaluate(model.scorer(), corpus.test, { mode: cell.mode, level: corpus.level, perToken });
+  const test = evaluate(model.scorer(), corpus.test, { mode: cell.mode, level: corpus.level, perToken, onProgress: scoring('scoring test') });
   const scoreSeconds = (performance.now() - scoreStart) / 1000;
+  // A diverged network already failed in training; a model with NaN anywhere fails here, never as a result.
+  assertSoundModel(model, { valid, test });
   writeRunTokens(outDir, cell.id, perToken);
 
   return {

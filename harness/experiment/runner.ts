@@ -7,7 +7,7 @@ import type { Experiment } from './config.ts';
 import { latestRuns } from './configuration.ts';
 import { runEnvironment, type RunEnvironment } from './environment.ts';
 import { canonicalJson, expandGrid, shardCells, type Cell, type Shard } from './grid.ts';
-import { lockResults } from './lock.ts';
+import { lockResults, recordCell } from './lock.ts';
 import type { CellMessage, CellRequest, CellResult } from './messages.ts';
 import { readResults, writeResults, type CurveRow, type ResultRow } from './results.ts';
 
@@ -194,11 +194,15 @@ async function runCells(experiment: Experiment, cells: readonly Cell[], options:
   for (const [i, cell] of todo.entries()) {
     if (signal?.aborted) break;
     const outcome = await runChild(
-      { cell, outDir },
+      { cell, outDir, runPid: process.pid },
       signal,
-      (pid) => emit({ type: 'start', cell, position: i + 1, of: todo.length, pid }),
+      (pid) => {
+        recordCell(outDir, pid);
+        emit({ type: 'start', cell, position: i + 1, of: todo.length, pid });
+      },
       (event) => emit({ type: 'progress', cell, event }),
     );
+    recordCell(outDir, undefined);
     const row = outcome.ok ? resultRow(cell, outcome.result, env) : failedRow(cell, outcome.message, env);
     const keep = rows.findIndex((r) => r.id === cell.id);
     if (keep >= 0) rows[keep] = row;

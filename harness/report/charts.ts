@@ -84,8 +84,14 @@ function runPoints(data: ReportData): RunPoint[] {
 const finitePerplexity = (p: RunPoint): boolean => Number.isFinite(p.testPerplexity) && p.testPerplexity > 0;
 
 function notShown(points: readonly RunPoint[]): string[] {
-  const names = [...new Set(points.filter((p) => !finitePerplexity(p)).map((p) => p.name))];
-  return names.length ? [`Not shown (infinite perplexity: a test token had probability 0): ${names.join(', ')}.`] : [];
+  const names = (pick: (p: RunPoint) => boolean): string[] => [...new Set(points.filter(pick).map((p) => p.name))];
+  const infinite = names((p) => p.testPerplexity === Infinity);
+  // A NaN perplexity (results from before diverged runs were failed) is a diverged run, not a probability 0.
+  const broken = names((p) => !finitePerplexity(p) && p.testPerplexity !== Infinity);
+  return [
+    ...(infinite.length ? [`Not shown (infinite perplexity: a test token had probability 0): ${infinite.join(', ')}.`] : []),
+    ...(broken.length ? [`Not shown (diverged: NaN perplexity): ${broken.join(', ')}.`] : []),
+  ];
 }
 
 function asJson<T extends object>(rows: readonly T[]): Json[] {

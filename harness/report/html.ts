@@ -2,7 +2,7 @@ import type { ResultRow } from '../experiment/results.ts';
 import type { Chart } from './charts.ts';
 import { corpusDescriptions } from './corpora.ts';
 import type { ReportData } from './data.ts';
-import { pageTable, type Column } from './table.ts';
+import { pageTable, runStatus, type Column } from './table.ts';
 
 /** The script files `index.html` loads, copied beside it so the page works offline (file://, no CDN). */
 export const VENDOR_SCRIPTS = ['vega.min.js', 'vega-lite.min.js', 'vega-embed.min.js'] as const;
@@ -32,6 +32,7 @@ th { white-space: normal; }
 th { background: #f6f6f6; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failed td { color: #b00; }
+ul.failures { color: #b00; font-size: .9rem; margin: .2rem 0 .6rem; }
 .table-wrap { overflow-x: auto; }
 details summary { cursor: pointer; color: #555; font-size: .9rem; margin-top: 1rem; }
 details tr td { color: #777; }
@@ -39,6 +40,14 @@ details tr td { color: #777; }
 
 function unique(rows: readonly ResultRow[], pick: (r: ResultRow) => string): string {
   return [...new Set(rows.map(pick))].sort().join(', ') || '–';
+}
+
+/** The runs the charts leave out because they failed, each with why (a diverged run says so). */
+function failures(rows: readonly ResultRow[]): string {
+  const failed = rows.filter((r) => r.status === 'failed');
+  if (!failed.length) return '';
+  const items = failed.map((r) => `<li>${escapeHtml(`${r.label} (${r.corpus}, seed ${r.seed}): ${runStatus(r)}`)}</li>`).join('');
+  return `<p class="meta">Not in the charts:</p>\n<ul class="failures">${items}</ul>\n`;
 }
 
 function resultsTable(rows: readonly ResultRow[], columns: readonly Column[], id: string): string {
@@ -109,7 +118,7 @@ ${VENDOR_SCRIPTS.map((s) => `<script src="${s}"></script>`).join('\n')}
 <p class="meta">Experiments: ${escapeHtml(unique(rows, (r) => r.experiment))} · ${rows.length} runs${failed ? ` (${failed} failed)` : ''}${data.superseded.length ? ` and ${data.superseded.length} superseded` : ''} · corpora: ${escapeHtml(unique(rows, (r) => r.corpus))}</p>
 ${corpora.map((c) => `<p class="meta corpus">${escapeHtml(c)}</p>`).join('\n')}
 <p class="meta">Commit ${escapeHtml(unique(rows, (r) => r.gitCommit))} · Node ${escapeHtml(unique(rows, (r) => r.nodeVersion))} · CPU ${escapeHtml(unique(rows, (r) => r.cpuModel))}</p>
-<nav><ul>${nav}<li><a href="#results-table">Results table</a></li>${extra.map((e) => `<li><a href="#${e.id}">${escapeHtml(e.title)}</a></li>`).join('')}</ul></nav>
+${failures(rows)}<nav><ul>${nav}<li><a href="#results-table">Results table</a></li>${extra.map((e) => `<li><a href="#${e.id}">${escapeHtml(e.title)}</a></li>`).join('')}</ul></nav>
 ${sections}
 <section id="results-table">
 <h2>Results</h2>

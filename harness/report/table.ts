@@ -1,3 +1,4 @@
+import { DIVERGED, isDivergence } from '../../models/neural/divergence.ts';
 import type { ResultRow } from '../experiment/results.ts';
 import { familyName, MIB } from './style.ts';
 
@@ -10,6 +11,12 @@ export function grouped(x: number, digits = 0): string {
 }
 
 const maybe = (x: number | null, digits: number, scale = 1): string => (x === null ? '' : grouped(x / scale, digits));
+
+/** How a run ended: its stopping reason, "diverged at …" for a diverged run, "failed: …" for any other failure. */
+export function runStatus(r: ResultRow): string {
+  if (r.status === 'ok') return r.stoppedBy || 'ok';
+  return isDivergence(r.error) ? `diverged${r.error.slice(DIVERGED.length)}` : `failed: ${r.error}`;
+}
 
 export interface Column {
   readonly title: string;
@@ -39,7 +46,7 @@ export const TABLE_COLUMNS: readonly Column[] = [
   { title: 'Train tok/s', numeric: true, value: (r) => maybe(r.trainTokensPerSecond, 0) },
   { title: 'Score tok/s', numeric: true, value: (r) => maybe(r.scoringTokensPerSecond, 0) },
   { title: 'Epochs', numeric: true, value: (r) => (r.epochs ? String(r.epochs) : '') },
-  { title: 'Status', numeric: false, wrap: true, value: (r) => (r.status === 'ok' ? r.stoppedBy || 'ok' : `failed: ${r.error}`) },
+  { title: 'Status', numeric: false, wrap: true, value: runStatus },
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../corpora/user-error.ts';
@@ -52,7 +52,8 @@ class ChunkedWriter {
  * Write a back-off model as an ARPA file (the text format KenLM, SRILM and most decoders read): `\data\`
  * with the n-gram counts, then per order `log10 p <tab> w1 … wk [<tab> log10 back-off]`, `<unk>`
  * included, `<s>` with log10 p = −99 (never predicted) and its back-off weight. A path ending in `.gz` is
- * gzipped. The file appears atomically (temporary sibling + rename).
+ * gzipped. The file appears atomically (temporary sibling + rename); missing folders on the way are made, and
+ * an existing folder at `path` is an error (whether to replace an existing file is the caller's decision).
  */
 export function writeArpa(model: LanguageModel, path: string): void {
   if (!(model instanceof NgramModel)) {
@@ -69,15 +70,13 @@ export function writeArpa(model: LanguageModel, path: string): void {
   const bad = words.find((w) => /\s/.test(w) || w === '');
   if (bad !== undefined) throw new UserError(`ARPA export: the vocabulary has the token ${JSON.stringify(bad)}, which contains white space; ARPA separates words by spaces`);
 
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`--out ${path}: is a folder; ARPA export writes a file`);
   const gz = path.endsWith('.gz');
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
   let fd: number | undefined;
   try {
+    mkdirSync(dirname(path), { recursive: true });
     fd = openSync(tmp, 'w');
-  } catch (e) {
-    throw new UserError(`--out ${path}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
     const out = new ChunkedWriter(gz ? undefined : fd);
     const order = trie.order;
     const sizes = trie.counts();
@@ -102,7 +101,8 @@ export function writeArpa(model: LanguageModel, path: string): void {
     renameSync(tmp, path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
+    if (existsSync(tmp)) rmSync(tmp);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw code === undefined ? e : new UserError(`--out ${path}: cannot be written (${code})`);
   }
 }

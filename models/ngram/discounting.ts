@@ -79,7 +79,8 @@ export function estimateDiscounts(
     if (!fallback) {
       throw new UserError(
         `ngram ${kind}: cannot estimate the Kneser-Ney discounts: ${problem}. This happens on tiny or de-duplicated text. ` +
-          `Set the option "discountFallback" (true for KenLM's D1, D2, D3+ = ${KENLM_FALLBACK.join(', ')}, or [D1, D2, D3+]) to use fixed discounts for such orders.`,
+          `To use fixed discounts for such orders, leave out "discountFallback": false (--no-discount-fallback on the command line) ` +
+          `for KenLM's D1, D2, D3+ = ${KENLM_FALLBACK.join(', ')}, or give "discountFallback": [D1, D2, D3+].`,
       );
     }
     const used: [number, number, number] = kind === 'mkn' ? [fallback[0], fallback[1], fallback[2]] : [fallback[0], fallback[0], fallback[0]];

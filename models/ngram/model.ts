@@ -21,7 +21,10 @@ export interface NgramHyperParameters extends Record<string, unknown> {
   smoothing: Smoothing;
   /** add-k's k (1 = Laplace). */
   k?: number;
-  /** Discounts for orders whose Kneser-Ney discounts cannot be estimated: true = KenLM's 0.5, 1, 1.5. */
+  /**
+   * Discounts for orders whose Kneser-Ney discounts cannot be estimated: true or unset = KenLM's 0.5, 1, 1.5,
+   * false = fail (KenLM lmplz without --discount_fallback).
+   */
   discountFallback?: boolean | [number, number, number];
 }
 
@@ -40,8 +43,8 @@ export interface NgramInfo {
 }
 
 export function fallbackDiscounts(option: NgramHyperParameters['discountFallback']): [number, number, number] | undefined {
-  if (option === true) return [...KENLM_FALLBACK] as [number, number, number];
-  return Array.isArray(option) ? option : undefined;
+  if (option === false) return undefined;
+  return Array.isArray(option) ? option : ([...KENLM_FALLBACK] as [number, number, number]);
 }
 
 export class NgramModel implements LanguageModel {

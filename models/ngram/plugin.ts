@@ -11,10 +11,20 @@ const discount = (max: number) => z.number().min(0).max(max);
 
 export const ngramSchema = z
   .strictObject({
-    order: z.number().int().min(1).max(MAX_ORDER).default(3),
-    smoothing: z.enum(['mle', 'add-k', 'kn', 'mkn', 'arpa']).default('mkn'),
-    k: z.number().positive().max(1e6).optional(),
-    discountFallback: z.union([z.boolean(), z.tuple([discount(1), discount(2), discount(3)])]).optional(),
+    order: z.number().int().min(1).max(MAX_ORDER).default(3).describe('n-gram order N (a history of N−1 tokens)'),
+    smoothing: z
+      .enum(['mle', 'add-k', 'kn', 'mkn', 'arpa'])
+      .default('mkn')
+      .describe('mle, add-k, interpolated Kneser-Ney (kn) or modified Kneser-Ney (mkn, as KenLM lmplz); arpa is read, not trained'),
+    k: z.number().positive().max(1e6).optional().describe('add-k\'s k, only with smoothing add-k (default 1: Laplace)'),
+    // Unset means "fall back where needed" (see discounting.ts), so that the defaults train on any corpus, the toys
+    // included; where the estimate works the fallback is never used, so results are lmplz's either way.
+    discountFallback: z
+      .union([z.boolean(), z.tuple([discount(1), discount(2), discount(3)])])
+      .optional()
+      .describe(
+        "kn/mkn discounts for an order whose own cannot be estimated (tiny text): true or unset = KenLM's --discount_fallback 0.5, 1, 1.5, [D1, D2, D3+] = these, false = fail instead",
+      ),
   })
   .superRefine((hp, ctx) => {
     if (hp.k !== undefined && hp.smoothing !== 'add-k') {
@@ -31,7 +41,7 @@ export const ngramPlugin = definePlugin({
   description:
     'Count-based n-gram models: mle, add-k (Laplace), interpolated Kneser-Ney (kn) and modified Kneser-Ney (mkn, as KenLM lmplz estimates it); reads and writes ARPA files.',
   schema: ngramSchema,
-  // The toys are too small for Kneser-Ney discounts of their own (a count-of-counts is zero), hence the fallback.
+  // The toys are too small for Kneser-Ney discounts of their own (a count-of-counts is zero): the fallback is used.
   conformance: [
     { hyperParameters: { order: 3, smoothing: 'mkn', discountFallback: true } },
     { hyperParameters: { order: 5, smoothing: 'mkn', discountFallback: true } },

@@ -11,8 +11,8 @@ const common = {
   oneHot: z.boolean().default(false).describe('feed one-hot vectors of |V| instead of embeddings (the lessons; slow for large vocabularies)'),
   batchSize: z.number().int().min(1).max(4096).default(32).describe('parallel streams (stream mode) or sentences (sentence mode) per step'),
   bptt: z.number().int().min(1).max(10000).default(35).describe('steps of truncated back-propagation through time'),
-  optimizer: z.enum(['adam', 'sgd']).default('adam'),
-  learningRate: z.number().positive().max(1000).default(0.002),
+  optimizer: z.enum(['adam', 'sgd']).default('adam').describe('Adam or plain SGD'),
+  learningRate: z.number().positive().max(1000).default(0.002).describe('initial learning rate'),
   clip: z.number().min(0).default(0.25).describe('clip the global gradient norm to this (0: no clipping)'),
   lrDecay: z.number().gt(0).lt(1).default(0.5).describe('learning-rate factor when the valid perplexity does not improve'),
   patience: z.number().int().min(1).default(3).describe('epochs without improvement before early stopping'),
@@ -27,7 +27,7 @@ function tyingNeedsEqualSizes(hp: { tie: boolean; oneHot: boolean; embeddingSize
   }
 }
 
-export const rnnSchema = z.strictObject({ ...common, nonlinearity: z.enum(['tanh', 'relu']).default('tanh') }).superRefine(tyingNeedsEqualSizes);
+export const rnnSchema = z.strictObject({ ...common, nonlinearity: z.enum(['tanh', 'relu']).default('tanh').describe('activation of the recurrent layer') }).superRefine(tyingNeedsEqualSizes);
 export const gatedSchema = z.strictObject(common).superRefine(tyingNeedsEqualSizes);
 
 export type RecurrentLMOptions = z.output<typeof gatedSchema> & { nonlinearity?: 'tanh' | 'relu' };

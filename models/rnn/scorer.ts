@@ -7,9 +7,17 @@ import type { RecurrentNetwork } from './network.ts';
 import { OwnedArrays, releaseWhenCollected } from './owned-arrays.ts';
 
 /**
+ * Positions per piece of `scoreSequence`: its buffers (logits above all, rows × |V|) are sized for this
+ * many, whatever the sequence's length, so one 800,000-word line costs what a sentence does; 256 rows
+ * keep the output layer's product as fast as a whole sentence's (Brown's longest has 180 words).
+ */
+export const SCORING_ROWS = 256;
+
+/**
  * Carries the recurrent state token by token (evaluation mode: no dropout). `reset` returns to the state
  * after `<s>` (from zero, as training starts every sentence), computed once when the scorer is made.
- * `scoreSequence` runs the recurrence over the whole sequence, then the output layer as one product.
+ * `scoreSequence` runs the recurrence over up to `SCORING_ROWS` tokens, then the output layer as one
+ * product, piece after piece with the state carried.
  */
 export class RecurrentScorer implements Scorer {
   readonly vocabSize: number;
@@ -73,8 +81,14 @@ export class RecurrentScorer implements Scorer {
   }
 
   scoreSequence(tokens: Int32Array, out: Float64Array): void {
+    for (let from = 0; from < tokens.length; from += SCORING_ROWS) {
+      const to = Math.min(tokens.length, from + SCORING_ROWS);
+      this.scorePiece(tokens.subarray(from, to), out.subarray(from, to));
+    }
+  }
+
+  private scorePiece(tokens: Int32Array, out: Float64Array): void {
     const n = tokens.length;
-    if (n === 0) return;
     const H = this.net.shape.hiddenSize;
     this.grow(n);
     // The state before token i is the current one for i = 0, else the output after token i − 1.

@@ -1,5 +1,6 @@
 import { Adam } from '../neural/adam.ts';
-import { clipGradNorm } from '../neural/clip-grad-norm.ts';
+import { clipGradNorm, gradientNorm } from '../neural/clip-grad-norm.ts';
+import { DivergenceWatch } from '../neural/divergence.ts';
 import { ReduceLROnPlateau } from '../neural/lr-schedule.ts';
 import type { Optimizer } from '../neural/optimizer.ts';
 import { zeroGradients } from '../neural/parameter.ts';
@@ -24,6 +25,9 @@ const IMPROVEMENT = 1e-3;
  */
 const STEPS_BETWEEN_CHECKS = 25;
 
+/** The clipping norm suggested when a run without clipping diverges (the default, as in torch's word-language model). */
+const SUGGESTED_CLIP = 0.25;
+
 /** How often (at most) progress is reported. */
 const PROGRESS_SECONDS = 0.25;
 
@@ -40,6 +44,8 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
   const maxEpochs = budget.epochs ?? hp.maxEpochs;
   const params = net.parameters;
   const optimizer: Optimizer = hp.optimizer === 'adam' ? new Adam(params, { lr: hp.learningRate }) : new SGD(params, { lr: hp.learningRate });
+  const learningRate = { key: 'learningRate', flag: '--learning-rate', value: hp.learningRate };
+  const watch = new DivergenceWatch({ learningRate, clip: hp.clip, suggestedClip: SUGGESTED_CLIP }, net.shape.vocabSize);
   const plateau = new ReduceLROnPlateau(optimizer, { factor: hp.lrDecay, patience: 0, threshold: IMPROVEMENT });
   const shuffle = (a: Int32Array): void => net.random.shuffle(a);
   const segmentsOf = (): Segment[] =>
@@ -64,14 +70,18 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
     outer: for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       if (epoch > 1 && data.mode === 'sentence') segments = segmentsOf();
       net.layer.train();
+      watch.startEpoch(epoch);
       let lossSum = 0;
       let epochDone = 0;
       const epochStart = elapsed();
       let stopNow = false;
       for (const segment of segments) {
         zeroGradients(params);
-        lossSum += pass.step(segment);
-        if (hp.clip > 0) clipGradNorm(params, hp.clip);
+        const loss = pass.step(segment);
+        watch.loss(loss);
+        lossSum += loss;
+        // The norm clipping computes anyway; without clipping, one SIMD pass over the gradients.
+        watch.gradients(hp.clip > 0 ? clipGradNorm(params, hp.clip) : gradientNorm(params));
         optimizer.step();
         epochDone += segment.tokens;
         tokensSeen += segment.tokens;
@@ -97,8 +107,11 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
         if (stopNow) break;
       }
       net.layer.eval();
+      watch.epochLoss(lossSum / Math.max(epochDone, 1));
+      watch.parameters(params);
       options.onProgress?.({ phase: `validating epoch ${epoch}`, done: 0, unit: 'tokens' });
       const validPerplexity = options.validate(new RecurrentScorer(net));
+      watch.validPerplexity(validPerplexity);
       epochs.push({
         epoch,
         tokensSeen,

@@ -8,7 +8,7 @@ export const unigramPlugin = definePlugin({
   family: 'example',
   description: 'Add-α unigram model: the minimal example of a plug-in.',
   schema: z.strictObject({
-    alpha: z.number().positive().max(1e6).default(1),
+    alpha: z.number().positive().max(1e6).default(1).describe('add-α smoothing: every count gets α more'),
   }),
   create: (hp, vocab) => new UnigramModel(hp, vocab),
   fromCheckpoint: (data, hp, vocab) => {

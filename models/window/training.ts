@@ -1,6 +1,7 @@
 import { Adam } from '../neural/adam.ts';
-import { clipGradNorm } from '../neural/clip-grad-norm.ts';
+import { clipGradNorm, gradientNorm } from '../neural/clip-grad-norm.ts';
 import { softmaxCrossEntropy } from '../neural/cross-entropy.ts';
+import { DivergenceWatch } from '../neural/divergence.ts';
 import { zeroEmbeddingRows } from '../neural/embedding.ts';
 import { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule } from '../neural/lr-schedule.ts';
 import type { Optimizer } from '../neural/optimizer.ts';
@@ -22,9 +23,13 @@ export function makeOptimizer(net: WindowNetwork, hp: ResolvedWindowHyperParamet
     : new SGD(parameters, { lr: hp.lr, momentum: hp.momentum, weightDecay: hp.weightDecay });
 }
 
+/** The clipping norm suggested when a run without clipping diverges (on the global norm of the batch's mean gradient). */
+const SUGGESTED_CLIP = 1;
+
 /**
  * One optimisation step on the batch in `ws` (contexts and targets filled): forward, mean cross-entropy
  * with its gradient written over the logits, backward, clipping, update. Returns the summed loss (nats).
+ * With a watch, a non-finite loss or gradient norm throws before the update.
  */
 export function trainStep(
   ws: WindowWorkspace,
@@ -32,12 +37,19 @@ export function trainStep(
   optimizer: Optimizer,
   hp: Pick<WindowHyperParameters, 'dropout' | 'clip'>,
   random: Random | null,
+  watch?: DivergenceWatch,
 ): number {
   const net = ws.net;
   forward(ws, rows, hp.dropout, random);
   const loss = softmaxCrossEntropy(ws.y, ws.targets, ws.y, rows, net.vocabSize, 1 / rows);
+  watch?.loss(loss);
   backward(ws, rows);
-  if (hp.clip > 0) clipGradNorm(optimizer.parameters, hp.clip);
+  if (hp.clip > 0) {
+    const norm = clipGradNorm(optimizer.parameters, hp.clip);
+    watch?.gradients(norm);
+  } else if (watch) {
+    watch.gradients(gradientNorm(optimizer.parameters));
+  }
   optimizer.step();
   // Only the rows of this batch's context words hold a gradient of C; clear just those.
   zeroEmbeddingRows(net.C.grad, ws.contexts, rows * (net.n - 1), net.m);
@@ -66,6 +78,8 @@ export async function trainWindow(
   const total = examples.positions.length;
   const order = Int32Array.from({ length: total }, (_, i) => i);
   const optimizer = makeOptimizer(net, hp);
+  const learningRate = { key: 'lr', flag: '--lr', value: hp.lr };
+  const watch = new DivergenceWatch({ learningRate, clip: hp.clip, suggestedClip: SUGGESTED_CLIP }, net.vocabSize);
   const schedule: LearningRateSchedule = hp.lrDecay < 1 ? new ReduceLROnPlateau(optimizer, { factor: hp.lrDecay, patience: hp.lrPatience }) : new ConstantLR();
   const ws = new WindowWorkspace(net, Math.min(hp.batchSize, total), hp.dropout > 0);
   const budget = options.budget ?? {};
@@ -82,6 +96,7 @@ export async function trainWindow(
   /** One pass over the shuffled windows, cut short by a token or time budget. */
   const runEpoch = (epoch: number): { loss: number; tokens: number; stop: 'tokens' | 'seconds' | null } => {
     random.shuffle(order);
+    watch.startEpoch(epoch);
     let loss = 0;
     let tokens = 0;
     const epochStart = performance.now();
@@ -91,7 +106,7 @@ export async function trainWindow(
       let rows = Math.min(ws.capacity, total - from);
       if (budget.tokens !== undefined) rows = Math.min(rows, budget.tokens - tokensSeen);
       gatherBatch(examples, order, from, rows, net.n, ws.contexts, ws.targets);
-      loss += trainStep(ws, rows, optimizer, hp, random);
+      loss += trainStep(ws, rows, optimizer, hp, random, watch);
       from += rows;
       tokens += rows;
       tokensSeen += rows;
@@ -110,7 +125,10 @@ export async function trainWindow(
   try {
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       const run = runEpoch(epoch);
+      if (run.tokens > 0) watch.epochLoss(run.loss / run.tokens);
+      watch.parameters(parameters);
       const validPerplexity = options.validate(new WindowScorer(net));
+      watch.validPerplexity(validPerplexity);
       epochs.push({ epoch, tokensSeen, seconds: elapsed(), trainLoss: run.loss / run.tokens, validPerplexity, learningRate: optimizer.lr });
       if (validPerplexity < bestPerplexity) {
         bestPerplexity = validPerplexity;

@@ -97,9 +97,22 @@ describe('user corpora', () => {
     expect(() => loadCorpus(`files:${text},${text}`)).toThrow(/three comma-separated/);
   });
 
-  it('refuses a split without tokens and literal sentence markers', () => {
-    const one = file('one.txt', 'only one sentence here\nand another\n');
-    expect(() => encodeCorpus(loadCorpus(`text:${one}`))).toThrow(/the valid split has no tokens/);
+  it('says that text: splits lines when a file has too few of them (a whole text on one line)', () => {
+    const book = file('book.txt', Array.from({ length: 100_000 }, (_, i) => `w${i % 97}`).join(' '));
+    expect(() => loadCorpus(`text:${book}`)).toThrow(
+      new UserError(
+        `${book}: has 1 non-blank line, so the valid and test splits get none. text: takes one sentence a line and splits the ` +
+          'lines in order by --fractions (0.8,0.1,0.1: 1 train, 0 valid, 0 test); put each sentence on its own line, or name three ' +
+          'files with files:TRAIN,VALID,TEST',
+      ),
+    );
+    const two = file('two.txt', 'only one sentence here\nand another\n');
+    expect(() => loadCorpus(`text:${two}`, { fractions: [0.5, 0.5, 0] })).toThrow(/two\.txt: has 2 non-blank lines, so the test split gets none\b.*\(0\.5,0\.5,0: 1 train, 1 valid, 0 test\)/);
+    // The same line as three files is a corpus: one sentence per split.
+    expect(encodeCorpus(loadCorpus(`files:${book},${book},${book}`)).valid.tokens.length).toBe(100_000);
+  });
+
+  it('refuses literal sentence markers', () => {
     const marker = file('marker.txt', 'a <s> b\n');
     expect(() => encodeCorpus(loadCorpus(`files:${marker},${marker},${marker}`))).toThrow(/literal <s>/);
   });

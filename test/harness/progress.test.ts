@@ -4,6 +4,7 @@ import { parseExperiment } from '../../harness/experiment/config.ts';
 import { expandGrid } from '../../harness/experiment/grid.ts';
 import { formatDuration, progressDisplay, type TextStream } from '../../harness/experiment/progress.ts';
 import type { ResultRow } from '../../harness/experiment/results.ts';
+import { LOG_INTERVAL_MS, progressLine, progressReporter } from '../../harness/progress.ts';
 
 function sink(isTTY: boolean): TextStream & { text: () => string } {
   let text = '';
@@ -51,6 +52,48 @@ describe('progress', () => {
     d.stop();
     expect(out.text()).toContain('unigram validation 1: valid ppl ∞');
     expect(out.text()).toContain('✗ unigram on ship (sentence, seed 1): FAILED: boom');
+  });
+
+  it('logs a run\'s progress every few seconds between its start and its end', () => {
+    const out = sink(false);
+    let now = 0;
+    const d = progressDisplay(out, false, { intervalMs: 1000, clock: () => now });
+    d.onEvent({ type: 'plan', cells: 1, toRun: 1, skipped: 0 });
+    d.onEvent({ type: 'start', cell: cell!, position: 1, of: 1, pid: 1 });
+    for (let t = 0; t <= 2500; t += 250) {
+      now = t;
+      d.onEvent({ type: 'progress', cell: cell!, event: { phase: 'epoch 1', done: t, total: 5000, unit: 'tokens', tokensPerSecond: 1234.4, loss: 4.5 } });
+    }
+    expect(out.text().split('\n').slice(2)).toEqual(['      epoch 1 20% 1,234 tok/s loss 4.500', '      epoch 1 40% 1,234 tok/s loss 4.500', '']);
+  });
+
+  it('train and eval off a terminal: a line every few seconds and validations as often, nothing sooner', () => {
+    const out = sink(false);
+    let now = 0;
+    const p = progressReporter('eval gru', { stream: out, clock: () => now });
+    const scoring = (done: number): void => p.update({ phase: 'scoring', done, total: 1_100_000, unit: 'tokens', tokensPerSecond: 7000 });
+    scoring(10_000);
+    now = LOG_INTERVAL_MS - 1;
+    scoring(40_000);
+    expect(out.text()).toBe('');
+    now = LOG_INTERVAL_MS;
+    scoring(41_000);
+    // A validation as old as the interval shows, however recent the last progress line.
+    now = LOG_INTERVAL_MS + 10;
+    p.update({ phase: 'validation 1', done: 1, unit: 'validations', validPerplexity: 182.2951 });
+    now = LOG_INTERVAL_MS + 20;
+    p.update({ phase: 'validation 2', done: 2, unit: 'validations', validPerplexity: 180 });
+    now = 2 * LOG_INTERVAL_MS + 5;
+    scoring(80_000);
+    p.stop();
+    expect(out.text()).toBe(
+      'eval gru: scoring 3% 7,000 tok/s\n' + 'eval gru: validation 1: valid ppl 182.30\n' + 'eval gru: scoring 7% 7,000 tok/s\n',
+    );
+  });
+
+  it('formats one progress line with the parts an event has', () => {
+    expect(progressLine({ phase: 'counting', done: 3, unit: 'orders' })).toBe('counting');
+    expect(progressLine({ phase: 'epoch 2', done: 12, total: 10, unit: 'tokens', loss: 1 })).toBe('epoch 2 100% loss 1.000');
   });
 
   it('formats durations', () => {

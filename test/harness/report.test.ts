@@ -131,6 +131,14 @@ describe('report charts', () => {
     expect(title.subtitle.join(' ')).toMatch(/Not shown \(infinite perplexity.*\): ngram order=3 smoothing=mle/);
   });
 
+  it('calls a NaN perplexity (results from before diverged runs failed) diverged, not a probability 0', () => {
+    const { dir } = writeFixtureResults();
+    const results = readResults(dir);
+    writeResults(dir, { ...results, rows: results.rows.map((r) => (r.label === 'window n=3' ? { ...r, testPerplexity: NaN } : r)) });
+    const title = buildCharts(loadReportData(dir)).find((c) => c.name === 'test-perplexity')!.spec.title as { subtitle: string[] };
+    expect(title.subtitle).toEqual(['Not shown (infinite perplexity: a test token had probability 0): ngram order=3 smoothing=mle.', 'Not shown (diverged: NaN perplexity): window n=3.']);
+  });
+
   it('breaks perplexity down by position and frequency from the per-token log-probabilities', () => {
     // lstm's fixture log-probability at 0-based position p is −(4 + 0.01·(p mod 7)).
     const position = dataOf(byName.get('perplexity-by-position')!.spec).filter((v) => v.name === 'lstm');

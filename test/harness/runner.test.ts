@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeCorpus } from '../../corpora/corpus.ts';
 import { toyCorpus } from '../../corpora/toy.ts';
@@ -13,9 +13,12 @@ import { mergeResults } from '../../harness/experiment/merge.ts';
 import { readResults, RESULTS_FILE, type ResultRow } from '../../harness/experiment/results.ts';
 import { runExperiment, type RunEvent } from '../../harness/experiment/runner.ts';
 import { readCorpusTokens, readRunTokens } from '../../harness/experiment/token-files.ts';
-import { loadReportData } from '../../harness/report/data.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { trainModel } from '../../harness/train.ts';
+import { buildCharts } from '../../harness/report/charts.ts';
+import { loadReportData } from '../../harness/report/data.ts';
+import { reportHtml } from '../../harness/report/html.ts';
+import { markdownTable } from '../../harness/report/table.ts';
 import { findPlugin } from '../../models/registry.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'pb-run-'));
@@ -104,16 +107,58 @@ describe('run', () => {
   });
 
   it('records a failing cell with its message, keeps the others, and retries only the failure', async () => {
-    const exp = experimentFile({ corpora: ['hihello', 'text:missing.txt'], models: [{ plugin: 'unigram' }] }, 'failing');
+    const exp = experimentFile({ corpora: ['hihello', 'text:one-line.txt'], models: [{ plugin: 'unigram' }] }, 'failing');
+    writeFileSync(join(dirname(exp.path), 'one-line.txt'), 'a whole book on one line\n');
     const out = tmp();
     const code = await runCommand({ config: exp.path, out }, silentIo);
     expect(code).toBe(1);
     const rows = readResults(out).rows;
     expect(rows.map((r) => r.status)).toEqual(['ok', 'failed']);
-    expect(rows[1]!.error).toMatch(/missing\.txt: no such file/);
+    expect(rows[1]!.error).toMatch(/one-line\.txt: has 1 non-blank line, so the valid and test splits get none/);
     expect(rows[1]!.testPerplexity).toBeNull();
     const retry = await runExperiment(exp, { outDir: out });
     expect(retry).toMatchObject({ ran: 1, failed: 1, skipped: 1 });
+  });
+
+  it('records a diverged cell as failed with its message, runs the next, and the report says it diverged', async () => {
+    const exp = experimentFile(
+      { corpora: ['ship'], budget: { epochs: 3 }, models: [{ plugin: 'lstm', hyperParameters: { learningRate: 1000, clip: 0 } }, { plugin: 'unigram' }] },
+      'diverging',
+    );
+    const out = tmp();
+    const summary = await runExperiment(exp, { outDir: out });
+    expect(summary).toMatchObject({ ran: 2, failed: 1 });
+    const { rows, curves } = readResults(out);
+    expect(rows.map((r) => [r.model, r.status])).toEqual([
+      ['lstm', 'failed'],
+      ['unigram', 'ok'],
+    ]);
+    const message =
+      /^training diverged by the end of epoch 1 \(step 6\): the mean training loss is \d+\.\d\d nats per token, over 10 times that of the uniform distribution \(ln 28 = 3\.33\); lower the learning rate \(--learning-rate \/ "learningRate", now 1000\) or enable gradient clipping \(--clip \/ "clip", e\.g\. 0\.25; now off\)$/;
+    expect(rows[0]!.error).toMatch(message);
+    expect(rows[0]!.testPerplexity).toBeNull();
+    expect(curves.filter((c) => c.id === rows[0]!.id)).toEqual([]);
+    expect(rows[1]!.testPerplexity).toBeGreaterThan(1);
+
+    const report = loadReportData(out);
+    const html = reportHtml(buildCharts(report), report);
+    expect(html).toMatch(/<li>lstm \(ship, seed 1\): diverged by the end of epoch 1 \(step 6\): the mean training loss is/);
+    expect(html).not.toMatch(/lstm[^<]*probability 0/);
+    expect(markdownTable(report.rows)).toMatch(/\| lstm \|.*\| diverged by the end of epoch 1 \(step 6\): the mean training loss/);
+  });
+
+  it('checks that every corpus file exists before any cell runs', async () => {
+    const exp = experimentFile({ corpora: ['hihello', { spec: 'files:a.txt,missing.txt,a.txt' }], models: [{ plugin: 'unigram' }] }, 'nofile');
+    writeFileSync(join(dirname(exp.path), 'a.txt'), 'a b\n');
+    const out = tmp();
+    await expect(runCommand({ config: exp.path, out }, silentIo)).rejects.toThrow(
+      new UserError(`${exp.path}: "corpora[1]" (files:a.txt,missing.txt,a.txt): ${join(dirname(exp.path), 'missing.txt')}: no such file`),
+    );
+    expect(existsSync(join(out, RESULTS_FILE))).toBe(false);
+    writeFileSync(join(dirname(exp.path), 'folder.json'), JSON.stringify({ corpora: ['text:.'], models: [{ plugin: 'unigram' }] }));
+    await expect(runCommand({ config: join(dirname(exp.path), 'folder.json'), out }, silentIo)).rejects.toThrow(
+      /folder\.json: "corpora\[0\]" \(text:\.\): .*: is a folder, not a file$/,
+    );
   });
 
   it('records a cell whose process dies', async () => {
@@ -231,7 +276,7 @@ describe('run', () => {
     expect(ids1.filter((id) => ids2.includes(id))).toEqual([]);
     expect(ids1).toEqual(expandGrid(exp).filter((c) => c.index % 2 === 0).map((c) => c.id));
 
-    expect(mergeResults([s2, s1], merged)).toEqual({ rows: 4, failed: 0 });
+    expect(mergeResults([s2, s1], merged)).toEqual({ rows: 4, failed: 0, conflicts: [] });
     expect(readResults(merged).rows.map(stable)).toEqual(readResults(whole).rows.map(stable));
     for (const r of readResults(merged).rows) expect(readRunTokens(merged, r.id, r.testTokens!)).toBeInstanceOf(Float32Array);
   });

@@ -130,7 +130,13 @@ describe('ARPA export', () => {
     await trainModel(ship, chars, { seed: 1, mode: 'sentence' });
     expect(() => writeArpa(ship, join(dir, 'ship.arpa'))).toThrow(/the vocabulary has the token " ", which contains white space/);
     const model = await trainNgram(tinyCorpus(['a b', 'b a']), { order: 2, smoothing: 'kn', discountFallback: true });
-    expect(() => writeArpa(model, join(dir, 'no', 'such', 'dir.arpa.gz'))).toThrow(/--out .*dir\.arpa\.gz: cannot be written \(ENOENT\)/);
+    // Missing folders on the way are made; a file on the way is named.
+    writeArpa(model, join(dir, 'new', 'folders', 'made.arpa.gz'));
+    expect(readFileSync(join(dir, 'new', 'folders', 'made.arpa.gz')).length).toBeGreaterThan(0);
+    writeFileSync(join(dir, 'a-file'), 'mine\n');
+    expect(() => writeArpa(model, join(dir, 'a-file', 'dir.arpa.gz'))).toThrow(/--out .*a-file\/dir\.arpa\.gz: cannot be written \((ENOTDIR|EEXIST)\)/);
+    expect(readFileSync(join(dir, 'a-file'), 'utf8')).toBe('mine\n');
+    expect(() => writeArpa(model, join(dir, 'new'))).toThrow(/--out .*new: is a folder; ARPA export writes a file/);
   });
 
   it('prints the shortest decimal that reads back as the same float', () => {

@@ -95,13 +95,22 @@ describe('interpolated Kneser-Ney', () => {
 });
 
 describe('modified Kneser-Ney', () => {
-  it('fails with an error naming the order, the zero count-of-counts and the fallback option', async () => {
+  it('with discountFallback false (lmplz without --discount_fallback), fails with an error naming the order, the zero count-of-counts and the option', async () => {
     // Bigram counts are 1 and 2 only: n3 = 0 for order 2.
-    const attempt = trainNgram(corpus, { order: 2, smoothing: 'mkn' });
+    const attempt = trainNgram(corpus, { order: 2, smoothing: 'mkn', discountFallback: false });
     await expect(attempt).rejects.toThrow(UserError);
-    await expect(trainNgram(corpus, { order: 2, smoothing: 'mkn' })).rejects.toThrow(
-      /no 2-gram has adjusted count 3 \(count-of-counts n3 = 0 for order 2; n1\.\.n4 = 5, 3, 0, 0\).*"discountFallback"/,
+    await expect(trainNgram(corpus, { order: 2, smoothing: 'mkn', discountFallback: false })).rejects.toThrow(
+      /no 2-gram has adjusted count 3 \(count-of-counts n3 = 0 for order 2; n1\.\.n4 = 5, 3, 0, 0\).*"discountFallback": false \(--no-discount-fallback on the command line\)/,
     );
+  });
+
+  it('by default (discountFallback unset) falls back exactly as with true, and only for the orders that need it', async () => {
+    const byDefault = await trainNgram(corpus, { order: 2, smoothing: 'mkn' });
+    const explicit = await trainNgram(corpus, { order: 2, smoothing: 'mkn', discountFallback: true });
+    expect(byDefault.info.fallbackOrders).toEqual([2]);
+    expect(byDefault.info.discounts).toEqual(explicit.info.discounts);
+    expect(byDefault.info.discounts![1]).toEqual([0.5, 1, 1.5]);
+    expect(byDefault.toCheckpoint().arrays).toEqual(explicit.toCheckpoint().arrays);
   });
 
   it('with the fallback, uses KenLM 0.5, 1, 1.5 where estimation failed and Chen & Goodman eq. 26 elsewhere', async () => {
@@ -129,7 +138,7 @@ describe('modified Kneser-Ney', () => {
   });
 
   it('kn needs n1 and n2 too, and reports a discount outside its range', async () => {
-    await expect(trainNgram(tinyCorpus(['a b']), { order: 2, smoothing: 'kn' })).rejects.toThrow(/count-of-counts n2 = 0 for order 1/);
+    await expect(trainNgram(tinyCorpus(['a b']), { order: 2, smoothing: 'kn', discountFallback: false })).rejects.toThrow(/count-of-counts n2 = 0 for order 1/);
     // n1 = 10, n2 = 1, n3 = 10: D2 = 2 − 3 Y n3 / n2 < 0.
     expect(() => estimateDiscounts([[0, 10, 1, 10, 5]], 'mkn', undefined)).toThrow(/the order-1 discount D2 = -\d.* is outside \[0, 2\]/);
     expect(estimateDiscounts([[0, 10, 1, 10, 5]], 'mkn', [0.5, 1, 1.5])[0]!.amounts).toEqual([0, 0.5, 1, 1.5]);

@@ -11,7 +11,8 @@ import { findPlugin } from '../../models/registry.ts';
 import type { Segment } from '../../models/rnn/batches.ts';
 import { RecurrentNetwork, TrainingPass, type NetworkShape } from '../../models/rnn/network.ts';
 import type { Cell } from '../../models/rnn/options.ts';
-import { RecurrentScorer } from '../../models/rnn/scorer.ts';
+import { kernelMemory } from '../../models/neural/kernels/arena.ts';
+import { RecurrentScorer, SCORING_ROWS } from '../../models/rnn/scorer.ts';
 import { expectGradient } from '../neural/finite-difference.ts';
 
 function network(cell: Cell, extra: Partial<NetworkShape> = {}): RecurrentNetwork {
@@ -92,6 +93,23 @@ describe('recurrent language model', () => {
     const lp = new Float64Array(4);
     scorer.scoreSequence(Int32Array.from([...ids, EOS_ID]), lp);
     expect(-lp.reduce((a, b) => a + b, 0)).toBeCloseTo(trainingLoss, 10);
+  });
+
+  it('scores a sentence of any length in pieces: memory for SCORING_ROWS positions, the state carried between them', () => {
+    // float32 in kernel memory, |V| = 2,000: logits for a whole 30,000-token sentence would take 240 MB.
+    const net = network('lstm', { vocabSize: 2000, hiddenSize: 16, embeddingSize: 16, dtype: 'float32' });
+    const ids = Int32Array.from({ length: 30_000 }, (_, i) => 3 + ((i * 7919) % 1997));
+    const before = kernelMemory().buffer.byteLength;
+    const bulk = new Float64Array(ids.length);
+    new RecurrentScorer(net).scoreSequence(ids, bulk);
+    expect(kernelMemory().buffer.byteLength - before).toBeLessThan(32 * 2 ** 20);
+    expect(bulk.every((v) => Number.isFinite(v) && v < 0)).toBe(true);
+    // Token by token over the first pieces and across their borders: the same numbers.
+    const one = new RecurrentScorer(net);
+    for (let i = 0; i < 3 * SCORING_ROWS + 5; i++) {
+      expect(Math.abs(one.logProb(ids[i]!) - bulk[i]!)).toBeLessThan(1e-5);
+      one.feed(ids[i]!);
+    }
   });
 
   it('ties the output layer to the embedding only when D = H', () => {

@@ -27,7 +27,7 @@ function describe(cell: Cell): string {
 }
 
 function summary(row: ResultRow): string {
-  if (row.status === 'failed') return `FAILED: ${row.error}`;
+  if (row.status === 'failed') return `failed: ${row.error}`;
   return `test ppl ${ppl(row.testPerplexity)}, valid ppl ${ppl(row.validPerplexity)}, ${(row.trainSeconds ?? 0).toFixed(1)} s training, ${rate(row.trainTokensPerSecond ?? undefined)}`;
 }
 
@@ -142,7 +142,7 @@ function lineDisplay(stream: TextStream, options: LineOptions): ProgressDisplay 
       } else if (e.type === 'progress' && throttle.due()) {
         write(`${' '.repeat(position.length)} ${progressLine(e.event)}`);
       } else if (e.type === 'done') {
-        write(`${position} ${e.row.status === 'ok' ? 'done' : 'failed'}: ${summary(e.row)}`);
+        write(`${position} ${e.row.status === 'ok' ? 'done: ' : ''}${summary(e.row)}`);
       }
     },
     stop() {},

@@ -51,7 +51,7 @@ describe('progress', () => {
     d.stop();
     d.stop();
     expect(out.text()).toContain('unigram validation 1: valid ppl ∞');
-    expect(out.text()).toContain('✗ unigram on ship (sentence, seed 1): FAILED: boom');
+    expect(out.text()).toContain('✗ unigram on ship (sentence, seed 1): failed: boom');
   });
 
   it('logs a run\'s progress every few seconds between its start and its end', () => {

@@ -1,10 +1,10 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Bench, type Task } from 'tinybench';
-import { setKernelThreads } from '../models/neural/kernels/threads.ts';
-import { matmul, matmulTransA, matmulTransB, type MatrixProduct } from '../models/neural/matmul.ts';
-import { matmulReference, matmulTransAReference, matmulTransBReference } from '../models/neural/matmul-reference.ts';
-import { allocate, allocationMark, releaseSince } from '../models/neural/tensor.ts';
+import { setKernelThreads } from '../numerics/kernels/threads.ts';
+import { matmul, matmulTransA, matmulTransB, type MatrixProduct } from '../numerics/matmul.ts';
+import { matmulReference, matmulTransAReference, matmulTransBReference } from '../numerics/matmul-reference.ts';
+import { allocate, allocationMark, releaseSince } from '../numerics/tensor.ts';
 import { runTorchTwin } from './torch-twin.ts';
 import type { BenchCell, BenchFunction, BenchTable } from './types.ts';
 

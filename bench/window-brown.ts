@@ -5,7 +5,7 @@ import { encodeCorpus } from '../corpora/corpus.ts';
 import { loadCorpus } from '../corpora/load.ts';
 import { evaluate } from '../harness/metrics.ts';
 import { trainModel } from '../harness/train.ts';
-import { kernelThreads } from '../models/neural/kernels/threads.ts';
+import { kernelThreads } from '../numerics/kernels/threads.ts';
 import type { Budget, Protocol } from '../models/types.ts';
 import { windowExamples } from '../models/window/examples.ts';
 import { windowPlugin } from '../models/window/plugin.ts';
@@ -38,7 +38,7 @@ const budget: Budget = {
   ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
   ...(values.seconds ? { seconds: Number(values.seconds) } : {}),
 };
-const hyperParameters = JSON.parse(values.hp!) as Record<string, unknown>;
+const hyperParameters = JSON.parse(values.hp) as Record<string, unknown>;
 
 const corpus = encodeCorpus(loadCorpus('brown'));
 if (values.export) {

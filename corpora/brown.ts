@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Corpus } from './corpus.ts';
-import { UserError } from './user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 
 /** Bengio et al. 2003, section 4: 800,000 training words, 200,000 validation words, the rest for test. */
 export const BROWN_TRAIN_WORDS = 800_000;

@@ -1,5 +1,5 @@
 import { BOS, EOS, UNK_ID, Vocabulary } from './vocabulary.ts';
-import { UserError } from './user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 
 export type SplitName = 'train' | 'valid' | 'test';
 export const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];

@@ -3,7 +3,7 @@ import { brownCorpus } from './brown.ts';
 import { SPLITS, type Corpus, type TokenLevel } from './corpus.ts';
 import { readLines, tokenize } from './text-file.ts';
 import { TOY_TEXTS, toyCorpus, type ToyName } from './toy.ts';
-import { UserError } from './user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 
 export interface CorpusOptions {
   /** Tokens of a user's text: words (default) or characters. */

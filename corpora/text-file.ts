@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UserError } from './user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 import type { TokenLevel } from './corpus.ts';
 
 /**

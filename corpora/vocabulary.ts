@@ -1,4 +1,4 @@
-import { UserError } from './user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 
 /** Special tokens, with the ids KenLM gives them. */
 export const UNK = '<unk>';

@@ -5,7 +5,7 @@
  *
  * Usage (by the runner): node --import tsx harness/cell.ts '{"cell": …, "outDir": …}'
  */
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 import type { CellMessage, CellRequest } from './experiment/messages.ts';
 import { stopWhenOrphaned } from './experiment/orphan.ts';
 import { runCell } from './experiment/run-cell.ts';

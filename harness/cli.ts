@@ -103,7 +103,7 @@ function help(): string {
 }
 
 /** `COMMAND --help`: its usage, then every option with its description and default. */
-function commandHelp(name: string, command: Command, more: ModelFlags | undefined): string {
+function commandHelp(command: Command, more: ModelFlags | undefined): string {
   const options = formatOptions([...commandOptionRows(command.options), { flag: '-h, --help', description: 'show this help' }]);
   return [`usage: ${PROGRAM} ${command.usage}`, '', `${command.summary}.`, '', 'options:', ...options, ...(more ? ['', ...more.help] : [])].join('\n');
 }
@@ -131,7 +131,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const more = command.moreOptions?.(rest);
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${commandHelp(name, command, more)}\n`);
+      process.stdout.write(`${commandHelp(command, more)}\n`);
       return 0;
     }
     // The command's own options win over a model's of the same name (train --epochs is the training budget).

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 import { closestName } from '../models/option-names.ts';
 import type { Flags, OptionTypes } from './commands/common.ts';
 

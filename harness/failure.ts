@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 
 /** Set to 1 to see the stack trace of any error (a bug report wants it). */
 export const DEBUG_VARIABLE = 'PERPLEXITY_BENCH_DEBUG';

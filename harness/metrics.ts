@@ -73,7 +73,7 @@ export function evaluate(scorer: Scorer, split: EncodedSplit, options: EvaluateO
   for (let s = 0; s < sentences; s++) {
     if (options.mode === 'sentence' && s > 0) scorer.reset();
     const length = starts[s + 1]! - starts[s]!;
-    sequence.set(tokens.subarray(starts[s]!, starts[s + 1]!));
+    sequence.set(tokens.subarray(starts[s], starts[s + 1]));
     sequence[length] = EOS_ID;
     for (let from = 0; from <= length; from += SCORING_PIECE) {
       const to = Math.min(length + 1, from + SCORING_PIECE);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 import { flagNaming, kebab } from '../models/option-names.ts';
 import { parseHyperParameters } from '../models/plugin.ts';
 import type { ModelPlugin } from '../models/types.ts';

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 import { isModelFolder } from '../models/checkpoint.ts';
 import { BENCH_FILE } from './report/bench.ts';
 import { LOCK_FILE } from './experiment/lock.ts';

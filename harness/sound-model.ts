@@ -1,4 +1,4 @@
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 import type { StoredArray } from '../models/checkpoint.ts';
 import type { LanguageModel } from '../models/types.ts';
 import type { Metrics } from './metrics.ts';
@@ -10,7 +10,7 @@ function nanInArrays(arrays: Readonly<Record<string, StoredArray>>): string | un
   for (const [name, a] of Object.entries(arrays)) {
     if (!(a instanceof Float32Array || a instanceof Float64Array)) continue;
     // −Infinity is a legitimate log-probability (an n-gram's probability 0); NaN never is.
-    for (let i = 0; i < a.length; i++) if (Number.isNaN(a[i]!)) return `its array "${name}" holds NaN (first at index ${i} of ${a.length})`;
+    for (let i = 0; i < a.length; i++) if (Number.isNaN(a[i])) return `its array "${name}" holds NaN (first at index ${i} of ${a.length})`;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 
 /** The on-disk format: `DIR/model.json` (manifest) and `DIR/arrays.bin` (every array, 8-byte aligned). */
 export const CHECKPOINT_FORMAT = 'perplexity-bench/model';

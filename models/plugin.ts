@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 import { Vocabulary } from '../corpora/vocabulary.ts';
 import type { CheckpointData } from './checkpoint.ts';
 import { closestName, jsonNaming, schemaKeys, type OptionNaming } from './option-names.ts';

@@ -1,4 +1,4 @@
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 import type { ModelPlugin } from './types.ts';
 import { ngramPlugin } from './ngram/plugin.ts';
 import { gruPlugin, lstmPlugin, rnnPlugin } from './rnn/plugin.ts';

@@ -75,7 +75,7 @@ describe('checkpoints', () => {
     const corrupt = join(dir, 'corrupt');
     saveCheckpoint(corrupt, data);
     const blob = readFileSync(join(corrupt, 'arrays.bin'));
-    blob[3] ^= 0xff;
+    blob.writeUInt8(blob.readUInt8(3) ^ 0xff, 3);
     writeFileSync(join(corrupt, 'arrays.bin'), blob);
     expect(() => loadCheckpoint(corrupt)).toThrow(/checksum mismatch/);
     writeFileSync(join(corrupt, 'arrays.bin'), blob.subarray(0, 5));

@@ -11,12 +11,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { brownSentences } from '../corpora/brown.ts';
 import { encodeCorpus, type Corpus, type EncodedCorpus, type EncodedSplit } from '../corpora/corpus.ts';
 import { toyCorpus } from '../corpora/toy.ts';
-import { UserError } from '../corpora/user-error.ts';
+import { UserError } from '../errors/user-error.ts';
 import { BOS_ID } from '../corpora/vocabulary.ts';
 import { evaluate } from '../harness/metrics.ts';
 import { trainModel } from '../harness/train.ts';
 import { loadCheckpoint, saveCheckpoint } from '../models/checkpoint.ts';
-import { Random } from '../models/neural/random.ts';
+import { Random } from '../numerics/random.ts';
 import { registry } from '../models/registry.ts';
 import type { ConformanceCase, LanguageModel, ModelPlugin, Protocol } from '../models/types.ts';
 

@@ -1,6 +1,6 @@
 import type { SplitName, TokenLevel } from '../../corpora/corpus.ts';
 import { loadCorpus, parseFractions, type CorpusOptions } from '../../corpora/load.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import type { Budget, Protocol } from '../../models/types.ts';
 
 export type Flags = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;

@@ -1,6 +1,6 @@
 import { encodeSentences, type EncodedSplit, type TokenLevel } from '../../corpora/corpus.ts';
 import { readLines, tokenize } from '../../corpora/text-file.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import type { LanguageModel, Protocol } from '../../models/types.ts';
 import { readArpa } from '../../models/ngram/arpa-read.ts';
 import { evaluate } from '../metrics.ts';

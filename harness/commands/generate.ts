@@ -1,7 +1,7 @@
 import { tokenize } from '../../corpora/text-file.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
-import { Random } from '../../models/neural/random.ts';
+import { Random } from '../../numerics/random.ts';
 import type { Scorer } from '../../models/types.ts';
 import { numberFlag, requiredFlag, stringFlag, type Flags, type OptionTypes } from './common.ts';
 import { loadModel } from './load-model.ts';

@@ -1,5 +1,5 @@
 import { describeConflict, mergeResults } from '../experiment/merge.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { checkResultsFolder } from '../output-path.ts';
 import { requiredFlag, type Flags, type OptionTypes } from './common.ts';
 import { reportCommand } from './report.ts';

@@ -1,4 +1,4 @@
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { DEFAULT_OUT, stringFlag, type Flags, type OptionTypes } from './common.ts';
 import { loadExperiment } from '../experiment/config.ts';
 import { parseShard } from '../experiment/grid.ts';

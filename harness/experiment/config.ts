@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 
 /** Where the bundled experiments live: `run default` means `harness/experiments/default.json`. */
 export const BUNDLED_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'experiments');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { jsonNaming, schemaKeys } from '../../models/option-names.ts';
 import { describeIssues } from '../../models/plugin.ts';
 import { registry } from '../../models/registry.ts';

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { lockResults } from './lock.ts';
 import { RESULT_COLUMNS, RESULTS_FILE, readResults, writeResults, type CurveRow, type ResultRow } from './results.ts';
 import { CORPORA_DIR, RUNS_DIR } from './token-files.ts';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { writeFileAtomic } from './atomic.ts';
 
 export const RESULTS_FILE = 'results.csv';
@@ -156,7 +156,7 @@ function fromCsv<R>(columns: Columns<R>, path: string): R[] {
   return records.slice(1).map((record, i) => {
     const row: Record<string, unknown> = {};
     columns.forEach(([header, key, kind], j) => {
-      const text = record[j]!;
+      const text = record[j];
       if (kind === 'string') {
         row[key] = text;
         return;

@@ -164,7 +164,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   const cells = shardCells(grid, options.shard);
   const unlock = lockResults(options.outDir);
   try {
-    const summary = await runCells(experiment, cells, options);
+    const summary = await runCells(cells, options);
     return { ...summary, ...keptRuns(experiment.name, new Set(grid.map((c) => c.id)), readResults(options.outDir).rows) };
   } finally {
     unlock();
@@ -178,7 +178,7 @@ function keptRuns(experiment: string, ids: ReadonlySet<string>, rows: readonly R
   return { kept: kept.length, keptShown: kept.filter((r) => !superseded.includes(r)).length };
 }
 
-async function runCells(experiment: Experiment, cells: readonly Cell[], options: RunOptions): Promise<Omit<RunSummary, 'kept' | 'keptShown'>> {
+async function runCells(cells: readonly Cell[], options: RunOptions): Promise<Omit<RunSummary, 'kept' | 'keptShown'>> {
   const { outDir, signal } = options;
   const emit = options.onEvent ?? (() => {});
   const { rows, curves } = readResults(outDir);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EncodedCorpus, EncodedSplit, TokenLevel } from '../../corpora/corpus.ts';
 import { EOS_ID } from '../../corpora/vocabulary.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { writeFileAtomic } from './atomic.ts';
 
 /**

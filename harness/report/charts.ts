@@ -624,7 +624,7 @@ function sweepCharts(data: ReportData): Chart[] {
           series: others.length ? others.map((k) => `${k}=${typeof h[k] === 'string' ? h[k] : JSON.stringify(h[k])}`).join(' ') : plugin,
           value: h[key] as number,
           seed: r.seed,
-          testPerplexity: r.testPerplexity!,
+          testPerplexity: r.testPerplexity,
           validPerplexity: num(r.validPerplexity),
         }));
       // A sweep is a line: series with a single value of the key (another entry's fixed point) are left out.

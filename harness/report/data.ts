@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { EOS_ID, UNK_ID } from '../../corpora/vocabulary.ts';
 import { latestRuns } from '../experiment/configuration.ts';
 import { RESULTS_FILE, readResults, type CurveRow, type ResultRow } from '../experiment/results.ts';

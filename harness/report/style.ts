@@ -51,7 +51,7 @@ const RUN_DASHES: readonly (readonly number[])[] = [[1, 0], [6, 3], [2, 2], [8, 
 export function runChannels(family: string, runs: readonly { readonly name: string; readonly plugin: string }[]): { color: JsonObject; strokeDash: JsonObject } {
   const names = [...new Set(runs.map((r) => r.name))];
   const pluginOf = new Map(runs.map((r) => [r.name, r.plugin]));
-  const plugins = [...new Set(names.map((n) => pluginOf.get(n)!))];
+  const plugins = [...new Set(names.map((n) => pluginOf.get(n)))];
   const own = FAMILIES.find((f) => f.name === family)?.colour;
   const colours = [...RUN_COLOURS.filter((c) => c === own), ...RUN_COLOURS.filter((c) => c !== own)];
   const channel = (range: Json[]): JsonObject => ({
@@ -64,7 +64,7 @@ export function runChannels(family: string, runs: readonly { readonly name: stri
   });
   return {
     color: channel(names.map((_, i) => colours[i % colours.length]!)),
-    strokeDash: channel(names.map((n, i) => [...RUN_DASHES[(plugins.indexOf(pluginOf.get(n)!) + Math.floor(i / RUN_COLOURS.length)) % RUN_DASHES.length]!])),
+    strokeDash: channel(names.map((n, i) => [...RUN_DASHES[(plugins.indexOf(pluginOf.get(n)) + Math.floor(i / RUN_COLOURS.length)) % RUN_DASHES.length]!])),
   };
 }
 

@@ -1,4 +1,4 @@
-import { DIVERGED, isDivergence } from '../../models/neural/divergence.ts';
+import { DIVERGED, isDivergence } from '../../numerics/divergence.ts';
 import type { ResultRow } from '../experiment/results.ts';
 import { familyName, MIB } from './style.ts';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { writeFileAtomic } from '../experiment/atomic.ts';
 import { sortRows } from '../experiment/results.ts';
 import { benchHtml, readBench } from './bench.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { BOS, BOS_ID, EOS, SPECIALS, UNK, Vocabulary } from '../../corpora/vocabulary.ts';
 import { childOffsets, orderByParentThenWord } from './counting-sort.ts';
 import { NgramModel } from './model.ts';

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { BOS_ID } from '../../corpora/vocabulary.ts';
 import type { LanguageModel } from '../types.ts';
 import { NgramModel } from './model.ts';
@@ -88,8 +88,8 @@ export function writeArpa(model: LanguageModel, path: string): void {
       const bo = k < order ? logBackoff[k - 1]! : undefined;
       trie.forEachNgram(k, (i, ids) => {
         const p = k === 1 && i === BOS_ID ? String(ARPA_NEVER) : formatFloat32(lp[i]!);
-        let text = words[ids[0]!]!;
-        for (let j = 1; j < k; j++) text += ' ' + words[ids[j]!]!;
+        let text = words[ids[0]!];
+        for (let j = 1; j < k; j++) text += ' ' + words[ids[j]!];
         out.write(bo ? `${p}\t${text}\t${formatFloat32(bo[i]!)}\n` : `${p}\t${text}\n`);
       });
     }

@@ -1,4 +1,4 @@
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 
 /**
  * Stage 3 (lmplz: "discounting"): how much each n-gram's adjusted count is discounted, per order, from
@@ -18,7 +18,8 @@ export type DiscountKind = 'kn' | 'mkn';
 export const KENLM_FALLBACK: readonly [number, number, number] = [0.5, 1, 1.5];
 
 export function discountAmount(d: Discount, count: number): number {
-  return d.amounts[count < 3 ? count : 3];
+  // `as 0 | 1 | 2 | 3`: the tuple index is in range, which TypeScript cannot see through the comparison.
+  return d.amounts[(count < 3 ? count : 3) as 0 | 1 | 2 | 3];
 }
 
 const f = Math.fround;

@@ -1,6 +1,6 @@
 import { predictedTokens } from '../../corpora/corpus.ts';
 import type { Vocabulary } from '../../corpora/vocabulary.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import type { CheckpointData, JsonValue } from '../checkpoint.ts';
 import type { LanguageModel, Protocol, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { markedTokens } from './counting.ts';

@@ -1,5 +1,5 @@
 import type { StoredArray } from '../checkpoint.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { BOS_ID } from '../../corpora/vocabulary.ts';
 import type { Scorer } from '../types.ts';
 import { BackoffScorer } from './backoff-scorer.ts';

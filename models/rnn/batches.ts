@@ -1,6 +1,6 @@
 import type { EncodedSplit } from '../../corpora/corpus.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
-import { IGNORE_INDEX } from '../neural/cross-entropy.ts';
+import { IGNORE_INDEX } from '../../numerics/cross-entropy.ts';
 
 /**
  * One truncated-BPTT segment: T steps of B parallel sequences, time-major (index t·B + b). The hidden
@@ -29,7 +29,7 @@ export function streamSegments(split: EncodedSplit, batch: number, bptt: number)
   stream[0] = BOS_ID;
   let k = 1;
   for (let s = 0; s < sentences; s++) {
-    stream.set(split.tokens.subarray(split.starts[s]!, split.starts[s + 1]!), k);
+    stream.set(split.tokens.subarray(split.starts[s], split.starts[s + 1]), k);
     k += split.starts[s + 1]! - split.starts[s]!;
     stream[k++] = EOS_ID;
   }

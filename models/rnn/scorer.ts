@@ -1,8 +1,8 @@
 import { BOS_ID } from '../../corpora/vocabulary.ts';
-import { logSoftmaxAt, logSoftmaxRows } from '../neural/softmax.ts';
-import type { FloatArray } from '../neural/tensor.ts';
+import { logSoftmaxAt, logSoftmaxRows } from '../../numerics/softmax.ts';
+import type { FloatArray } from '../../numerics/tensor.ts';
 import type { Scorer } from '../types.ts';
-import type { RecurrentWorkspace } from './layers/workspace.ts';
+import type { RecurrentWorkspace } from '../../numerics/recurrent/workspace.ts';
 import type { RecurrentNetwork } from './network.ts';
 import { OwnedArrays, releaseWhenCollected } from './owned-arrays.ts';
 

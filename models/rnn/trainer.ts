@@ -1,10 +1,10 @@
-import { Adam } from '../neural/adam.ts';
-import { clipGradNorm, gradientNorm } from '../neural/clip-grad-norm.ts';
-import { DivergenceWatch } from '../neural/divergence.ts';
-import { ReduceLROnPlateau } from '../neural/lr-schedule.ts';
-import type { Optimizer } from '../neural/optimizer.ts';
-import { zeroGradients } from '../neural/parameter.ts';
-import { SGD } from '../neural/sgd.ts';
+import { Adam } from '../../numerics/adam.ts';
+import { clipGradNorm, gradientNorm } from '../../numerics/clip-grad-norm.ts';
+import { DivergenceWatch } from '../../numerics/divergence.ts';
+import { ReduceLROnPlateau } from '../../numerics/lr-schedule.ts';
+import type { Optimizer } from '../../numerics/optimizer.ts';
+import { zeroGradients } from '../../numerics/parameter.ts';
+import { SGD } from '../../numerics/sgd.ts';
 import type { EpochRecord, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { sentenceSegments, streamSegments, type Segment } from './batches.ts';
 import { TrainingPass, type RecurrentNetwork } from './network.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { definePlugin } from '../plugin.ts';
 import { UnigramModel } from './unigram.ts';
 

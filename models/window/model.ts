@@ -1,7 +1,7 @@
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import type { Vocabulary } from '../../corpora/vocabulary.ts';
 import type { CheckpointData } from '../checkpoint.ts';
-import { countParameters } from '../neural/parameter.ts';
+import { countParameters } from '../../numerics/parameter.ts';
 import type { LanguageModel, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { WindowNetwork } from './network.ts';
 import { DEFAULT_LR, type WindowHyperParameters } from './options.ts';

@@ -1,13 +1,13 @@
-import { UserError } from '../../corpora/user-error.ts';
-import { tanhBackward, tanhForward } from '../neural/activations.ts';
-import { addBias, biasGradient } from '../neural/bias.ts';
-import { dropoutBackward, dropoutForward } from '../neural/dropout.ts';
-import { embeddingBackward, embeddingForward } from '../neural/embedding.ts';
-import { initEmbedding, initUniformFanIn } from '../neural/init.ts';
-import { matmul, matmulTransA, matmulTransB } from '../neural/matmul.ts';
-import { createParameter, type Parameter } from '../neural/parameter.ts';
-import type { Random } from '../neural/random.ts';
-import { allocate, release, type DType, type FloatArray } from '../neural/tensor.ts';
+import { UserError } from '../../errors/user-error.ts';
+import { tanhBackward, tanhForward } from '../../numerics/activations.ts';
+import { addBias, biasGradient } from '../../numerics/bias.ts';
+import { dropoutBackward, dropoutForward } from '../../numerics/dropout.ts';
+import { embeddingBackward, embeddingForward } from '../../numerics/embedding.ts';
+import { initEmbedding, initUniformFanIn } from '../../numerics/init.ts';
+import { matmul, matmulTransA, matmulTransB } from '../../numerics/matmul.ts';
+import { createParameter, type Parameter } from '../../numerics/parameter.ts';
+import type { Random } from '../../numerics/random.ts';
+import { allocate, release, type DType, type FloatArray } from '../../numerics/tensor.ts';
 
 export interface WindowShape {
   /** |V| */

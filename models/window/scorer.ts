@@ -1,5 +1,5 @@
 import { BOS_ID } from '../../corpora/vocabulary.ts';
-import { logSoftmaxAt, logSoftmaxRows } from '../neural/softmax.ts';
+import { logSoftmaxAt, logSoftmaxRows } from '../../numerics/softmax.ts';
 import type { Scorer } from '../types.ts';
 import { forward, WindowWorkspace, type WindowNetwork } from './network.ts';
 

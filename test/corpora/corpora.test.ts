@@ -6,7 +6,7 @@ import { brownCorpus, brownSentences } from '../../corpora/brown.ts';
 import { encodeCorpus, predictedTokens } from '../../corpora/corpus.ts';
 import { loadCorpus } from '../../corpora/load.ts';
 import { toyCorpus } from '../../corpora/toy.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { EOS_ID, UNK_ID, Vocabulary } from '../../corpora/vocabulary.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pb-corpora-'));

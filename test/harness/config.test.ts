@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { bundledExperiments, loadExperiment, parseExperiment, type Experiment } from '../../harness/experiment/config.ts';
 import { canonicalJson, expandGrid, gridProduct, parseShard, shardCells } from '../../harness/experiment/grid.ts';
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { BOS_ID } from '../../corpora/vocabulary.ts';
 import { sampleNext } from '../../harness/commands/generate.ts';
 import { saveCheckpoint } from '../../models/checkpoint.ts';

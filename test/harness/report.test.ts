@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TOY_TEXTS } from '../../corpora/toy.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { buildCharts } from '../../harness/report/charts.ts';
 import { latestRuns } from '../../harness/experiment/configuration.ts';
 import { readResults, writeResults } from '../../harness/experiment/results.ts';

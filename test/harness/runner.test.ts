@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeCorpus } from '../../corpora/corpus.ts';
 import { toyCorpus } from '../../corpora/toy.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { runCommand } from '../../harness/commands/run.ts';
 import { parseExperiment, type Experiment } from '../../harness/experiment/config.ts';
 import { expandGrid } from '../../harness/experiment/grid.ts';

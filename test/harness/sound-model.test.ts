@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeCorpus } from '../../corpora/corpus.ts';
 import { toyCorpus } from '../../corpora/toy.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { parseExperiment } from '../../harness/experiment/config.ts';
 import { expandGrid } from '../../harness/experiment/grid.ts';
 import { runCell } from '../../harness/experiment/run-cell.ts';

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeCorpus, encodeSentences } from '../../corpora/corpus.ts';
 import { toyCorpus } from '../../corpora/toy.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { trainModel } from '../../harness/train.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../models/checkpoint.ts';
@@ -23,7 +23,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function perToken(model: NgramModel): Float64Array {
   const corpus = referenceCorpus('open');
   const sentences = [...Array(corpus.test.starts.length - 1)].map((_, s) =>
-    Array.from(corpus.test.tokens.subarray(corpus.test.starts[s]!, corpus.test.starts[s + 1]!), (id) => corpus.vocab.word(id)),
+    Array.from(corpus.test.tokens.subarray(corpus.test.starts[s], corpus.test.starts[s + 1]), (id) => corpus.vocab.word(id)),
   );
   const split = encodeSentences(sentences, model.vocab, 'word');
   const out = new Float64Array(split.tokens.length + sentences.length);

@@ -93,8 +93,8 @@ describe('modified Kneser-Ney estimated as KenLM lmplz does', () => {
     let compared = 0;
     let k = 0;
     for (let s = 0; s + 1 < original.test.starts.length; s++) {
-      const sentence = [...original.test.tokens.subarray(original.test.starts[s]!, original.test.starts[s + 1]!), 2];
-      sentence.forEach((t, i) => {
+      const sentence = [...original.test.tokens.subarray(original.test.starts[s], original.test.starts[s + 1]), 2];
+      sentence.forEach((_, i) => {
         const window = sentence.slice(Math.max(0, i - 2), i + 1);
         if (!window.includes(UNK_ID)) {
           const pa = Math.exp(lpA[k]!);

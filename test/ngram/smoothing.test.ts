@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { BOS_ID, EOS_ID, UNK_ID } from '../../corpora/vocabulary.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { estimateDiscounts } from '../../models/ngram/discounting.ts';

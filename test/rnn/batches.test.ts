@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { predictedTokens, type EncodedSplit } from '../../corpora/corpus.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
 import { sentenceSegments, streamSegments } from '../../models/rnn/batches.ts';
-import { IGNORE_INDEX } from '../../models/neural/cross-entropy.ts';
+import { IGNORE_INDEX } from '../../numerics/cross-entropy.ts';
 
 /** Sentences of lengths 3, 1, 5, 2, 4, 7 with distinct word ids from 10 on. */
 function split(): EncodedSplit {
@@ -25,8 +25,8 @@ describe('training batches', () => {
     // 28 targets, 2 streams of 14: segments of 4, 4, 4, 2 steps.
     expect(segments.map((g) => [g.steps, g.batch, g.reset])).toEqual([[4, 2, true], [4, 2, false], [4, 2, false], [2, 2, false]]);
     for (let b = 0; b < 2; b++) {
-      const inputs = segments.flatMap((g) => Array.from({ length: g.steps }, (_, t) => g.inputs[t * 2 + b]!));
-      const targets = segments.flatMap((g) => Array.from({ length: g.steps }, (_, t) => g.targets[t * 2 + b]!));
+      const inputs = segments.flatMap((g) => Array.from({ length: g.steps }, (_, t) => g.inputs[t * 2 + b]));
+      const targets = segments.flatMap((g) => Array.from({ length: g.steps }, (_, t) => g.targets[t * 2 + b]));
       expect(inputs).toEqual(stream.slice(b * 14, b * 14 + 14));
       expect(targets).toEqual(stream.slice(b * 14 + 1, b * 14 + 15));
     }

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { GRU, LSTM, RNN, type RecurrentOptions, type RNNOptions, type Tensor } from '../../models/index.ts';
-import type { RecurrentLayer } from '../../models/rnn/layers/recurrent.ts';
-import { expectGradient, randomArray, weightedSum } from '../neural/finite-difference.ts';
+import type { RecurrentLayer } from '../../numerics/recurrent/recurrent.ts';
+import { expectGradient, randomArray, weightedSum } from '../numerics/finite-difference.ts';
 
 type Kind = 'rnn' | 'lstm' | 'gru';
 

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { brownSentences } from '../../corpora/brown.ts';
 import { encodeCorpus, type EncodedCorpus } from '../../corpora/corpus.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { trainModel } from '../../harness/train.ts';
-import { IGNORE_INDEX } from '../../models/neural/cross-entropy.ts';
-import { zeroGradients } from '../../models/neural/parameter.ts';
+import { IGNORE_INDEX } from '../../numerics/cross-entropy.ts';
+import { zeroGradients } from '../../numerics/parameter.ts';
 import { findPlugin } from '../../models/registry.ts';
 import type { Segment } from '../../models/rnn/batches.ts';
 import { RecurrentNetwork, TrainingPass, type NetworkShape } from '../../models/rnn/network.ts';
 import type { Cell } from '../../models/rnn/options.ts';
-import { kernelMemory } from '../../models/neural/kernels/arena.ts';
+import { kernelMemory } from '../../numerics/kernels/arena.ts';
 import { RecurrentScorer, SCORING_ROWS } from '../../models/rnn/scorer.ts';
-import { expectGradient } from '../neural/finite-difference.ts';
+import { expectGradient } from '../numerics/finite-difference.ts';
 
 function network(cell: Cell, extra: Partial<NetworkShape> = {}): RecurrentNetwork {
   return new RecurrentNetwork({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { GRU, LSTM, RNN, type Tensor } from '../../models/index.ts';
-import { kernelMemoryStats } from '../../models/neural/kernels/arena.ts';
-import { allocate, release } from '../../models/neural/tensor.ts';
+import { kernelMemoryStats } from '../../numerics/kernels/arena.ts';
+import { allocate, release } from '../../numerics/tensor.ts';
 
 /** The lessons' input: "hello", "eolll", "lleel" one-hot over h, e, l, o. */
 function helloBatch(): Tensor {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GRU, LSTM, RNN, type Tensor } from '../../models/index.ts';
-import type { DType, FloatArray } from '../../models/neural/tensor.ts';
-import { allocate } from '../../models/neural/tensor.ts';
+import type { DType, FloatArray } from '../../numerics/tensor.ts';
+import { allocate } from '../../numerics/tensor.ts';
 
 /** Written by test/fixtures/torch/make_rnn_fixtures.py (PyTorch, float64). */
 interface TensorJson {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { softmaxCrossEntropy } from '../../models/neural/cross-entropy.ts';
-import { Random } from '../../models/neural/random.ts';
+import { softmaxCrossEntropy } from '../../numerics/cross-entropy.ts';
+import { Random } from '../../numerics/random.ts';
 import { backward, forward, WindowNetwork, WindowWorkspace } from '../../models/window/network.ts';
-import { expectGradient } from '../neural/finite-difference.ts';
+import { expectGradient } from '../numerics/finite-difference.ts';
 
 const shapes = [
   { n: 4, m: 3, h: 5, direct: true },

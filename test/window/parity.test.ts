@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Adam } from '../../models/neural/adam.ts';
-import { softmaxCrossEntropy } from '../../models/neural/cross-entropy.ts';
-import { SGD } from '../../models/neural/sgd.ts';
-import type { DType, FloatArray } from '../../models/neural/tensor.ts';
+import { Adam } from '../../numerics/adam.ts';
+import { softmaxCrossEntropy } from '../../numerics/cross-entropy.ts';
+import { SGD } from '../../numerics/sgd.ts';
+import type { DType, FloatArray } from '../../numerics/tensor.ts';
 import { backward, forward, WindowNetwork, WindowWorkspace } from '../../models/window/network.ts';
 
 /** Written by test/fixtures/torch/make_window_fixture.py (PyTorch 1.13, float64). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brownSentences } from '../../corpora/brown.ts';
 import { encodeCorpus, type Corpus, type EncodedCorpus } from '../../corpora/corpus.ts';
-import { UserError } from '../../corpora/user-error.ts';
+import { UserError } from '../../errors/user-error.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { trainingThroughput, trainModel } from '../../harness/train.ts';
 import type { ProgressEvent, Scorer, TrainingData } from '../../models/types.ts';

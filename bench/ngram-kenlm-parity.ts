@@ -16,10 +16,19 @@ import { ngramPlugin } from '../models/ngram/plugin.ts';
  */
 const dir = fileURLToPath(new URL('../test/fixtures/kenlm/', import.meta.url));
 const arpaDir = process.argv[2] ? `${process.argv[2].replace(/\/$/, '')}/` : dir;
-const reference = JSON.parse(readFileSync(`${dir}perplexities.json`, 'utf8')) as Record<string, { perplexity_including_oov: number; perplexity_excluding_oov: number; oov: number }>;
+const reference = JSON.parse(readFileSync(`${dir}perplexities.json`, 'utf8')) as Record<
+  string,
+  { perplexity_including_oov: number; perplexity_excluding_oov: number; oov: number }
+>;
 const rows: Record<string, string | number>[] = [];
 const relative = (ours: number, theirs: number): string => (ours / theirs - 1).toExponential(1);
-for (const [set, order] of [['open', 2], ['open', 3], ['open', 5], ['closed', 3], ['closed', 5]] as const) {
+for (const [set, order] of [
+  ['open', 2],
+  ['open', 3],
+  ['open', 5],
+  ['closed', 3],
+  ['closed', 5],
+] as const) {
   const corpus = encodeCorpus(loadCorpus(`files:${dir}${set}/train.txt,${dir}${set}/test.txt,${dir}${set}/test.txt`));
   const model = ngramPlugin.create({ order, smoothing: 'mkn' }, corpus.vocab);
   await trainModel(model, corpus, { seed: 1, mode: 'sentence' });
@@ -37,7 +46,11 @@ for (const [set, order] of [['open', 2], ['open', 3], ['open', 5], ['closed', 3]
   };
   try {
     const { model: arpa, vocab } = readArpa(`${arpaDir}${set}/order${order}.arpa.gz`);
-    const test = encodeSentences(readLines(`${dir}${set}/test.txt`).map((l) => tokenize(l, 'word')), vocab, 'word');
+    const test = encodeSentences(
+      readLines(`${dir}${set}/test.txt`).map((l) => tokenize(l, 'word')),
+      vocab,
+      'word',
+    );
     row['ARPA read: rel. diff'] = relative(evaluate(arpa.scorer(), test, { mode: 'sentence' }).perplexity, ref.perplexity_including_oov);
   } catch {
     row['ARPA read: rel. diff'] = '(no ARPA file)';

@@ -28,5 +28,7 @@ for (const smoothing of ['add-k', 'kn', 'mkn'] as const) {
     });
   }
 }
-console.log(`Brown, ${mode} mode: train ${corpus.train.tokens.length} words, valid ${corpus.valid.tokens.length}, test ${corpus.test.tokens.length}, |V| = ${corpus.vocab.size}`);
+console.log(
+  `Brown, ${mode} mode: train ${corpus.train.tokens.length} words, valid ${corpus.valid.tokens.length}, test ${corpus.test.tokens.length}, |V| = ${corpus.vocab.size}`,
+);
 console.table(rows);

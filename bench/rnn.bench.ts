@@ -33,7 +33,11 @@ interface TorchRow {
 function torchFigures(cells: readonly Cell[], vocab: number): Map<string, TorchRow> | string {
   const twin = runTorchTwin('torch_rnn.py', ['--cells', cells.join(','), '--vocab', String(vocab), '--steps', '10'], { skipVariable: 'RNN_BENCH_TORCH' });
   if ('reason' in twin) return twin.reason;
-  return new Map(jsonLines<TorchRow & { torch?: string }>(twin.stdout).filter((r) => r.cell).map((r) => [r.cell, r]));
+  return new Map(
+    jsonLines<TorchRow & { torch?: string }>(twin.stdout)
+      .filter((r) => r.cell)
+      .map((r) => [r.cell, r]),
+  );
 }
 
 export default async function rnnBench(): Promise<BenchTable[]> {

@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
     }
     mkdirSync(dirname(jsonPath), { recursive: true });
     const tmp = `${jsonPath}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify({ node: process.version, cpus: cpus().length, results: { ...earlier, ...all } }, null, 1) + '\n');
+    writeFileSync(tmp, `${JSON.stringify({ node: process.version, cpus: cpus().length, results: { ...earlier, ...all } }, null, 1)}\n`);
     renameSync(tmp, jsonPath);
     console.log(`\nwrote ${jsonPath} (the report shows it: npx tsx harness/cli.ts report)`);
   }

@@ -28,5 +28,9 @@ export function runTorchTwin(script: string, args: readonly string[], options: {
 
 /** The JSON object on each non-empty line of a twin's output. */
 export function jsonLines<T>(stdout: string): T[] {
-  return stdout.trim().split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
 }

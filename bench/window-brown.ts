@@ -49,7 +49,7 @@ if (values.export) {
     writeFileSync(join(values.export, `${split}.stream.i32`), stream);
     writeFileSync(join(values.export, `${split}.positions.i32`), positions);
   }
-  writeFileSync(join(values.export, 'meta.json'), JSON.stringify({ corpus: 'brown', mode, n, vocabulary: corpus.vocab.size }) + '\n');
+  writeFileSync(join(values.export, 'meta.json'), `${JSON.stringify({ corpus: 'brown', mode, n, vocabulary: corpus.vocab.size })}\n`);
   console.log(`wrote the ${mode}-mode windows (n = ${n}) of Brown train and valid to ${values.export}`);
   process.exit(0);
 }
@@ -70,7 +70,10 @@ const report = await trainModel(model, corpus, {
     }
   },
 });
-for (const e of report.epochs) process.stderr.write(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, valid perplexity ${e.validPerplexity.toFixed(2)} at ${e.seconds.toFixed(0)} s\n`);
+for (const e of report.epochs)
+  process.stderr.write(
+    `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, valid perplexity ${e.validPerplexity.toFixed(2)} at ${e.seconds.toFixed(0)} s\n`,
+  );
 
 const scorer = model.scorer();
 let started = performance.now();
@@ -102,4 +105,4 @@ const result = {
 };
 const line = JSON.stringify(result);
 console.log(line);
-if (values.out) appendFileSync(values.out, line + '\n');
+if (values.out) appendFileSync(values.out, `${line}\n`);

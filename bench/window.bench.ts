@@ -45,7 +45,7 @@ const SCORED_TOKENS = 4096;
 function mean(bench: Bench, name: string): number {
   const task = bench.getTask(name);
   const r = task?.result;
-  if (!r || r.state !== 'completed') throw new Error(`bench ${name}: ${r?.state ?? 'missing'}`);
+  if (r?.state !== 'completed') throw new Error(`bench ${name}: ${r?.state ?? 'missing'}`);
   return r.latency.mean / 1000;
 }
 
@@ -59,54 +59,55 @@ export default async function windowBench(): Promise<BenchTable[]> {
   const rows: Record<string, BenchCell>[] = [];
   const loadBefore = loadavg()[0]!;
   const defaultThreads = kernelThreads();
-  for (const size of SIZES) for (const threads of [1, 2]) {
-    setKernelThreads(threads);
-    const net = new WindowNetwork({ vocabSize: V, ...size, dtype: 'float32' });
-    net.initialize(new Random(1));
-    const ws = new WindowWorkspace(net, BATCH);
-    const adam = new Adam(net.parameters(), { lr: 1e-3 });
-    let from = 0;
-    const nextBatch = (): void => {
-      gatherBatch(examples, order, from, BATCH, 5, ws.contexts, ws.targets);
-      from = (from + BATCH) % (order.length - BATCH);
-    };
-    const scorer = new WindowScorer(net);
-    const out = new Float64Array(valid.length);
-    // At least 2 s per task, but not tinybench's default minimum of 64 runs (64 scorings of 4096 tokens take minutes).
-    const bench = new Bench({ time: 2000, warmupTime: 300, iterations: 5 });
-    bench
-      .add('train step', () => {
-        nextBatch();
-        trainStep(ws, BATCH, adam, { dropout: 0, clip: 0 }, null);
-      })
-      .add('forward', () => forward(ws, BATCH))
-      .add('forward + loss + backward', () => {
-        forward(ws, BATCH);
-        softmaxCrossEntropy(ws.y, ws.targets, ws.y, BATCH, V, 1 / BATCH);
-        backward(ws, BATCH);
-      })
-      .add('adam step', () => adam.step())
-      .add('score', () => {
-        scorer.reset();
-        scorer.scoreSequence(valid, out);
+  for (const size of SIZES)
+    for (const threads of [1, 2]) {
+      setKernelThreads(threads);
+      const net = new WindowNetwork({ vocabSize: V, ...size, dtype: 'float32' });
+      net.initialize(new Random(1));
+      const ws = new WindowWorkspace(net, BATCH);
+      const adam = new Adam(net.parameters(), { lr: 1e-3 });
+      let from = 0;
+      const nextBatch = (): void => {
+        gatherBatch(examples, order, from, BATCH, 5, ws.contexts, ws.targets);
+        from = (from + BATCH) % (order.length - BATCH);
+      };
+      const scorer = new WindowScorer(net);
+      const out = new Float64Array(valid.length);
+      // At least 2 s per task, but not tinybench's default minimum of 64 runs (64 scorings of 4096 tokens take minutes).
+      const bench = new Bench({ time: 2000, warmupTime: 300, iterations: 5 });
+      bench
+        .add('train step', () => {
+          nextBatch();
+          trainStep(ws, BATCH, adam, { dropout: 0, clip: 0 }, null);
+        })
+        .add('forward', () => forward(ws, BATCH))
+        .add('forward + loss + backward', () => {
+          forward(ws, BATCH);
+          softmaxCrossEntropy(ws.y, ws.targets, ws.y, BATCH, V, 1 / BATCH);
+          backward(ws, BATCH);
+        })
+        .add('adam step', () => adam.step())
+        .add('score', () => {
+          scorer.reset();
+          scorer.scoreSequence(valid, out);
+        });
+      await bench.run();
+      const step = mean(bench, 'train step');
+      rows.push({
+        model: `n=${size.n} m=${size.m} h=${size.h}${size.direct ? ' direct' : ''}`,
+        threads,
+        parameters: net.parameters().reduce((s, p) => s + p.data.length, 0),
+        'train step ms': Number((step * 1000).toFixed(2)),
+        'train tokens/s': Math.round(BATCH / step),
+        'fwd ms': Number((mean(bench, 'forward') * 1000).toFixed(2)),
+        'fwd+bwd ms': Number((mean(bench, 'forward + loss + backward') * 1000).toFixed(2)),
+        'adam ms': Number((mean(bench, 'adam step') * 1000).toFixed(2)),
+        'score tokens/s': Math.round(valid.length / mean(bench, 'score')),
       });
-    await bench.run();
-    const step = mean(bench, 'train step');
-    rows.push({
-      model: `n=${size.n} m=${size.m} h=${size.h}${size.direct ? ' direct' : ''}`,
-      threads,
-      parameters: net.parameters().reduce((s, p) => s + p.data.length, 0),
-      'train step ms': Number((step * 1000).toFixed(2)),
-      'train tokens/s': Math.round(BATCH / step),
-      'fwd ms': Number((mean(bench, 'forward') * 1000).toFixed(2)),
-      'fwd+bwd ms': Number((mean(bench, 'forward + loss + backward') * 1000).toFixed(2)),
-      'adam ms': Number((mean(bench, 'adam step') * 1000).toFixed(2)),
-      'score tokens/s': Math.round(valid.length / mean(bench, 'score')),
-    });
-    ws.dispose();
-    adam.dispose();
-    net.dispose();
-  }
+      ws.dispose();
+      adam.dispose();
+      net.dispose();
+    }
   setKernelThreads(defaultThreads);
   const torch = torchFigures();
   for (const row of rows) {
@@ -123,7 +124,9 @@ export default async function windowBench(): Promise<BenchTable[]> {
       notes: [
         'Goal (issue 5): training tokens/s at least PyTorch 1.13 + OpenBLAS, 2 threads, same model and batch (bench/torch_window.py).',
         `Scoring: scoreSequence over the first ${SCORED_TOKENS} valid tokens as one stream; PyTorch: batches of 64 random windows, forward + log-softmax.`,
-        typeof torch === 'string' ? `PyTorch: ${torch}.` : 'PyTorch: bench/torch_window.py, OpenBLAS (openblas-openmp), torch.set_num_threads(2); ratio = ours (2 threads) / torch, same run.',
+        typeof torch === 'string'
+          ? `PyTorch: ${torch}.`
+          : 'PyTorch: bench/torch_window.py, OpenBLAS (openblas-openmp), torch.set_num_threads(2); ratio = ours (2 threads) / torch, same run.',
         `Load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} (2 cores; other work on the machine slows both sides).`,
       ],
     },

@@ -62,7 +62,9 @@ function sentencesOf(path: string, level: TokenLevel): string[][] {
 export function loadCorpus(spec: string, options: CorpusOptions = {}): Corpus {
   if (spec === 'brown' || spec in TOY_TEXTS) {
     if (options.minCount !== undefined || options.fractions !== undefined || options.level !== undefined) {
-      throw new UserError(`--corpus ${spec} fixes its own tokens, split and vocabulary; --min-count, --fractions and --level apply to text: and files: corpora`);
+      throw new UserError(
+        `--corpus ${spec} fixes its own tokens, split and vocabulary; --min-count, --fractions and --level apply to text: and files: corpora`,
+      );
     }
     return spec === 'brown' ? brownCorpus() : toyCorpus(spec as ToyName);
   }

@@ -6,8 +6,7 @@ import type { Corpus } from './corpus.ts';
  */
 export const TOY_TEXTS = {
   hihello: 'hihello',
-  ship:
-    "if you want to build a ship, don't drum up people together to collect wood and don't assign them tasks and work, but rather teach them to long for the endless immensity of the sea.",
+  ship: "if you want to build a ship, don't drum up people together to collect wood and don't assign them tasks and work, but rather teach them to long for the endless immensity of the sea.",
 } as const;
 
 export type ToyName = keyof typeof TOY_TEXTS;

@@ -23,6 +23,7 @@ export interface Command {
   /** Options known once other arguments are (train: the chosen model's), with their section of the help. */
   readonly moreOptions?: (argv: readonly string[]) => ModelFlags | undefined;
   /** Resolves to the exit code, or nothing for 0. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command that has no exit code of its own returns nothing (void), which means 0.
   readonly run: (flags: Flags, positionals: readonly string[]) => Promise<void | number>;
   readonly positionals?: number;
 }
@@ -108,8 +109,7 @@ function commandHelp(command: Command, more: ModelFlags | undefined): string {
   return [`usage: ${PROGRAM} ${command.usage}`, '', `${command.summary}.`, '', 'options:', ...options, ...(more ? ['', ...more.help] : [])].join('\n');
 }
 
-const version = (): string =>
-  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (): string => (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Runs one command line; resolves to the exit code. Errors are printed as `error: MESSAGE`, never as a stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -187,6 +187,7 @@ function outputFile(path: string, overwrite: boolean, to: OutputOption): void {
   const { real, exists: found } = locate(option, path);
   checkProjectFolder(to, path, real);
   if (!found) return;
-  if (statSync(real).isDirectory()) throw new UserError(`${option} ${path}: is a folder; ${option} names the file to write, e.g. ${option} ${join(path, 'model.arpa')}`);
+  if (statSync(real).isDirectory())
+    throw new UserError(`${option} ${path}: is a folder; ${option} names the file to write, e.g. ${option} ${join(path, 'model.arpa')}`);
   if (!overwrite) throw new UserError(`${option} ${path}: exists; add --overwrite to replace it, or choose a new name`);
 }

@@ -7,15 +7,7 @@ import { UserError } from '../errors/user-error.ts';
 export const CHECKPOINT_FORMAT = 'perplexity-bench/model';
 export const CHECKPOINT_VERSION = 1;
 
-export type StoredArray =
-  | Float64Array
-  | Float32Array
-  | Int32Array
-  | Uint32Array
-  | Uint16Array
-  | Uint8Array
-  | BigUint64Array
-  | BigInt64Array;
+export type StoredArray = Float64Array | Float32Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | BigUint64Array | BigInt64Array;
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -128,8 +120,12 @@ export function saveCheckpoint(dir: string, data: CheckpointData): void {
 function replaceModelFiles(dir: string, files: ModelFiles): void {
   const temporaries = MODEL_FILES.map((name) => join(dir, `.${name}.tmp-${process.pid}`));
   try {
-    MODEL_FILES.forEach((name, i) => writeFileSync(temporaries[i]!, files[name]));
-    MODEL_FILES.forEach((name, i) => renameSync(temporaries[i]!, join(dir, name)));
+    MODEL_FILES.forEach((name, i) => {
+      writeFileSync(temporaries[i]!, files[name]);
+    });
+    MODEL_FILES.forEach((name, i) => {
+      renameSync(temporaries[i]!, join(dir, name));
+    });
   } catch (e) {
     throw writeFailure(dir, e);
   } finally {
@@ -162,7 +158,7 @@ function encodeCheckpoint(data: CheckpointData): ModelFiles {
     bytes,
     sha256: createHash('sha256').update(blob).digest('hex'),
   };
-  return { 'arrays.bin': blob, 'model.json': JSON.stringify(manifest) + '\n' };
+  return { 'arrays.bin': blob, 'model.json': `${JSON.stringify(manifest)}\n` };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

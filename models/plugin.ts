@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { UserError } from '../errors/user-error.ts';
 import { Vocabulary } from '../corpora/vocabulary.ts';
 import type { CheckpointData } from './checkpoint.ts';

@@ -9,14 +9,7 @@ import { windowPlugin } from './window/plugin.ts';
  * Every model the harness and CLI can run. Adding a model: a folder under `models/` that exports a
  * `definePlugin(...)`, and one line here.
  */
-export const registry: readonly ModelPlugin[] = [
-  unigramPlugin,
-  ngramPlugin,
-  windowPlugin,
-  rnnPlugin,
-  lstmPlugin,
-  gruPlugin,
-];
+export const registry: readonly ModelPlugin[] = [unigramPlugin, ngramPlugin, windowPlugin, rnnPlugin, lstmPlugin, gruPlugin];
 
 export function findPlugin(name: string): ModelPlugin {
   const plugin = registry.find((p) => p.name === name);

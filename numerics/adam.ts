@@ -27,7 +27,10 @@ export class Adam implements Optimizer {
   private readonly m: FloatArray[];
   private readonly v: FloatArray[];
 
-  constructor(readonly parameters: readonly Parameter[], options: AdamOptions = {}) {
+  constructor(
+    readonly parameters: readonly Parameter[],
+    options: AdamOptions = {},
+  ) {
     this.lr = options.lr ?? 1e-3;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
@@ -56,7 +59,9 @@ export class Adam implements Optimizer {
       const m = this.m[k]!;
       const v = this.v[k]!;
       const n = data.length;
-      const vectorised = onVectorKernels(data, grad, m, v) ? adamF32(data as Float32Array, grad as Float32Array, m as Float32Array, v as Float32Array, n, constants) : 0;
+      const vectorised = onVectorKernels(data, grad, m, v)
+        ? adamF32(data as Float32Array, grad as Float32Array, m as Float32Array, v as Float32Array, n, constants)
+        : 0;
       for (let i = vectorised; i < n; i++) {
         const g = wd === 0 ? grad[i]! : grad[i]! + wd * data[i]!;
         const mi = b1 * m[i]! + c1 * g;

@@ -28,7 +28,8 @@ export interface DivergenceHint {
 }
 
 function advice({ learningRate: lr, clip, suggestedClip }: DivergenceHint): string {
-  const clipping = clip > 0 ? `clip the gradients harder (--clip / "clip", now ${clip})` : `enable gradient clipping (--clip / "clip", e.g. ${suggestedClip}; now off)`;
+  const clipping =
+    clip > 0 ? `clip the gradients harder (--clip / "clip", now ${clip})` : `enable gradient clipping (--clip / "clip", e.g. ${suggestedClip}; now off)`;
   return `lower the learning rate (${lr.flag} / "${lr.key}", now ${lr.value}) or ${clipping}`;
 }
 

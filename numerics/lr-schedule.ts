@@ -39,7 +39,10 @@ export class ReduceLROnPlateau implements LearningRateSchedule {
   badEpochs = 0;
   private cooldownLeft = 0;
 
-  constructor(private readonly optimizer: Optimizer, options: PlateauOptions = {}) {
+  constructor(
+    private readonly optimizer: Optimizer,
+    options: PlateauOptions = {},
+  ) {
     this.factor = options.factor ?? 0.1;
     this.patience = options.patience ?? 10;
     this.threshold = options.threshold ?? 1e-4;

@@ -23,7 +23,10 @@ export class SGD implements Optimizer {
   private readonly buffers: FloatArray[];
   private started = false;
 
-  constructor(readonly parameters: readonly Parameter[], options: SGDOptions) {
+  constructor(
+    readonly parameters: readonly Parameter[],
+    options: SGDOptions,
+  ) {
     this.lr = options.lr;
     this.momentum = options.momentum ?? 0;
     this.dampening = options.dampening ?? 0;

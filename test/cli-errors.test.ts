@@ -59,7 +59,7 @@ const valid = join(dir, 'valid.json');
 beforeAll(async () => {
   writeFileSync(file, 'precious\n');
   mkdirSync(folder);
-  writeFileSync(text, Array.from({ length: 40 }, (_, i) => `the cat ${i % 2 ? 'sat' : 'ran'} on mat ${i % 5}`).join('\n') + '\n');
+  writeFileSync(text, `${Array.from({ length: 40 }, (_, i) => `the cat ${i % 2 ? 'sat' : 'ran'} on mat ${i % 5}`).join('\n')}\n`);
   writeFileSync(notJson, 'this is not JSON\n');
   const experiment = (hyperParameters: Record<string, unknown>): string =>
     JSON.stringify({ corpora: ['hihello'], models: [{ plugin: 'gru', hyperParameters }], budget: { epochs: 1 } });
@@ -72,9 +72,18 @@ beforeAll(async () => {
 
 describe('train: bad arguments', () => {
   it('an unknown option suggests the closest one, in either spelling', async () => {
-    expectUserError(await cli('train', '--model', 'unigram', '--alpah', '1', '--corpus', 'hihello'), /train: unknown option --alpah \(did you mean --alpha\?\)/);
-    expectUserError(await cli('train', '--model', 'gru', '--hiddenSize', '4', '--corpus', 'hihello'), /unknown option --hiddenSize \(did you mean --hidden-size\?\)/);
-    expectUserError(await cli('train', '--hidden-size', '4', '--corpus', 'hihello'), /unknown option --hidden-size \(a model's options are known once --model NAME is given\)/);
+    expectUserError(
+      await cli('train', '--model', 'unigram', '--alpah', '1', '--corpus', 'hihello'),
+      /train: unknown option --alpah \(did you mean --alpha\?\)/,
+    );
+    expectUserError(
+      await cli('train', '--model', 'gru', '--hiddenSize', '4', '--corpus', 'hihello'),
+      /unknown option --hiddenSize \(did you mean --hidden-size\?\)/,
+    );
+    expectUserError(
+      await cli('train', '--hidden-size', '4', '--corpus', 'hihello'),
+      /unknown option --hidden-size \(a model's options are known once --model NAME is given\)/,
+    );
     expectUserError(await cli('train', '--model', 'nope', '--corpus', 'hihello'), /unknown model "nope"; available: unigram, ngram, window, rnn, lstm, gru/);
   });
 
@@ -98,7 +107,10 @@ describe('train: bad arguments', () => {
     const tie = await cli('train', '--model', 'gru', '--tie', '--embedding-size', '64', '--hidden-size', '32', '--corpus', 'hihello');
     expectUserError(tie, /option --tie: tying needs --embedding-size = --hidden-size \(got 64 and 32\)/);
     expectUserError(await cli('train', '--model', 'window', '--h', '0', '--corpus', 'ship'), /model "window": option --direct: is needed when h = 0/);
-    expectUserError(await cli('train', '--model', 'ngram', '--smoothing', 'add-k', '--discount-fallback', '--corpus', 'ship'), /option --discount-fallback: applies to smoothing "kn" and "mkn", not "add-k"/);
+    expectUserError(
+      await cli('train', '--model', 'ngram', '--smoothing', 'add-k', '--discount-fallback', '--corpus', 'ship'),
+      /option --discount-fallback: applies to smoothing "kn" and "mkn", not "add-k"/,
+    );
   });
 
   it('is refused before the corpus is read when a model option is bad', async () => {
@@ -109,7 +121,10 @@ describe('train: bad arguments', () => {
   it('corpus files: missing, a folder where a file is needed, a file where a folder is', async () => {
     expectUserError(await cli('train', '--model', 'unigram', '--corpus', `text:${join(dir, 'none.txt')}`), /none\.txt: no such file/);
     expectUserError(await cli('train', '--model', 'unigram', '--corpus', `text:${folder}`), new RegExp(`${folder}: is a folder, not a file`));
-    expectUserError(await cli('train', '--model', 'unigram', '--corpus', `files:${file}/train.txt,${text},${text}`), /notes\.txt\/train\.txt: cannot be read \(ENOTDIR\)/);
+    expectUserError(
+      await cli('train', '--model', 'unigram', '--corpus', `files:${file}/train.txt,${text},${text}`),
+      /notes\.txt\/train\.txt: cannot be read \(ENOTDIR\)/,
+    );
     expectUserError(await cli('train', '--model', 'unigram', '--corpus', 'files:a.txt,b.txt'), /needs three comma-separated paths/);
   });
 
@@ -209,7 +224,10 @@ describe('run, report, merge: bad arguments', () => {
 
   it("run: an experiment's options are named as JSON keys", async () => {
     const out = join(dir, 'results');
-    expectUserError(await cli('run', hyphenated, '--out', out), /"models\[0\]\.hyperParameters" \(gru \{"hidden-size":4\}\): unknown option "hidden-size" \(did you mean "hiddenSize"\?\)/);
+    expectUserError(
+      await cli('run', hyphenated, '--out', out),
+      /"models\[0\]\.hyperParameters" \(gru \{"hidden-size":4\}\): unknown option "hidden-size" \(did you mean "hiddenSize"\?\)/,
+    );
     const range = await cli('run', outOfRange, '--out', out);
     expectUserError(range, /option "hiddenSize": Too small/);
     expect(range.stderr).not.toMatch(/--hidden-size/);
@@ -304,8 +322,16 @@ describe('the safety net for errors that are not UserErrors', () => {
     } catch (e) {
       error = e;
     }
-    expect(describeFailure(error, false)).toEqual({ text: `error: ${file}: is not a folder (or a folder on the way to it is a file) (ENOTDIR on scandir)`, exitCode: 2 });
-    const rename = Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR', syscall: 'rename', path: '/x/.out.tmp-1', dest: '/x/out' });
+    expect(describeFailure(error, false)).toEqual({
+      text: `error: ${file}: is not a folder (or a folder on the way to it is a file) (ENOTDIR on scandir)`,
+      exitCode: 2,
+    });
+    const rename = Object.assign(new Error('EISDIR: illegal operation on a directory'), {
+      code: 'EISDIR',
+      syscall: 'rename',
+      path: '/x/.out.tmp-1',
+      dest: '/x/out',
+    });
     expect(describeFailure(rename, false).text).toBe('error: /x/out: is a folder, where a file is needed (EISDIR on rename)');
   });
 

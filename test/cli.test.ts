@@ -15,7 +15,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
 
 const lines = Array.from({ length: 40 }, (_, i) => `the cat ${i % 2 ? 'sat' : 'ran'} on mat ${i % 5}`);
 const corpusFile = join(dir, 'cats.txt');
-writeFileSync(corpusFile, lines.join('\n') + '\n');
+writeFileSync(corpusFile, `${lines.join('\n')}\n`);
 
 describe('CLI', () => {
   it('trains, saves, evaluates as JSON and generates', () => {

@@ -110,10 +110,14 @@ describe('evaluate', () => {
       return {
         vocabSize: 8,
         pieces,
-        reset: () => void (h = 0),
+        reset: () => {
+          h = 0;
+        },
         logProb,
         distribution: (out) => void out.fill(1 / 8),
-        feed: (t) => void (h = (h * 31 + t) % 1009),
+        feed: (t) => {
+          h = (h * 31 + t) % 1009;
+        },
         scoreSequence(seq, out) {
           pieces.push(seq.length);
           for (let i = 0; i < seq.length; i++) {

@@ -26,7 +26,8 @@ describe('option names', () => {
     const schema = z
       .strictObject({ embeddingSize: z.number().int().min(1).default(4), hiddenSize: z.number().int().min(1).default(4), k: z.number().optional() })
       .superRefine((hp, ctx) => {
-        if (hp.embeddingSize !== hp.hiddenSize) ctx.addIssue({ code: 'custom', path: ['embeddingSize'], message: `needs embeddingSize = hiddenSize, and "add-k"` });
+        if (hp.embeddingSize !== hp.hiddenSize)
+          ctx.addIssue({ code: 'custom', path: ['embeddingSize'], message: `needs embeddingSize = hiddenSize, and "add-k"` });
       });
     const keys = schemaKeys(schema);
     const bad = schema.safeParse({ hiddenSize: 0, embeddingSize: 3 });

@@ -13,7 +13,11 @@ type Write = typeof process.stdout.write;
 export async function runMain(...args: string[]): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
-  const capture = (append: (s: string) => void): Write => ((chunk: string | Uint8Array) => (append(String(chunk)), true)) as Write;
+  const capture = (append: (s: string) => void): Write =>
+    ((chunk: string | Uint8Array) => {
+      append(String(chunk));
+      return true;
+    }) as Write;
   const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture((s) => (stdout += s)));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture((s) => (stderr += s)));
   try {

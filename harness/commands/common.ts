@@ -31,7 +31,12 @@ export const CORPUS_OPTIONS: OptionTypes = {
 };
 
 export const MODE_OPTION: OptionTypes = {
-  mode: { type: 'string', value: 'sentence|stream', description: 'sentence: each sentence starts from <s>; stream: the history crosses sentence ends', default: 'sentence' },
+  mode: {
+    type: 'string',
+    value: 'sentence|stream',
+    description: 'sentence: each sentence starts from <s>; stream: the history crosses sentence ends',
+    default: 'sentence',
+  },
 };
 
 export const BUDGET_OPTIONS: OptionTypes = {

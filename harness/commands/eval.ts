@@ -66,7 +66,11 @@ export async function evalCommand(flags: Flags): Promise<void> {
   if (text !== undefined) {
     if (flags.split !== undefined) throw new UserError('--split goes with --corpus; --text scores every line of the file');
     level = levelFlag(flags) ?? source.level;
-    split = encodeSentences(readLines(text).map((line) => tokenize(line, level)), model.vocab, level);
+    split = encodeSentences(
+      readLines(text).map((line) => tokenize(line, level)),
+      model.vocab,
+      level,
+    );
     if (split.tokens.length === 0) throw new UserError(`${text}: no tokens to score`);
     corpusName = text;
     splitName = 'text';
@@ -117,7 +121,7 @@ export async function evalCommand(flags: Flags): Promise<void> {
     return;
   }
   process.stdout.write(
-    [
+    `${[
       `${model.plugin} on ${corpusName} ${splitName} (${mode} mode)`,
       `  tokens ${formatCount(m.tokens)} (${formatCount(m.unk)} <unk>), ln-prob sum ${m.logprob.toFixed(3)}`,
       `  perplexity ${m.perplexity.toFixed(3)}, without <unk> ${m.perplexityWithoutUnk.toFixed(3)}, ${m.bitsPerToken.toFixed(4)} bits/token` +
@@ -125,6 +129,6 @@ export async function evalCommand(flags: Flags): Promise<void> {
       ...(m.zeroProbability > 0 ? [`  ${formatCount(m.zeroProbability)} tokens have probability 0 (perplexity is infinite)`] : []),
       ...(m.invalid > 0 ? [`  ${formatCount(m.invalid)} tokens have a NaN log-probability: the model is broken (perplexity is NaN)`] : []),
       `  ${formatCount(Math.round(result.tokensPerSecond))} tokens/s`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }

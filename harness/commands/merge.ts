@@ -30,7 +30,7 @@ export const MERGE_OPTIONS: OptionTypes = {
 
 /** `merge` as the CLI calls it. */
 export function mergeFromFlags(flags: Flags, positionals: readonly string[]): Promise<number> {
-  if (positionals.length === 0) throw new UserError('merge needs the results folders to join (e.g. each shard\'s --out)');
+  if (positionals.length === 0) throw new UserError("merge needs the results folders to join (e.g. each shard's --out)");
   const out = requiredFlag(flags, 'out', 'the results folder to write the merged results and their report into, e.g. --out runs/merged');
   return mergeCommand({ inputs: positionals, out });
 }

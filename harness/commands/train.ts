@@ -32,7 +32,12 @@ export const TRAIN_OPTIONS: OptionTypes = {
   ...MODE_OPTION,
   ...BUDGET_OPTIONS,
   seed: { type: 'string', value: 'N', description: 'random seed (initialisation, shuffling, dropout)', default: '1' },
-  save: { type: 'string', value: 'DIR', description: 'save the trained model in DIR (for eval, generate, export-arpa): a new or empty folder, or a model saved before (replaced); any other folder is refused' },
+  save: {
+    type: 'string',
+    value: 'DIR',
+    description:
+      'save the trained model in DIR (for eval, generate, export-arpa): a new or empty folder, or a model saved before (replaced); any other folder is refused',
+  },
   json: { type: 'boolean', description: 'print the summary as one JSON line instead of text' },
 };
 
@@ -68,7 +73,9 @@ export function describeCorpus(corpus: EncodedCorpus): string {
     return `  ${name.padEnd(5)} ${formatCount(s.starts.length - 1).padStart(8)} sentences ${formatCount(words).padStart(10)} ${corpus.level === 'char' ? 'chars' : 'words'}${paper}  <unk> ${formatCount(s.unk)} (${((100 * s.unk) / Math.max(words, 1)).toFixed(2)}%)  predicted ${formatCount(predictedTokens(s))}`;
   });
   const paperV = corpus.name === 'brown' ? `  (paper: ${formatCount(BROWN_PAPER.vocabulary)})` : '';
-  return [`corpus ${corpus.name} (${corpus.level} level)`, ...rows, `  vocabulary ${formatCount(corpus.vocab.size)} including <unk> <s> </s>${paperV}`].join('\n');
+  return [`corpus ${corpus.name} (${corpus.level} level)`, ...rows, `  vocabulary ${formatCount(corpus.vocab.size)} including <unk> <s> </s>${paperV}`].join(
+    '\n',
+  );
 }
 
 export interface TrainProvenance {

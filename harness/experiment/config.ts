@@ -54,7 +54,10 @@ const modelEntry = z.strictObject({
 export const experimentSchema = z.strictObject({
   $schema: z.string().optional(),
   /** Defaults to the file name without `.json`. */
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, ".", "_" and "-"').optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, ".", "_" and "-"')
+    .optional(),
   description: z.string().optional(),
   corpora: z.array(z.union([z.string().min(1), corpusObject])).min(1, 'needs at least one corpus'),
   models: z.array(modelEntry).min(1, 'needs at least one model'),

@@ -67,7 +67,12 @@ export function normaliseCorpus(entry: string | CorpusEntry): CorpusEntry {
 /** A corpus's identity: its spec as written and the options that change its text, split or vocabulary. */
 export function corpusIdOf(corpus: CorpusEntry, baseDir: string): string {
   const { label: _label, ...defining } = corpus;
-  const name = (corpus.spec.replace(/^(text|files):/, '').split(/[/,\\]/).pop() ?? 'corpus')
+  const name = (
+    corpus.spec
+      .replace(/^(text|files):/, '')
+      .split(/[/,\\]/)
+      .pop() ?? 'corpus'
+  )
     .replace(/\.[^.]*$/, '')
     .replace(/[^A-Za-z0-9_-]+/g, '-');
   return `${name}-${shortHash(canonicalJson({ ...defining, content: corpusFingerprint(corpus.spec, baseDir) }))}`;
@@ -109,9 +114,7 @@ export function expandGrid(experiment: Experiment): Cell[] {
   const plans = config.models.map((entry, i) => {
     const plugin = registry.find((p) => p.name === entry.plugin);
     if (!plugin) {
-      throw new UserError(
-        `${experiment.path}: "models[${i}].plugin": unknown model "${entry.plugin}"; available: ${registry.map((p) => p.name).join(', ')}`,
-      );
+      throw new UserError(`${experiment.path}: "models[${i}].plugin": unknown model "${entry.plugin}"; available: ${registry.map((p) => p.name).join(', ')}`);
     }
     const points = gridProduct(entry.hyperParameters).map((point) => {
       const parsed = plugin.schema.safeParse(point);

@@ -209,9 +209,7 @@ export function readResults(dir: string): ResultSet {
 export function writeResults(dir: string, set: ResultSet): void {
   const rows = sortRows(set.rows);
   const ids = new Map(rows.map((r, i) => [r.id, i]));
-  const curves = set.curves
-    .filter((c) => ids.has(c.id))
-    .sort((a, b) => ids.get(a.id)! - ids.get(b.id)! || a.epoch - b.epoch);
+  const curves = set.curves.filter((c) => ids.has(c.id)).sort((a, b) => ids.get(a.id)! - ids.get(b.id)! || a.epoch - b.epoch);
   writeFileAtomic(join(dir, CURVES_FILE), toCsv(CURVE_COLUMNS, curves));
   writeFileAtomic(join(dir, RESULTS_FILE), toCsv(RESULT_COLUMNS, rows));
 }

@@ -78,4 +78,3 @@ export async function runCell({ cell, outDir }: CellRequest, onProgress: (event:
     stoppedBy: report.stoppedBy,
   };
 }
-

@@ -51,7 +51,12 @@ export interface RunSummary {
 type Outcome = { readonly ok: true; readonly result: CellResult } | { readonly ok: false; readonly message: string };
 
 /** Run one cell in its own Node process and wait for its measurements or its failure. */
-function runChild(request: CellRequest, signal: AbortSignal | undefined, onStart: (pid: number) => void, onProgress: (e: ProgressEvent) => void): Promise<Outcome> {
+function runChild(
+  request: CellRequest,
+  signal: AbortSignal | undefined,
+  onStart: (pid: number) => void,
+  onProgress: (e: ProgressEvent) => void,
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = fork(CELL_SCRIPT, [JSON.stringify(request)], {
       execArgv: ['--import', TSX_LOADER],

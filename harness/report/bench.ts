@@ -53,7 +53,10 @@ export function benchHtml(bench: BenchFile): string {
       const numeric = columns.map((c) => t.rows.every((r) => r[c] === undefined || typeof r[c] === 'number'));
       const th = columns.map((c, i) => `<th${numeric[i] ? ' class="num"' : ''}>${escapeHtml(c)}</th>`).join('');
       const body = t.rows
-        .map((r) => `<tr>${columns.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${r[c] === undefined ? '' : escapeHtml(formatCell(r[c]))}</td>`).join('')}</tr>`)
+        .map(
+          (r) =>
+            `<tr>${columns.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${r[c] === undefined ? '' : escapeHtml(formatCell(r[c]))}</td>`).join('')}</tr>`,
+        )
         .join('\n');
       const notes = (t.notes ?? []).map((n) => `<p class="caption">${escapeHtml(n)}</p>`).join('\n');
       return `<h3>${escapeHtml(t.title)} <small>(${escapeHtml(file)})</small></h3>\n<div class="table-wrap"><table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>\n${notes}`;

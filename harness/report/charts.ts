@@ -53,10 +53,7 @@ function runNamer(rows: readonly ResultRow[]): (r: ResultRow) => string {
 
 function orderedRows(rows: readonly ResultRow[]): ResultRow[] {
   return [...rows].sort(
-    (a, b) =>
-      familyRank(a.family) - familyRank(b.family) ||
-      (a.experiment < b.experiment ? -1 : a.experiment > b.experiment ? 1 : 0) ||
-      a.cell - b.cell,
+    (a, b) => familyRank(a.family) - familyRank(b.family) || (a.experiment < b.experiment ? -1 : a.experiment > b.experiment ? 1 : 0) || a.cell - b.cell,
   );
 }
 
@@ -151,11 +148,18 @@ function familyPanels(
   const families = [...new Set(values.map((v) => v.family))].sort((a, b) => familyNameRank(a) - familyNameRank(b) || (a < b ? -1 : 1));
   const corpora = corporaOf(values);
   const panels = families.map((family): JsonObject => {
-    const inner: JsonObject = { width: 360, height: 240, layer: layer(runChannels(family, values.filter((v) => v.family === family))) };
+    const inner: JsonObject = {
+      width: 360,
+      height: 240,
+      layer: layer(
+        runChannels(
+          family,
+          values.filter((v) => v.family === family),
+        ),
+      ),
+    };
     const panel: JsonObject = { title: { text: family, fontSize: 13 }, transform: [{ filter: { field: 'family', equal: family } }] };
-    return corpora.length > 1
-      ? { ...panel, facet: { row: { field: 'corpus', type: 'nominal', title: 'Corpus' } }, spec: inner }
-      : { ...panel, ...inner };
+    return corpora.length > 1 ? { ...panel, facet: { row: { field: 'corpus', type: 'nominal', title: 'Corpus' } }, spec: inner } : { ...panel, ...inner };
   });
   return {
     name,
@@ -327,7 +331,12 @@ function learningCurvesChart(data: ReportData): Chart | undefined {
   if (!values.length) return undefined;
   const x: JsonObject = { field: 'tokensSeen', type: 'quantitative', title: 'Training tokens seen', axis: LOG_COUNT_AXIS };
   // The data's own range: a log scale's nice domain would round 70–150 out to 10–1,000.
-  const y: JsonObject = { field: 'validPerplexity', type: 'quantitative', scale: { type: 'log', nice: false, padding: 8 }, title: 'Valid perplexity (log scale)' };
+  const y: JsonObject = {
+    field: 'validPerplexity',
+    type: 'quantitative',
+    scale: { type: 'log', nice: false, padding: 8 },
+    title: 'Valid perplexity (log scale)',
+  };
   return familyPanels(
     'learning-curves',
     'Learning curves',
@@ -464,7 +473,11 @@ function sizeVsContextChart(data: ReportData): Chart | undefined {
     seen.add(key);
     // The series is the run's name without its order, so the points of one sweep join into a line.
     const series =
-      ctx.kind === 'bounded' && ctx.key ? name(r).replace(new RegExp(`\\s*\\b${ctx.key}=\\S+`), '').trim() || r.model : name(r);
+      ctx.kind === 'bounded' && ctx.key
+        ? name(r)
+            .replace(new RegExp(`\\s*\\b${ctx.key}=\\S+`), '')
+            .trim() || r.model
+        : name(r);
     values.push({
       corpus: r.corpus,
       family: familyName(r.family),
@@ -545,7 +558,11 @@ function breakdownChart(
     const b = pick(t);
     const entry = pooled.get(key);
     if (!entry) pooled.set(key, { row: r, buckets: b.map((x) => ({ ...x })) });
-    else b.forEach((x, i) => ((entry.buckets[i]!.tokens += x.tokens), (entry.buckets[i]!.logprob += x.logprob)));
+    else
+      b.forEach((x, i) => {
+        entry.buckets[i]!.tokens += x.tokens;
+        entry.buckets[i]!.logprob += x.logprob;
+      });
   }
   const values: (RunValue & { bucket: string; bucketOrder: number; tokens: number; perplexity: number })[] = [];
   const infinite = new Set<string>();
@@ -570,7 +587,13 @@ function breakdownChart(
     });
   }
   if (!values.length) return undefined;
-  const x: JsonObject = { field: 'bucket', type: 'ordinal', title: xTitle, sort: { field: 'bucketOrder', op: 'min' }, axis: { labelAngle: 0, labelFontSize: 10 } };
+  const x: JsonObject = {
+    field: 'bucket',
+    type: 'ordinal',
+    title: xTitle,
+    sort: { field: 'bucketOrder', op: 'min' },
+    axis: { labelAngle: 0, labelFontSize: 10 },
+  };
   const y: JsonObject = { field: 'perplexity', type: 'quantitative', scale: { type: 'log' }, title: 'Perplexity (log scale)' };
   return familyPanels(
     name,
@@ -632,7 +655,13 @@ function sweepCharts(data: ReportData): Chart[] {
       for (const v of values) perSeries.set(`${v.corpus}\u0000${v.series}`, (perSeries.get(`${v.corpus}\u0000${v.series}`) ?? new Set()).add(v.value));
       values = values.filter((v) => perSeries.get(`${v.corpus}\u0000${v.series}`)!.size >= 2);
       if (values.length === 0) continue;
-      const x: JsonObject = { field: 'value', type: 'quantitative', title: `${key} (${plugin} hyper-parameter)`, scale: { zero: false }, axis: { tickMinStep: 1 } };
+      const x: JsonObject = {
+        field: 'value',
+        type: 'quantitative',
+        title: `${key} (${plugin} hyper-parameter)`,
+        scale: { zero: false },
+        axis: { tickMinStep: 1 },
+      };
       const y: JsonObject = { field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', scale: { zero: false }, title: 'Test perplexity' };
       const color = familyColour(values.map((v) => v.family));
       const series: JsonObject = { field: 'series', type: 'nominal', title: others.length ? others.join(', ') : 'Series' };
@@ -732,4 +761,3 @@ export function buildCharts(data: ReportData): Chart[] {
   ];
   return charts.filter((c): c is Chart => c !== undefined);
 }
-

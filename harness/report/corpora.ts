@@ -10,7 +10,8 @@ const percent = (part: number, whole: number): string => `${(whole > 0 ? (100 * 
 export function vocabularyRule(v: VocabularySource): string {
   const [one, many] = v.level === 'char' ? ['character', 'characters'] : ['word', 'words'];
   const seen = v.minCount <= 1 ? `every ${one}` : `the ${many} seen at least ${v.minCount} times`;
-  const text = v.from === 'whole-train' ? `the whole train split (${grouped(v.tokens)} ${many}), before the slice was cut` : `the ${grouped(v.tokens)} training ${many}`;
+  const text =
+    v.from === 'whole-train' ? `the whole train split (${grouped(v.tokens)} ${many}), before the slice was cut` : `the ${grouped(v.tokens)} training ${many}`;
   return `${seen} in ${text}; the others are <unk>`;
 }
 

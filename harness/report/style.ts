@@ -41,14 +41,23 @@ export function familyColour(present: readonly string[], extra: readonly { name:
 /** Tableau 10 (the family colours are four of them), in an order where neighbours differ most. */
 const RUN_COLOURS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#b279a2', '#9d755d', '#ff9da6', '#bab0ac', '#eeca3b', '#72b7b2'] as const;
 /** One dash a plug-in (solid first); a family with more runs than colours draws its next ten with the next dash. */
-const RUN_DASHES: readonly (readonly number[])[] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 4]];
+const RUN_DASHES: readonly (readonly number[])[] = [
+  [1, 0],
+  [6, 3],
+  [2, 2],
+  [8, 3, 2, 3],
+  [1, 4],
+];
 
 /**
  * Colour and dash channels telling apart the runs of one family: a colour a run (the family's own colour
  * first), a dash a plug-in. Both are on the run's name with one title, so Vega-Lite draws a single legend
  * whose entries are short strokes looking like the lines they name.
  */
-export function runChannels(family: string, runs: readonly { readonly name: string; readonly plugin: string }[]): { color: JsonObject; strokeDash: JsonObject } {
+export function runChannels(
+  family: string,
+  runs: readonly { readonly name: string; readonly plugin: string }[],
+): { color: JsonObject; strokeDash: JsonObject } {
   const names = [...new Set(runs.map((r) => r.name))];
   const pluginOf = new Map(runs.map((r) => [r.name, r.plugin]));
   const plugins = [...new Set(names.map((n) => pluginOf.get(n)))];

@@ -54,7 +54,21 @@ export const TABLE_COLUMNS: readonly Column[] = [
  * the same for every run of a corpus (the page states them once, with the corpus), memory and speeds are
  * charts; results.md and results.csv keep every column.
  */
-const PAGE_COLUMNS: ReadonlySet<string> = new Set(['Corpus', 'Family', 'Model', 'Protocol', 'Seed', 'Valid ppl', 'Test ppl', 'Test ppl w/o <unk>', 'Parameters', 'Model MiB', 'Train s', 'Epochs', 'Status']);
+const PAGE_COLUMNS: ReadonlySet<string> = new Set([
+  'Corpus',
+  'Family',
+  'Model',
+  'Protocol',
+  'Seed',
+  'Valid ppl',
+  'Test ppl',
+  'Test ppl w/o <unk>',
+  'Parameters',
+  'Model MiB',
+  'Train s',
+  'Epochs',
+  'Status',
+]);
 /** Of those, the ones the page says once, above the table, when every run has the same value. */
 const SAID_ONCE: ReadonlySet<string> = new Set(['Corpus', 'Protocol', 'Seed']);
 

@@ -62,7 +62,10 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
   }
   for (const script of VENDOR_SCRIPTS) writeIfChanged(join(dir, script), readFileSync(vendorFile(script)));
   const bench = readBench(dir);
-  writeIfChanged(join(dir, 'index.html'), reportHtml(charts, data, bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []));
+  writeIfChanged(
+    join(dir, 'index.html'),
+    reportHtml(charts, data, bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []),
+  );
   writeIfChanged(join(dir, 'results.md'), markdownTable(sortRows([...data.rows, ...data.superseded]), new Set(data.superseded)));
   writeIfChanged(manifestPath, `${JSON.stringify([...names], null, 2)}\n`);
   return { charts, warnings };

@@ -44,7 +44,10 @@ function readText(path: string): string {
 class Lines {
   private at = 0;
   private readonly lines: string[];
-  constructor(text: string, private readonly path: string) {
+  constructor(
+    text: string,
+    private readonly path: string,
+  ) {
     this.lines = text.split('\n');
   }
   get number(): number {
@@ -84,7 +87,7 @@ export function readArpa(path: string): ArpaModel {
   if (line === undefined) throw new UserError(`${path}: not an ARPA file (no \\data\\ section)`);
 
   const declared: number[] = [];
-  for (line = lines.next(); line !== undefined && line.startsWith('ngram '); line = lines.next()) {
+  for (line = lines.next(); line?.startsWith('ngram '); line = lines.next()) {
     const m = /^ngram\s+(\d+)\s*=\s*(\d+)\s*$/.exec(line);
     if (!m || Number(m[1]) !== declared.length + 1) lines.fail(`expected "ngram ${declared.length + 1}=COUNT", got "${line}"`);
     declared.push(Number(m[2]));
@@ -151,7 +154,8 @@ export function readArpa(path: string): ArpaModel {
           lastWords[i] = id;
         } else {
           node = trie.child(j - 1, node, id);
-          if (node < 0) lines.fail(`the ${k}-gram "${fields.slice(1, k + 1).join(' ')}" has no ${k - 1}-gram "${fields.slice(1, k).join(' ')}" listed (its context)`);
+          if (node < 0)
+            lines.fail(`the ${k}-gram "${fields.slice(1, k + 1).join(' ')}" has no ${k - 1}-gram "${fields.slice(1, k).join(' ')}" listed (its context)`);
         }
       }
       parents[i] = node;

@@ -68,7 +68,8 @@ export function writeArpa(model: LanguageModel, path: string): void {
   const { trie, logProb, logBackoff } = tables;
   const words = model.vocab.words;
   const bad = words.find((w) => /\s/.test(w) || w === '');
-  if (bad !== undefined) throw new UserError(`ARPA export: the vocabulary has the token ${JSON.stringify(bad)}, which contains white space; ARPA separates words by spaces`);
+  if (bad !== undefined)
+    throw new UserError(`ARPA export: the vocabulary has the token ${JSON.stringify(bad)}, which contains white space; ARPA separates words by spaces`);
 
   if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`--out ${path}: is a folder; ARPA export writes a file`);
   const gz = path.endsWith('.gz');
@@ -81,7 +82,9 @@ export function writeArpa(model: LanguageModel, path: string): void {
     const order = trie.order;
     const sizes = trie.counts();
     out.write('\\data\\\n');
-    sizes.forEach((n, i) => out.write(`ngram ${i + 1}=${n}\n`));
+    sizes.forEach((n, i) => {
+      out.write(`ngram ${i + 1}=${n}\n`);
+    });
     for (let k = 1; k <= order; k++) {
       out.write(`\n\\${k}-grams:\n`);
       const lp = logProb[k - 1]!;
@@ -89,7 +92,7 @@ export function writeArpa(model: LanguageModel, path: string): void {
       trie.forEachNgram(k, (i, ids) => {
         const p = k === 1 && i === BOS_ID ? String(ARPA_NEVER) : formatFloat32(lp[i]!);
         let text = words[ids[0]!];
-        for (let j = 1; j < k; j++) text += ' ' + words[ids[j]!];
+        for (let j = 1; j < k; j++) text += ` ${words[ids[j]!]}`;
         out.write(bo ? `${p}\t${text}\t${formatFloat32(bo[i]!)}\n` : `${p}\t${text}\n`);
       });
     }

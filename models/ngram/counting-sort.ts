@@ -3,13 +3,7 @@
  * needs. Sorting n-grams by (context, word) is two passes of it (least significant key first), linear in
  * the number of items plus the key range, with no comparator calls.
  */
-export function countingSortBy(
-  items: Int32Array,
-  keys: Int32Array,
-  range: number,
-  outItems: Int32Array,
-  outKeys: Int32Array,
-): void {
+export function countingSortBy(items: Int32Array, keys: Int32Array, range: number, outItems: Int32Array, outKeys: Int32Array): void {
   const n = items.length;
   const next = new Int32Array(range + 1);
   for (let i = 0; i < n; i++) next[keys[i]! + 1]!++;

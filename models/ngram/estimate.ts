@@ -28,8 +28,7 @@ export interface Estimate {
  * `text` is the training split with its markers (`markedTokens`).
  */
 export function estimate(text: Int32Array, order: number, vocabSize: number, options: EstimateOptions): Estimate {
-  const progress = (phase: string, done: number, total: number): void =>
-    options.onProgress?.({ phase, done, total, unit: 'orders' });
+  const progress = (phase: string, done: number, total: number): void => options.onProgress?.({ phase, done, total, unit: 'orders' });
   progress('counting', 0, order);
   const counted = countNgrams(text, order, vocabSize);
   progress('counting', order, order);

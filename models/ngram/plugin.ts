@@ -16,7 +16,7 @@ export const ngramSchema = z
       .enum(['mle', 'add-k', 'kn', 'mkn', 'arpa'])
       .default('mkn')
       .describe('mle, add-k, interpolated Kneser-Ney (kn) or modified Kneser-Ney (mkn, as KenLM lmplz); arpa is read, not trained'),
-    k: z.number().positive().max(1e6).optional().describe('add-k\'s k, only with smoothing add-k (default 1: Laplace)'),
+    k: z.number().positive().max(1e6).optional().describe("add-k's k, only with smoothing add-k (default 1: Laplace)"),
     // Unset means "fall back where needed" (see discounting.ts), so that the defaults train on any corpus, the toys
     // included; where the estimate works the fallback is never used, so results are lmplz's either way.
     discountFallback: z

@@ -78,11 +78,19 @@ export function tablesToArrays(tables: NgramTables): Record<string, StoredArray>
   for (let k = 2; k <= trie.order; k++) arrays[`words${k}`] = trie.words[k - 1]!;
   for (let k = 1; k < trie.order; k++) arrays[`childStart${k}`] = trie.childStart[k - 1]!;
   if (tables.kind === 'backoff') {
-    tables.logProb.forEach((a, i) => (arrays[`logProb${i + 1}`] = a));
-    tables.logBackoff.forEach((a, i) => (arrays[`logBackoff${i + 1}`] = a));
+    tables.logProb.forEach((a, i) => {
+      arrays[`logProb${i + 1}`] = a;
+    });
+    tables.logBackoff.forEach((a, i) => {
+      arrays[`logBackoff${i + 1}`] = a;
+    });
   } else {
-    tables.counts.forEach((a, i) => (arrays[`counts${i + 1}`] = a));
-    tables.totals.forEach((a, i) => (arrays[`totals${i}`] = a));
+    tables.counts.forEach((a, i) => {
+      arrays[`counts${i + 1}`] = a;
+    });
+    tables.totals.forEach((a, i) => {
+      arrays[`totals${i}`] = a;
+    });
   }
   return arrays;
 }
@@ -101,12 +109,7 @@ function take<T extends StoredArray>(
 }
 
 /** Rebuild a table set from checkpoint arrays; a missing or inconsistent array is a `UserError`. */
-export function tablesFromArrays(
-  kind: NgramTables['kind'],
-  order: number,
-  vocabSize: number,
-  arrays: Readonly<Record<string, StoredArray>>,
-): NgramTables {
+export function tablesFromArrays(kind: NgramTables['kind'], order: number, vocabSize: number, arrays: Readonly<Record<string, StoredArray>>): NgramTables {
   const words = [new Int32Array(0)];
   const childStart: Uint32Array[] = [];
   let size = vocabSize;

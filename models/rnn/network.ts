@@ -54,7 +54,8 @@ export class RecurrentNetwork {
 
   constructor(readonly shape: NetworkShape) {
     const { cell, vocabSize: V, embeddingSize: D, hiddenSize: H, numLayers, dropout } = shape;
-    const dtype = (this.dtype = shape.dtype ?? 'float32');
+    const dtype = shape.dtype ?? 'float32';
+    this.dtype = dtype;
     this.inputSize = shape.oneHot ? V : D;
     const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype };
     this.layer = cell === 'lstm' ? new LSTM(options) : cell === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: shape.nonlinearity });
@@ -62,12 +63,7 @@ export class RecurrentNetwork {
     this.decoderWeight = shape.tie && this.encoder ? this.encoder : createParameter('decoder.weight', [V, H], dtype);
     this.decoderBias = createParameter('decoder.bias', [V], dtype);
     const rnn = this.layer.namedParameters().map((p) => ({ ...p, name: `rnn.${p.name}` }));
-    this.parameters = [
-      ...(this.encoder ? [this.encoder] : []),
-      ...rnn,
-      ...(this.decoderWeight !== this.encoder ? [this.decoderWeight] : []),
-      this.decoderBias,
-    ];
+    this.parameters = [...(this.encoder ? [this.encoder] : []), ...rnn, ...(this.decoderWeight !== this.encoder ? [this.decoderWeight] : []), this.decoderBias];
     this.random = new Random(shape.seed);
     this.initialize(shape.seed);
   }
@@ -138,7 +134,11 @@ export class TrainingPass {
   private readonly zeros: FloatArray;
   private readonly owned: OwnedArrays;
 
-  constructor(private readonly net: RecurrentNetwork, maxBatch: number, maxSteps: number) {
+  constructor(
+    private readonly net: RecurrentNetwork,
+    maxBatch: number,
+    maxSteps: number,
+  ) {
     const { hiddenSize: H, vocabSize: V, numLayers: L } = net.shape;
     const rows = maxBatch * maxSteps;
     this.ws = net.layer.createWorkspace();

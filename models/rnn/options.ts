@@ -27,7 +27,9 @@ function tyingNeedsEqualSizes(hp: { tie: boolean; oneHot: boolean; embeddingSize
   }
 }
 
-export const rnnSchema = z.strictObject({ ...common, nonlinearity: z.enum(['tanh', 'relu']).default('tanh').describe('activation of the recurrent layer') }).superRefine(tyingNeedsEqualSizes);
+export const rnnSchema = z
+  .strictObject({ ...common, nonlinearity: z.enum(['tanh', 'relu']).default('tanh').describe('activation of the recurrent layer') })
+  .superRefine(tyingNeedsEqualSizes);
 export const gatedSchema = z.strictObject(common).superRefine(tyingNeedsEqualSizes);
 
 export type RecurrentLMOptions = z.output<typeof gatedSchema> & { nonlinearity?: 'tanh' | 'relu' };

@@ -67,7 +67,7 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
   let lastProgress = 0;
 
   try {
-    outer: for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+    for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       if (epoch > 1 && data.mode === 'sentence') segments = segmentsOf();
       net.layer.train();
       watch.startEpoch(epoch);
@@ -123,9 +123,11 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
       if (validPerplexity < bestPerplexity) {
         bestPerplexity = validPerplexity;
         bestEpoch = epoch;
-        params.forEach((p, i) => best[i]!.set(p.data));
+        params.forEach((p, i) => {
+          best[i]!.set(p.data);
+        });
       }
-      if (stopNow) break outer;
+      if (stopNow) break;
       if (epoch % checkEvery === 0) {
         // Improvements are measured from the last significant one, so slow progress still adds up.
         if (bestPerplexity < bestAtLastCheck * (1 - IMPROVEMENT)) {
@@ -145,7 +147,10 @@ export function trainNetwork(net: RecurrentNetwork, hp: RecurrentLMOptions, data
     pass.dispose();
     optimizer.dispose();
   }
-  if (bestEpoch !== undefined) params.forEach((p, i) => p.data.set(best[i]!));
+  if (bestEpoch !== undefined)
+    params.forEach((p, i) => {
+      p.data.set(best[i]!);
+    });
   net.layer.eval();
   return {
     tokensTrained: tokensSeen,

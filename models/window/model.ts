@@ -14,7 +14,10 @@ export class WindowModel implements LanguageModel {
   readonly hyperParameters: ResolvedWindowHyperParameters;
   readonly net: WindowNetwork;
 
-  constructor(hp: WindowHyperParameters, readonly vocab: Vocabulary) {
+  constructor(
+    hp: WindowHyperParameters,
+    readonly vocab: Vocabulary,
+  ) {
     this.hyperParameters = { ...hp, lr: hp.lr ?? DEFAULT_LR[hp.optimizer] };
     this.net = new WindowNetwork({ vocabSize: vocab.size, n: hp.n, m: hp.m, h: hp.h, direct: hp.direct, dtype: hp.dtype });
   }

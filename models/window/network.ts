@@ -39,6 +39,7 @@ export interface WindowShape {
  */
 // The shape's fields are the network's own (declaration merging: WindowNetwork has every WindowShape field).
 export interface WindowNetwork extends WindowShape {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns every WindowShape field (Object.assign).
 export class WindowNetwork {
   /** (n−1)·m: the width of x */
   readonly inputSize: number;
@@ -132,7 +133,11 @@ export class WindowWorkspace {
   readonly maskX: FloatArray | null;
   readonly maskT: FloatArray | null;
 
-  constructor(readonly net: WindowNetwork, readonly capacity: number, dropout = false) {
+  constructor(
+    readonly net: WindowNetwork,
+    readonly capacity: number,
+    dropout = false,
+  ) {
     const { dtype, n, h, inputSize, outputInputs, vocabSize } = net;
     this.contexts = new Int32Array(capacity * (n - 1));
     this.targets = new Int32Array(capacity);

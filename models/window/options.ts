@@ -22,7 +22,8 @@ export const windowSchema = z
   })
   // Checked here rather than when the network is built, so that a config or command line is refused before training.
   .superRefine((hp, ctx) => {
-    if (hp.h === 0 && !hp.direct) ctx.addIssue({ code: 'custom', path: ['direct'], message: 'is needed when h = 0 (no hidden layer): the output would see nothing' });
+    if (hp.h === 0 && !hp.direct)
+      ctx.addIssue({ code: 'custom', path: ['direct'], message: 'is needed when h = 0 (no hidden layer): the output would see nothing' });
   });
 
 export type WindowHyperParameters = z.output<typeof windowSchema>;

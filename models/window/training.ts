@@ -64,12 +64,7 @@ const PROGRESS_MS = 250;
  * shared protocol, through `options.validate`) drives the learning-rate schedule and early stopping; the
  * network ends with the parameters of the best epoch.
  */
-export async function trainWindow(
-  net: WindowNetwork,
-  hp: ResolvedWindowHyperParameters,
-  data: TrainingData,
-  options: TrainOptions,
-): Promise<TrainReport> {
+export async function trainWindow(net: WindowNetwork, hp: ResolvedWindowHyperParameters, data: TrainingData, options: TrainOptions): Promise<TrainReport> {
   const started = performance.now();
   const elapsed = (): number => (performance.now() - started) / 1000;
   const random = new Random(options.seed);
@@ -134,7 +129,9 @@ export async function trainWindow(
         bestPerplexity = validPerplexity;
         bestEpoch = epoch;
         sinceBest = 0;
-        parameters.forEach((p, i) => best[i]!.set(p.data));
+        parameters.forEach((p, i) => {
+          best[i]!.set(p.data);
+        });
       } else {
         sinceBest++;
       }
@@ -154,7 +151,10 @@ export async function trainWindow(
     ws.dispose();
     optimizer.dispose();
   }
-  if (bestEpoch > 0 && bestEpoch !== epochs.length) parameters.forEach((p, i) => p.data.set(best[i]!));
+  if (bestEpoch > 0 && bestEpoch !== epochs.length)
+    parameters.forEach((p, i) => {
+      p.data.set(best[i]!);
+    });
   return {
     tokensTrained: tokensSeen,
     seconds: elapsed(),

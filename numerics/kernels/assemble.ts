@@ -25,7 +25,7 @@ export async function assembleWat(name: string, text: string): Promise<Uint8Arra
 /** Write a module beside its source through a temporary file and a rename (never half-written). */
 export function writeModule(url: URL, bytes: Uint8Array): void {
   const path = fileURLToPath(url);
-  writeFileSync(path + '.tmp', bytes);
-  renameSync(path + '.tmp', path);
+  writeFileSync(`${path}.tmp`, bytes);
+  renameSync(`${path}.tmp`, path);
   console.log(`wrote ${path} (${bytes.length} bytes)`);
 }

@@ -45,7 +45,6 @@ export interface Blocking {
  */
 export const BLOCKING: Blocking = { mr: 4, nr: 8, kc: 256, mc: 128, nc: 2048, directRows: 64, directCols: 512 };
 
-
 const get = (x: string): string => `(local.get $${x})`;
 const set = (x: string, e: string): string => `(local.set $${x} ${e})`;
 const c32 = (n: number): string => `(i32.const ${n})`;
@@ -62,7 +61,7 @@ function forLoop(v: string, from: string, end: string, step: string, body: strin
     set(v, from),
     `(block $${v}_end (loop $${v}_top`,
     `  (br_if $${v}_end (i32.ge_u ${get(v)} ${end}))`,
-    ...body.map((l) => '  ' + l),
+    ...body.map((l) => `  ${l}`),
     `  ${set(v, add(get(v), step))}`,
     `  (br $${v}_top)))`,
   ].join('\n');
@@ -121,13 +120,17 @@ function microKernel({ mr, nr }: Blocking): string {
 (func $kernel ${params(['kc', 'ap', 'bp', 'bstep', 'c', 'ldc', 'beta'])}
   ${locals('v128', ['a', ...bs, ...accs])} (local $row i32)
   (loop $step
-${step.map((l) => '    ' + l).join('\n')}
+${step.map((l) => `    ${l}`).join('\n')}
     (br_if $step (local.tee $kc ${sub(get('kc'), c32(1))})))
   (if ${get('beta')}
     (then
-${store(true).map((l) => '      ' + l).join('\n')})
+${store(true)
+  .map((l) => `      ${l}`)
+  .join('\n')})
     (else
-${store(false).map((l) => '      ' + l).join('\n')})))`;
+${store(false)
+  .map((l) => `      ${l}`)
+  .join('\n')})))`;
 }
 
 /** Add (beta = 1) or copy (beta = 0) the top-left mr×nr corner of the scratch tile into C. */
@@ -177,8 +180,16 @@ function packPanels(name: string, width: number): string {
     `  ${set('p', add(get('p'), c32(1)))}`,
     `  (br $ptail_top)))`,
   );
-  const copying = forLoop('p', c32(0), get('kc'), c32(1), Array.from({ length: width / 4 }, (_, v) =>
-    `(v128.store offset=${16 * v} ${dstRow} (v128.load offset=${16 * v} ${add(get('src'), mul(get('p'), get('along')))}))`));
+  const copying = forLoop(
+    'p',
+    c32(0),
+    get('kc'),
+    c32(1),
+    Array.from(
+      { length: width / 4 },
+      (_, v) => `(v128.store offset=${16 * v} ${dstRow} (v128.load offset=${16 * v} ${add(get('src'), mul(get('p'), get('along')))}))`,
+    ),
+  );
   const generic = forLoop('p', c32(0), get('kc'), c32(1), [
     forLoop('l', c32(0), c32(width), c32(1), [
       `(f32.store ${add(dstRow, mul(get('l'), c32(4)))} (if (result f32) (i32.lt_u ${get('l')} ${get('full')}) (then (f32.load ${add(add(get('src'), mul(get('l'), get('across'))), mul(get('p'), get('along')))})) (else (f32.const 0))))`,
@@ -293,7 +304,10 @@ ${forLoop('i', c32(0), get('m'), c32(1), [
   forLoop('j', get('j'), get('n'), c32(1), [
     set('s', '(f32.const 0)'),
     forLoop('p', c32(0), get('k'), c32(1), [
-      set('s', `(f32.add ${get('s')} (f32.mul (f32.load ${add(get('arow'), mul(get('p'), get('csa')))}) (f32.load ${add(add(get('b'), mul(get('p'), get('rsb'))), mul(get('j'), c32(4)))})))`),
+      set(
+        's',
+        `(f32.add ${get('s')} (f32.mul (f32.load ${add(get('arow'), mul(get('p'), get('csa')))}) (f32.load ${add(add(get('b'), mul(get('p'), get('rsb'))), mul(get('j'), c32(4)))})))`,
+      ),
     ]),
     storeCScalar(add(get('crow'), mul(get('j'), c32(4))), get('s')),
   ]),
@@ -372,9 +386,23 @@ ${forLoop('jc', c32(0), get('n'), c32(nc), [
  * counts the blocks worker threads did (a statistic for tests and benchmarks).
  */
 export const JOB = {
-  ...JOB_HEAD, split: 3,
-  m: 5, n: 6, k: 7, a: 8, rsa: 9, csa: 10, b: 11, rsb: 12, csb: 13, c: 14, ldc: 15, beta: 16,
-  wake: 17, failed: 18, workerBlocks: 19,
+  ...JOB_HEAD,
+  split: 3,
+  m: 5,
+  n: 6,
+  k: 7,
+  a: 8,
+  rsa: 9,
+  csa: 10,
+  b: 11,
+  rsb: 12,
+  csb: 13,
+  c: 14,
+  ldc: 15,
+  beta: 16,
+  wake: 17,
+  failed: 18,
+  workerBlocks: 19,
   starts: 20,
   words: 20 + 64 + 1,
 } as const;

@@ -11,7 +11,21 @@ import { gemmParallel, type ParallelKernels } from './threads.ts';
  */
 
 interface GemmExports {
-  gemm(m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, beta: number, work: number): void;
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    rsa: number,
+    csa: number,
+    b: number,
+    rsb: number,
+    csb: number,
+    c: number,
+    ldc: number,
+    beta: number,
+    work: number,
+  ): void;
   gemm_work(job: number, work: number): number;
   work_bytes(): number;
 }
@@ -35,7 +49,20 @@ function kernels(): Kernels {
 }
 
 /** One product on kernel-memory pointers: split across threads when it is large, else on this one. */
-function run(kn: Kernels, m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, beta: number): void {
+function run(
+  kn: Kernels,
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  rsa: number,
+  csa: number,
+  b: number,
+  rsb: number,
+  csb: number,
+  c: number,
+  beta: number,
+): void {
   if (!gemmParallel(kn, kn.work, m, n, k, a, rsa, csa, b, rsb, csb, c, beta)) kn.gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, n, beta, kn.work);
 }
 
@@ -58,10 +85,17 @@ function place(x: Float32Array, length: number, copyIn: boolean): Placed {
 }
 
 export function gemmF32(
-  m: number, n: number, k: number,
-  a: Float32Array, rsa: number, csa: number,
-  b: Float32Array, rsb: number, csb: number,
-  c: Float32Array, accumulate: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  rsa: number,
+  csa: number,
+  b: Float32Array,
+  rsb: number,
+  csb: number,
+  c: Float32Array,
+  accumulate: boolean,
 ): void {
   const aLength = extent(m, k, rsa, csa);
   const bLength = extent(k, n, rsb, csb);

@@ -12,9 +12,11 @@ let gemm: WebAssembly.Module | undefined;
 let vector: WebAssembly.Module | undefined;
 
 export function gemmModule(): WebAssembly.Module {
-  return (gemm ??= new WebAssembly.Module(readFileSync(GEMM_WASM_URL)));
+  gemm ??= new WebAssembly.Module(readFileSync(GEMM_WASM_URL));
+  return gemm;
 }
 
 export function vectorModule(): WebAssembly.Module {
-  return (vector ??= new WebAssembly.Module(readFileSync(VECTOR_WASM_URL)));
+  vector ??= new WebAssembly.Module(readFileSync(VECTOR_WASM_URL));
+  return vector;
 }

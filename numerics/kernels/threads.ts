@@ -168,31 +168,48 @@ function planBlocks(w: Int32Array, split: 0 | 1, length: number): number {
  * having done nothing, when the product is too small to split or only one thread is configured.
  */
 export function gemmParallel(
-  kernels: ParallelKernels, work: number,
-  m: number, n: number, k: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, beta: number,
+  kernels: ParallelKernels,
+  work: number,
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  rsa: number,
+  csa: number,
+  b: number,
+  rsb: number,
+  csb: number,
+  c: number,
+  beta: number,
 ): boolean {
   if (threads < 2 || 2 * m * n * k < minFlops) return false;
   const split = n >= m ? 1 : 0;
   if ((split === 1 ? n : m) < 2 * MIN_BLOCK) return false;
   pool ??= startPool(kernels.workBytes);
   const p = pool;
-  runJob(p, p.control, 'matmul', (w) => {
-    const chunks = planBlocks(w, split, split === 1 ? n : m);
-    w[JOB.split] = split;
-    w[JOB.m] = m;
-    w[JOB.n] = n;
-    w[JOB.k] = k;
-    w[JOB.a] = a;
-    w[JOB.rsa] = rsa;
-    w[JOB.csa] = csa;
-    w[JOB.b] = b;
-    w[JOB.rsb] = rsb;
-    w[JOB.csb] = csb;
-    w[JOB.c] = c;
-    w[JOB.ldc] = n;
-    w[JOB.beta] = beta;
-    return chunks;
-  }, () => kernels.gemmWork(p.job, work));
+  runJob(
+    p,
+    p.control,
+    'matmul',
+    (w) => {
+      const chunks = planBlocks(w, split, split === 1 ? n : m);
+      w[JOB.split] = split;
+      w[JOB.m] = m;
+      w[JOB.n] = n;
+      w[JOB.k] = k;
+      w[JOB.a] = a;
+      w[JOB.rsa] = rsa;
+      w[JOB.csa] = csa;
+      w[JOB.b] = b;
+      w[JOB.rsb] = rsb;
+      w[JOB.csb] = csb;
+      w[JOB.c] = c;
+      w[JOB.ldc] = n;
+      w[JOB.beta] = beta;
+      return chunks;
+    },
+    () => kernels.gemmWork(p.job, work),
+  );
   return true;
 }
 
@@ -203,7 +220,8 @@ export function gemmParallel(
  */
 function runJob(p: Pool, w: Int32Array, what: string, write: (w: Int32Array) => number, work: () => void): void {
   if (failure !== undefined) throw new Error(`${what}: a kernel worker thread failed: ${failure.message}`);
-  const sequence = (p.sequence = (p.sequence + 1) & ((1 << (32 - TICKET_BITS)) - 1));
+  const sequence = (p.sequence + 1) & ((1 << (32 - TICKET_BITS)) - 1);
+  p.sequence = sequence;
   // Close the ticket before touching the record, so a late thread holding the old ticket cannot claim
   // a chunk described by half-written fields (its compare-and-swap fails).
   Atomics.store(w, JOB_HEAD.next, (sequence << TICKET_BITS) | ((1 << TICKET_BITS) - 1));
@@ -238,25 +256,39 @@ function gemmWorkBytes(): number {
  */
 export function softmaxParallel(
   kernels: SoftmaxKernels,
-  z: number, dz: number, targets: number, out: number, rows: number, cols: number, scale: number, ignore: number, gradient: number,
+  z: number,
+  dz: number,
+  targets: number,
+  out: number,
+  rows: number,
+  cols: number,
+  scale: number,
+  ignore: number,
+  gradient: number,
 ): boolean {
   if (threads < 2 || rows < 2 || rows * cols < SOFTMAX_PARALLEL_MIN) return false;
   pool ??= startPool(gemmWorkBytes());
   const p = pool;
   // Equal blocks, a few per thread: rows cost the same, and a slow thread then holds the others up by one block.
   const blockRows = Math.ceil(rows / Math.min(rows, 4 * threads));
-  runJob(p, p.softmaxControl, 'softmax cross-entropy', (w) => {
-    w[SOFTMAX_JOB.z] = z;
-    w[SOFTMAX_JOB.dz] = dz;
-    w[SOFTMAX_JOB.targets] = targets;
-    w[SOFTMAX_JOB.out] = out;
-    w[SOFTMAX_JOB.rows] = rows;
-    w[SOFTMAX_JOB.cols] = cols;
-    w[SOFTMAX_JOB.ignore] = ignore;
-    w[SOFTMAX_JOB.blockRows] = blockRows;
-    w[SOFTMAX_JOB.gradient] = gradient;
-    new Float64Array(w.buffer, w.byteOffset + SOFTMAX_JOB.scale * 4, 1)[0] = scale;
-    return Math.ceil(rows / blockRows);
-  }, () => kernels.softmax_ce_work(p.softmax, 0));
+  runJob(
+    p,
+    p.softmaxControl,
+    'softmax cross-entropy',
+    (w) => {
+      w[SOFTMAX_JOB.z] = z;
+      w[SOFTMAX_JOB.dz] = dz;
+      w[SOFTMAX_JOB.targets] = targets;
+      w[SOFTMAX_JOB.out] = out;
+      w[SOFTMAX_JOB.rows] = rows;
+      w[SOFTMAX_JOB.cols] = cols;
+      w[SOFTMAX_JOB.ignore] = ignore;
+      w[SOFTMAX_JOB.blockRows] = blockRows;
+      w[SOFTMAX_JOB.gradient] = gradient;
+      new Float64Array(w.buffer, w.byteOffset + SOFTMAX_JOB.scale * 4, 1)[0] = scale;
+      return Math.ceil(rows / blockRows);
+    },
+    () => kernels.softmax_ce_work(p.softmax, 0),
+  );
   return true;
 }

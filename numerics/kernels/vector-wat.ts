@@ -55,10 +55,10 @@ const exp1 = (x: string): string => `(f32x4.extract_lane 0 (call $exp4 (f32x4.sp
  */
 function exp4Statements(x: string, out: string, k: string, r: string, p: string): string {
   return `(local.set $${x} (f32x4.pmax (f32x4.pmin ${get(x)} ${f32x4(88)}) ${f32x4(-87)}))
-  (local.set $${k} (f32x4.nearest (f32x4.mul ${get(x)} ${f32x4(1.44269504088896341)})))
+  (local.set $${k} (f32x4.nearest (f32x4.mul ${get(x)} ${f32x4(Math.LOG2E)})))
   (local.set $${r} (f32x4.sub (f32x4.sub ${get(x)} (f32x4.mul ${get(k)} ${f32x4(0.693359375)}))
-                           (f32x4.mul ${get(k)} ${f32x4(-2.12194440e-4)})))
-  (local.set $${p} ${f32x4(1.9875691500e-4)})
+                           (f32x4.mul ${get(k)} ${f32x4(-2.1219444e-4)})))
+  (local.set $${p} ${f32x4(1.98756915e-4)})
   ${[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]
     .map((c) => `(local.set $${p} (f32x4.add (f32x4.mul ${get(p)} ${get(r)}) ${f32x4(c)}))`)
     .join('\n  ')}
@@ -113,11 +113,14 @@ const FUNCTIONS = `
     ...widenInto('acc0', 'acc1', '(local.get $e)'),
   ])}
   (local.set $sum ${sumLanes})
-  ${tailLoop(['src', 'dst'], [
-    `(local.set $x ${exp1('(f32.sub (f32.load (local.get $src)) (local.get $shift))')})`,
-    '(f32.store (local.get $dst) (local.get $x))',
-    '(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (local.get $x))))',
-  ])}
+  ${tailLoop(
+    ['src', 'dst'],
+    [
+      `(local.set $x ${exp1('(f32.sub (f32.load (local.get $src)) (local.get $shift))')})`,
+      '(f32.store (local.get $dst) (local.get $x))',
+      '(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (local.get $x))))',
+    ],
+  )}
   (local.get $sum))
 
 ;; Σ exp(src[i] − shift) over n floats (float64), nothing written
@@ -131,9 +134,7 @@ const FUNCTIONS = `
     ...widenInto('acc0', 'acc1', '(local.get $e)'),
   ])}
   (local.set $sum ${sumLanes})
-  ${tailLoop(['src'], [
-    `(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 ${exp1('(f32.sub (f32.load (local.get $src)) (local.get $shift))')})))`,
-  ])}
+  ${tailLoop(['src'], [`(local.set $sum (f64.add (local.get $sum) (f64.promote_f32 ${exp1('(f32.sub (f32.load (local.get $src)) (local.get $shift))')})))`])}
   (local.get $sum))
 
 ;; p[i] *= k over n floats
@@ -155,10 +156,10 @@ const FUNCTIONS = `
     '(local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $hi) (local.get $hi))))',
   ])}
   (local.set $sum ${sumLanes})
-  ${tailLoop(['p'], [
-    '(local.set $x (f64.promote_f32 (f32.load (local.get $p))))',
-    '(local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $x) (local.get $x))))',
-  ])}
+  ${tailLoop(
+    ['p'],
+    ['(local.set $x (f64.promote_f32 (f32.load (local.get $p))))', '(local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $x) (local.get $x))))'],
+  )}
   (local.get $sum))
 
 ;; dst[j] += Σ_r src[r·stride + j] for j < n4 (stride in bytes)
@@ -218,7 +219,20 @@ const FUNCTIONS = `
  * `scale` (the gradient's factor, 1/count for a mean loss) is a float64 at word 12. With `gradient` 0 only
  * `out` is written (scoring: log p(target) = z_target − max − ln Σ, two passes per row instead of three).
  */
-export const SOFTMAX_JOB = { ...JOB_HEAD, z: 3, dz: 4, targets: 5, out: 6, rows: 7, cols: 8, ignore: 9, blockRows: 10, gradient: 11, scale: 12, words: 14 } as const;
+export const SOFTMAX_JOB = {
+  ...JOB_HEAD,
+  z: 3,
+  dz: 4,
+  targets: 5,
+  out: 6,
+  rows: 7,
+  cols: 8,
+  ignore: 9,
+  blockRows: 10,
+  gradient: 11,
+  scale: 12,
+  words: 14,
+} as const;
 
 /** Float64 words per row of a softmax pass's `out`. */
 export const SOFTMAX_OUT = 3;

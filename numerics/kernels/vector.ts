@@ -17,8 +17,33 @@ interface VectorExports {
   sum_squares(p: number, n: number): number;
   add_rows(dst: number, src: number, rows: number, n: number, strideBytes: number): void;
   column_sums(src: number, dst: number, rows: number, n4: number, strideBytes: number): void;
-  adam(p: number, g: number, m: number, v: number, n4: number, b1: number, b2: number, c1: number, c2: number, step: number, inv: number, eps: number, wd: number): void;
-  softmax_ce_rows(z: number, dz: number, targets: number, out: number, r0: number, r1: number, cols: number, scale: number, ignore: number, gradient: number): void;
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n4: number,
+    b1: number,
+    b2: number,
+    c1: number,
+    c2: number,
+    step: number,
+    inv: number,
+    eps: number,
+    wd: number,
+  ): void;
+  softmax_ce_rows(
+    z: number,
+    dz: number,
+    targets: number,
+    out: number,
+    r0: number,
+    r1: number,
+    cols: number,
+    scale: number,
+    ignore: number,
+    gradient: number,
+  ): void;
   softmax_ce_work(job: number, work: number): number;
 }
 
@@ -93,7 +118,14 @@ function scratchFor(rows: number): number {
  * until the next pass), and with `gradient` writes dz = gradScale · (softmax − onehot) as well.
  */
 function softmaxPass(
-  z: Float32Array, targets: Int32Array, dz: Float32Array, rows: number, cols: number, gradScale: number, ignoreIndex: number, gradient: boolean,
+  z: Float32Array,
+  targets: Int32Array,
+  dz: Float32Array,
+  rows: number,
+  cols: number,
+  gradScale: number,
+  ignoreIndex: number,
+  gradient: boolean,
 ): Float64Array {
   const kn = kernels();
   const scratch = scratchFor(rows);
@@ -113,7 +145,13 @@ function softmaxPass(
  * in 0..cols−1 or `ignoreIndex`). The loss is summed here in row order, so it is the same whichever thread did a row.
  */
 export function softmaxCrossEntropyF32(
-  z: Float32Array, targets: Int32Array, dz: Float32Array, rows: number, cols: number, gradScale: number, ignoreIndex: number,
+  z: Float32Array,
+  targets: Int32Array,
+  dz: Float32Array,
+  rows: number,
+  cols: number,
+  gradScale: number,
+  ignoreIndex: number,
 ): number {
   const rowsOut = softmaxPass(z, targets, dz, rows, cols, gradScale, ignoreIndex, true);
   let loss = 0;

@@ -42,7 +42,17 @@ export class GRU extends HiddenStateLayer {
     }
   }
 
-  protected stepBackward(tape: DirectionTape, _w: DirectionWeights, t: number, prev: number, _next: number, B: number, dY: FloatArray, stride: number, offset: number): void {
+  protected stepBackward(
+    tape: DirectionTape,
+    _w: DirectionWeights,
+    t: number,
+    prev: number,
+    _next: number,
+    B: number,
+    dY: FloatArray,
+    stride: number,
+    offset: number,
+  ): void {
     const H = this.hiddenSize;
     const g = tape.gates;
     const dA = tape.dHidden;

@@ -52,7 +52,17 @@ export class LSTM extends RecurrentLayer {
     }
   }
 
-  protected stepBackward(tape: DirectionTape, _w: DirectionWeights, t: number, prev: number, _next: number, B: number, dY: FloatArray, stride: number, offset: number): void {
+  protected stepBackward(
+    tape: DirectionTape,
+    _w: DirectionWeights,
+    t: number,
+    prev: number,
+    _next: number,
+    B: number,
+    dY: FloatArray,
+    stride: number,
+    offset: number,
+  ): void {
     const H = this.hiddenSize;
     const g = tape.gates;
     const c = tape.c;

@@ -209,7 +209,8 @@ export abstract class RecurrentLayer {
   }
 
   private checkInput(x: Tensor): { steps: number; batch: number } {
-    if (x.shape.length !== 3) throw new UserError(`recurrent layer input must have 3 dimensions (${this.batchFirst ? 'B, T, I' : 'T, B, I'}), got [${x.shape.join(', ')}]`);
+    if (x.shape.length !== 3)
+      throw new UserError(`recurrent layer input must have 3 dimensions (${this.batchFirst ? 'B, T, I' : 'T, B, I'}), got [${x.shape.join(', ')}]`);
     const [a, b] = x.shape as [number, number, number];
     this.checkTensor('input', x, [a, b, this.inputSize]);
     if (a < 1 || b < 1) throw new UserError(`recurrent layer input has an empty dimension: [${x.shape.join(', ')}]`);
@@ -402,7 +403,17 @@ export abstract class RecurrentLayer {
    * `prev`. The driver then adds the recurrent product into tape.dhNextRows (the GRU first writes its
    * direct path z ⊙ dh there).
    */
-  protected abstract stepBackward(tape: DirectionTape, w: DirectionWeights, t: number, prev: number, next: number, B: number, dY: FloatArray, stride: number, offset: number): void;
+  protected abstract stepBackward(
+    tape: DirectionTape,
+    w: DirectionWeights,
+    t: number,
+    prev: number,
+    next: number,
+    B: number,
+    dY: FloatArray,
+    stride: number,
+    offset: number,
+  ): void;
 }
 
 /** RNN and GRU: a hidden state only (no cell state); `forward(x, h0?)` as in PyTorch. */

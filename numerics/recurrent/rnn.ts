@@ -34,7 +34,17 @@ export class RNN extends HiddenStateLayer {
     }
   }
 
-  protected stepBackward(tape: DirectionTape, _w: DirectionWeights, t: number, _prev: number, _next: number, B: number, dY: FloatArray, stride: number, offset: number): void {
+  protected stepBackward(
+    tape: DirectionTape,
+    _w: DirectionWeights,
+    t: number,
+    _prev: number,
+    _next: number,
+    B: number,
+    dY: FloatArray,
+    stride: number,
+    offset: number,
+  ): void {
     const H = this.hiddenSize;
     const g = tape.gates;
     const dh = tape.dhNextRows;

@@ -18,7 +18,13 @@ function file(name: string, content: string | Uint8Array): string {
 
 describe('Vocabulary', () => {
   it('puts the specials first, orders by count, and maps rare and unseen words to <unk>', () => {
-    const v = Vocabulary.build([['b', 'a', 'b'], ['c', 'b', 'a', '<unk>']], 2);
+    const v = Vocabulary.build(
+      [
+        ['b', 'a', 'b'],
+        ['c', 'b', 'a', '<unk>'],
+      ],
+      2,
+    );
     expect(v.words).toEqual(['<unk>', '<s>', '</s>', 'b', 'a']);
     expect(v.id('c')).toBe(UNK_ID);
     expect(v.id('never')).toBe(UNK_ID);
@@ -67,7 +73,7 @@ describe('toy corpora', () => {
 });
 
 describe('user corpora', () => {
-  const text = file('text.txt', Array.from({ length: 10 }, (_, i) => `w${i % 3} x y${i}`).join('\n') + '\n\n');
+  const text = file('text.txt', `${Array.from({ length: 10 }, (_, i) => `w${i % 3} x y${i}`).join('\n')}\n\n`);
 
   it('splits text:PATH by fractions in order, dropping blank lines', () => {
     const c = loadCorpus(`text:${text}`, { fractions: [0.6, 0.2, 0.2] });
@@ -107,7 +113,9 @@ describe('user corpora', () => {
       ),
     );
     const two = file('two.txt', 'only one sentence here\nand another\n');
-    expect(() => loadCorpus(`text:${two}`, { fractions: [0.5, 0.5, 0] })).toThrow(/two\.txt: has 2 non-blank lines, so the test split gets none\b.*\(0\.5,0\.5,0: 1 train, 1 valid, 0 test\)/);
+    expect(() => loadCorpus(`text:${two}`, { fractions: [0.5, 0.5, 0] })).toThrow(
+      /two\.txt: has 2 non-blank lines, so the test split gets none\b.*\(0\.5,0\.5,0: 1 train, 1 valid, 0 test\)/,
+    );
     // The same line as three files is a corpus: one sentence per split.
     expect(encodeCorpus(loadCorpus(`files:${book},${book},${book}`)).valid.tokens.length).toBe(100_000);
   });

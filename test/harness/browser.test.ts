@@ -34,7 +34,9 @@ async function openReport(
   for (const name of names) {
     marks[name] = await page.evaluate<number>(`document.querySelectorAll(${JSON.stringify(`#view-${name} svg .role-mark > *`)}).length`);
   }
-  const tableOverflow = await page.evaluate<number>("(() => { const w = document.querySelector('#results').closest('.table-wrap'); return w.scrollWidth - w.clientWidth; })()");
+  const tableOverflow = await page.evaluate<number>(
+    "(() => { const w = document.querySelector('#results').closest('.table-wrap'); return w.scrollWidth - w.clientWidth; })()",
+  );
   await page.close();
   return { state, marks, errors, remote, tableOverflow };
 }

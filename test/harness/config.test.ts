@@ -36,13 +36,9 @@ describe('experiment config', () => {
     expect(errorOf(() => parseExperiment({ corpora: ['hihello'], models: [{ plugin: 'unigram', hyperparameters: {} }] }, 'x.json'))).toMatch(
       /unknown key "hyperparameters" in "models\[0\]"/,
     );
-    expect(errorOf(() => parseExperiment({ corpora: ['hihello'], models: [{ plugin: 'unigram' }], seeds: [1.5] }, 'x.json'))).toMatch(
-      /"seeds\[0\]": .*int/i,
-    );
+    expect(errorOf(() => parseExperiment({ corpora: ['hihello'], models: [{ plugin: 'unigram' }], seeds: [1.5] }, 'x.json'))).toMatch(/"seeds\[0\]": .*int/i);
     expect(errorOf(() => parseExperiment({ corpora: [], models: [{ plugin: 'unigram' }] }, 'x.json'))).toMatch(/"corpora": needs at least one corpus/);
-    expect(errorOf(() => parseExperiment({ corpora: ['hihello'], models: [{ plugin: 'unigram' }], protocol: 'streams' }, 'x.json'))).toMatch(
-      /"protocol": /,
-    );
+    expect(errorOf(() => parseExperiment({ corpora: ['hihello'], models: [{ plugin: 'unigram' }], protocol: 'streams' }, 'x.json'))).toMatch(/"protocol": /);
     expect(
       errorOf(() => parseExperiment({ corpora: [{ spec: 'text:a.txt', fractions: [0.5, 0.5, 0.5] }], models: [{ plugin: 'unigram' }] }, 'x.json')),
     ).toMatch(/"corpora\[0\]\.fractions": train, valid and test fractions must add up to 1/);
@@ -123,18 +119,31 @@ describe('grid', () => {
   });
 
   it('shows fixed values in labels when one plug-in has several unlabelled entries', () => {
-    const cells = expandGrid(experiment({ corpora: ['hihello'], models: [{ plugin: 'unigram', hyperParameters: { alpha: 1 } }, { plugin: 'unigram', hyperParameters: { alpha: 2 } }] }));
-    expect(cells.map((c) => c.label)).toEqual(['unigram alpha=1', 'unigram alpha=2']);
-    expect(errorOf(() => expandGrid(experiment({ corpora: ['hihello'], models: [{ plugin: 'unigram' }, { plugin: 'unigram', hyperParameters: { alpha: 1 } }] })))).toMatch(
-      /appears twice/,
+    const cells = expandGrid(
+      experiment({
+        corpora: ['hihello'],
+        models: [
+          { plugin: 'unigram', hyperParameters: { alpha: 1 } },
+          { plugin: 'unigram', hyperParameters: { alpha: 2 } },
+        ],
+      }),
     );
+    expect(cells.map((c) => c.label)).toEqual(['unigram alpha=1', 'unigram alpha=2']);
+    expect(
+      errorOf(() => expandGrid(experiment({ corpora: ['hihello'], models: [{ plugin: 'unigram' }, { plugin: 'unigram', hyperParameters: { alpha: 1 } }] }))),
+    ).toMatch(/appears twice/);
   });
 
   it('shards are disjoint, cover the grid and balance', () => {
     const cells = expandGrid(experiment({ corpora: ['hihello', 'ship'], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.1, 0.2, 0.5, 1, 2] } }] }));
     const shards = [1, 2, 3].map((k) => shardCells(cells, { k, n: 3 }));
     expect(shards.map((s) => s.length)).toEqual([4, 3, 3]);
-    expect(shards.flat().map((c) => c.id).sort()).toEqual(cells.map((c) => c.id).sort());
+    expect(
+      shards
+        .flat()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(cells.map((c) => c.id).sort());
     expect(parseShard('2/3')).toEqual({ k: 2, n: 3 });
     for (const bad of ['0/2', '3/2', '1', 'a/b', '1/0']) expect(errorOf(() => parseShard(bad))).toMatch(/--shard must be K\/N/);
   });

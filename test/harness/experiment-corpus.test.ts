@@ -18,7 +18,10 @@ describe('a slice of a corpus', () => {
     writeFileSync(join(dir, 'other.txt'), 'a b\n');
     const entry = { spec: 'files:train.txt,other.txt,other.txt', trainWords: 6 };
     const kept = loadExperimentCorpus(entry, dir);
-    expect(kept.train).toEqual([['a', 'b', 'a'], ['a', 'c', 'a']]);
+    expect(kept.train).toEqual([
+      ['a', 'b', 'a'],
+      ['a', 'c', 'a'],
+    ]);
     expect(encodeCorpus(kept).vocab.has('rare')).toBe(false);
     expect(vocabularyRule(vocabularySource(kept))).toBe('every word in the 6 training words; the others are <unk>');
 
@@ -31,7 +34,9 @@ describe('a slice of a corpus', () => {
     expect(vocabularyRule(vocabularySource(whole))).toBe('every word in the whole train split (9 words), before the slice was cut; the others are <unk>');
     // The option is part of the corpus's identity: its runs are other runs.
     expect(corpusIdOf({ ...entry, vocabularyFrom: 'whole-train' }, dir)).not.toBe(corpusIdOf(entry, dir));
-    expect(() => parseExperiment({ corpora: [{ spec: 'ship', vocabularyFrom: 'all' }], models: [{ plugin: 'unigram' }] }, 'x.json')).toThrow(/x\.json: "corpora\[0\]"/);
+    expect(() => parseExperiment({ corpora: [{ spec: 'ship', vocabularyFrom: 'all' }], models: [{ plugin: 'unigram' }] }, 'x.json')).toThrow(
+      /x\.json: "corpora\[0\]"/,
+    );
   });
 });
 

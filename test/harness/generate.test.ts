@@ -30,9 +30,13 @@ describe('sampleNext', () => {
   it('draws from p^(1/T), renormalised', () => {
     expect(drawn(p, 1)).toEqual([0.1, 0, 0.2, 0.3, 0.4]);
     const squared = [0.01, 0, 0.04, 0.09, 0.16].map((w) => w / 0.3);
-    drawn(p, 0.5).forEach((f, i) => expect(f).toBeCloseTo(squared[i]!, 3));
+    drawn(p, 0.5).forEach((f, i) => {
+      expect(f).toBeCloseTo(squared[i]!, 3);
+    });
     // A high temperature flattens it towards uniform (over every token but <s>).
-    drawn(p, 1e6).forEach((f, i) => expect(f).toBeCloseTo(i === BOS_ID ? 0 : 0.25, 3));
+    drawn(p, 1e6).forEach((f, i) => {
+      expect(f).toBeCloseTo(i === BOS_ID ? 0 : 0.25, 3);
+    });
   });
 
   it('tends to the most likely token as T tends to 0, in log space where p^(1/T) would underflow', () => {
@@ -46,7 +50,14 @@ describe('sampleNext', () => {
   it('refuses a distribution that is NaN or has no mass, naming the token', () => {
     const buffer = new Float64Array(3);
     const words = ['<unk>', '<s>', 'cat'];
-    const draw = (q: number[], t: number) => () => sampleNext(fixed(q), buffer, t, () => 0.5, (id) => words[id]!);
+    const draw = (q: number[], t: number) => () =>
+      sampleNext(
+        fixed(q),
+        buffer,
+        t,
+        () => 0.5,
+        (id) => words[id]!,
+      );
     for (const t of [0, 0.001, 1]) {
       expect(draw([0.5, 0, NaN], t)).toThrow(new UserError('the model gives "cat" the probability NaN'));
       expect(draw([0, 1, 0], t)).toThrow(new UserError('the model gives every token probability 0'));
@@ -62,7 +73,8 @@ describe('generate', () => {
     const argmax = await cli('generate', '--load', model, '--tokens', '40', '--temperature', '0');
     expect(argmax).toMatchObject({ code: 0, stderr: '' });
     expect(argmax.stdout).toMatch(/^if the the /);
-    for (const seed of ['1', '7']) expect((await cli('generate', '--load', model, '--tokens', '40', '--temperature', '0.001', '--seed', seed)).stdout).toBe(argmax.stdout);
+    for (const seed of ['1', '7'])
+      expect((await cli('generate', '--load', model, '--tokens', '40', '--temperature', '0.001', '--seed', seed)).stdout).toBe(argmax.stdout);
   });
 
   it('says which model and which token cannot be sampled', async () => {
@@ -79,6 +91,8 @@ describe('generate', () => {
       stderr: `error: ${nan}: cannot sample token 1 (after "the cat"): the model gives "the" the probability NaN\n`,
     });
     const empty = saved([-Infinity, -Infinity, -Infinity, -Infinity, -Infinity]);
-    expect((await cli('generate', '--load', empty)).stderr).toBe(`error: ${empty}: cannot sample token 1 (at the start): the model gives every token probability 0\n`);
+    expect((await cli('generate', '--load', empty)).stderr).toBe(
+      `error: ${empty}: cannot sample token 1 (at the start): the model gives every token probability 0\n`,
+    );
   });
 });

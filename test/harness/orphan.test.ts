@@ -33,9 +33,12 @@ describe('a cell and its run', () => {
     const dir = tmp();
     // ~27k tokens a GRU trains on for a minute unless stopped (no epoch limit, no early stopping).
     let seed = 7;
-    const word = (): string => `w${(seed = (seed * 48271) % 2147483647) % 200}`;
+    const word = (): string => {
+      seed = (seed * 48271) % 2147483647;
+      return `w${seed % 200}`;
+    };
     const lines = Array.from({ length: 3000 }, () => Array.from({ length: 8 }, word).join(' '));
-    writeFileSync(join(dir, 'words.txt'), lines.join('\n') + '\n');
+    writeFileSync(join(dir, 'words.txt'), `${lines.join('\n')}\n`);
     const config = join(dir, 'long.json');
     writeFileSync(
       config,

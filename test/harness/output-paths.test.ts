@@ -17,8 +17,14 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), 'pb-paths-'));
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
   try {
     return { code: await main(args), stdout, stderr };
   } finally {
@@ -69,7 +75,11 @@ describe('train --save', () => {
     const x = join(dir, 'x');
     mkdirSync(x);
     writeFileSync(join(x, 'notes.txt'), 'precious\n');
-    const stderr = await expectRefused(() => trainTo(x, `text:${join(dir, 'missing.txt')}`), /is a folder that is not a model saved by perplexity-bench \(it holds notes\.txt\)/, dir);
+    const stderr = await expectRefused(
+      () => trainTo(x, `text:${join(dir, 'missing.txt')}`),
+      /is a folder that is not a model saved by perplexity-bench \(it holds notes\.txt\)/,
+      dir,
+    );
     expect(stderr).toMatch(/choose a new one, e\.g\. --save runs\/unigram/);
   });
 
@@ -95,7 +105,11 @@ describe('train --save', () => {
     const dir = tmp();
     process.chdir(dir);
     const window = join(PROJECT_DIR, 'models', 'window');
-    await expectRefused(() => trainTo(window), /is inside this project's sources \(.*models\); inside the project, commands write only under reports\/, runs\/, tmp\//, window);
+    await expectRefused(
+      () => trainTo(window),
+      /is inside this project's sources \(.*models\); inside the project, commands write only under reports\/, runs\/, tmp\//,
+      window,
+    );
     await expectRefused(() => trainTo(join(PROJECT_DIR, 'models', 'mkn5')), /is inside this project's sources/, join(PROJECT_DIR, 'models'));
     expect(existsSync(join(PROJECT_DIR, 'models', 'mkn5'))).toBe(false);
     await expectRefused(() => trainTo(PROJECT_DIR), /is this project's folder/, join(PROJECT_DIR, 'models', 'unigram'));
@@ -142,12 +156,16 @@ describe('export-arpa --out', () => {
     const folder = join(dir, 'folder');
     mkdirSync(folder);
     const existing = join(dir, 'kept.arpa');
-    writeFileSync(existing, 'someone else\'s model\n');
+    writeFileSync(existing, "someone else's model\n");
     const exportTo = (out: string): Promise<{ code: number; stderr: string }> => cli('export-arpa', '--load', missingModel, '--out', out);
     await expectRefused(() => exportTo(folder), /--out .*folder: is a folder; --out names the file to write, e\.g\. --out .*folder\/model\.arpa/, dir);
     await expectRefused(() => exportTo(existing), /--out .*kept\.arpa: exists; add --overwrite to replace it, or choose a new name/, dir);
     await expectRefused(() => exportTo(join(existing, 'x.arpa')), /kept\.arpa is a file, not a folder/, dir);
-    await expectRefused(() => exportTo(join(PROJECT_DIR, 'models', 'ngram', 'arpa-write.ts')), /is inside this project's sources/, join(PROJECT_DIR, 'models', 'ngram'));
+    await expectRefused(
+      () => exportTo(join(PROJECT_DIR, 'models', 'ngram', 'arpa-write.ts')),
+      /is inside this project's sources/,
+      join(PROJECT_DIR, 'models', 'ngram'),
+    );
   });
 
   it('writes a new file (making its folders), and replaces one with --overwrite, with no temporaries left', async () => {
@@ -194,7 +212,11 @@ describe('run, report and merge --out', () => {
     it(`${name} refuses a file, a folder of other files, a path through a file and the sources, before any work`, async () => {
       const { dir, folder, file } = foreign();
       await expectRefused(() => cli(...args(file)), /--out .*results\.txt: is a file; --out names a results folder/, dir);
-      await expectRefused(() => cli(...args(folder)), /--out .*papers: holds files that are not results \(drafts, notes\.txt, thesis\.tex\); --out takes a new or empty folder, or one that run or merge wrote/, dir);
+      await expectRefused(
+        () => cli(...args(folder)),
+        /--out .*papers: holds files that are not results \(drafts, notes\.txt, thesis\.tex\); --out takes a new or empty folder, or one that run or merge wrote/,
+        dir,
+      );
       await expectRefused(() => cli(...args(join(file, 'sub'))), /results\.txt is a file, not a folder/, dir);
       await expectRefused(() => cli(...args(join(PROJECT_DIR, 'harness'))), /is inside this project's sources/, join(PROJECT_DIR, 'harness'));
     });

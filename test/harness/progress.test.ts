@@ -54,7 +54,7 @@ describe('progress', () => {
     expect(out.text()).toContain('✗ unigram on ship (sentence, seed 1): failed: boom');
   });
 
-  it('logs a run\'s progress every few seconds between its start and its end', () => {
+  it("logs a run's progress every few seconds between its start and its end", () => {
     const out = sink(false);
     let now = 0;
     const d = progressDisplay(out, false, { intervalMs: 1000, clock: () => now });
@@ -86,9 +86,7 @@ describe('progress', () => {
     now = 2 * LOG_INTERVAL_MS + 5;
     scoring(80_000);
     p.stop();
-    expect(out.text()).toBe(
-      'eval gru: scoring 3% 7,000 tok/s\n' + 'eval gru: validation 1: valid ppl 182.30\n' + 'eval gru: scoring 7% 7,000 tok/s\n',
-    );
+    expect(out.text()).toBe('eval gru: scoring 3% 7,000 tok/s\n' + 'eval gru: validation 1: valid ppl 182.30\n' + 'eval gru: scoring 7% 7,000 tok/s\n');
   });
 
   it('formats one progress line with the parts an event has', () => {

@@ -52,7 +52,15 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
       logProb: (i: number, position: number) => (i === 0 ? -Infinity : base(5)(i, position)),
     },
     // A fixed point of another entry: one value of the order, so no line of the order sweep.
-    { model: 'ngram', family: 'ngram', label: 'ngram order=3 smoothing=add-k', hp: { order: 3, smoothing: 'add-k' }, testPerplexity: 40, parameters: 200, logProb: base(15) },
+    {
+      model: 'ngram',
+      family: 'ngram',
+      label: 'ngram order=3 smoothing=add-k',
+      hp: { order: 3, smoothing: 'add-k' },
+      testPerplexity: 40,
+      parameters: 200,
+      logProb: base(15),
+    },
     ...[3, 5].map((n) => ({
       model: 'window',
       family: 'window',
@@ -126,11 +134,40 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
       cpuModel: 'Test CPU',
       date: '2026-01-01T00:00:00.000Z',
     });
-    r.curve?.forEach((ppl, e) =>
-      curves.push({ id, epoch: e + 1, tokensSeen: (e + 1) * targets.length, seconds: e + 1, trainLoss: Math.log(ppl) + 0.1, validPerplexity: ppl, learningRate: 0.1 }),
-    );
+    r.curve?.forEach((ppl, e) => {
+      curves.push({
+        id,
+        epoch: e + 1,
+        tokensSeen: (e + 1) * targets.length,
+        seconds: e + 1,
+        trainLoss: Math.log(ppl) + 0.1,
+        validPerplexity: ppl,
+        learningRate: 0.1,
+      });
+    });
   });
-  rows.push({ ...rows[0]!, cell: runs.length, id: 'gru-failed', model: 'gru', family: 'recurrent', label: 'gru', status: 'failed', error: 'RangeError: "bad", really', testPerplexity: null, validPerplexity: null, testPerplexityWithoutUnk: null, parameters: null, modelBytes: null, peakRssBytes: null, trainSeconds: null, trainTokensPerSecond: null, scoringTokensPerSecond: null, epochs: null, bestEpoch: null, stoppedBy: '' });
+  rows.push({
+    ...rows[0]!,
+    cell: runs.length,
+    id: 'gru-failed',
+    model: 'gru',
+    family: 'recurrent',
+    label: 'gru',
+    status: 'failed',
+    error: 'RangeError: "bad", really',
+    testPerplexity: null,
+    validPerplexity: null,
+    testPerplexityWithoutUnk: null,
+    parameters: null,
+    modelBytes: null,
+    peakRssBytes: null,
+    trainSeconds: null,
+    trainTokensPerSecond: null,
+    scoringTokensPerSecond: null,
+    epochs: null,
+    bestEpoch: null,
+    stoppedBy: '',
+  });
   writeResults(dir, { rows, curves });
   return { dir, corpus, runs };
 }

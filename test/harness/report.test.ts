@@ -15,7 +15,7 @@ import { writeReport } from '../../harness/report/write.ts';
 import { writeFixtureResults } from './report-fixture.ts';
 
 /** Items of each kind of mark in a Vega SVG (axes, legends and titles are their own kinds). */
-export function countMarks(svg: string): Record<string, number> {
+function countMarks(svg: string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const m of svg.matchAll(/role="graphics-symbol" aria-roledescription="([a-z ]+)"/g)) counts[m[1]!] = (counts[m[1]!] ?? 0) + 1;
   return counts;
@@ -121,7 +121,9 @@ describe('report charts', () => {
       }
       Object.values(o).forEach(walk);
     };
-    charts.forEach((c) => walk(c.spec));
+    charts.forEach((c) => {
+      walk(c.spec);
+    });
     expect([...colours.keys()].sort()).toEqual(['before the model (Node, corpus)', 'fixed window', 'n-gram', 'recurrent']);
     expect(new Set(colours.values()).size).toBe(4);
   });
@@ -136,7 +138,10 @@ describe('report charts', () => {
     const results = readResults(dir);
     writeResults(dir, { ...results, rows: results.rows.map((r) => (r.label === 'window n=3' ? { ...r, testPerplexity: NaN } : r)) });
     const title = buildCharts(loadReportData(dir)).find((c) => c.name === 'test-perplexity')!.spec.title as { subtitle: string[] };
-    expect(title.subtitle).toEqual(['Not shown (infinite perplexity: a test token had probability 0): ngram order=3 smoothing=mle.', 'Not shown (diverged: NaN perplexity): window n=3.']);
+    expect(title.subtitle).toEqual([
+      'Not shown (infinite perplexity: a test token had probability 0): ngram order=3 smoothing=mle.',
+      'Not shown (diverged: NaN perplexity): window n=3.',
+    ]);
   });
 
   it('breaks perplexity down by position and frequency from the per-token log-probabilities', () => {
@@ -188,7 +193,16 @@ describe('report charts', () => {
     const lp = Float32Array.from([-1, -2, -3, -4, -5, -6, -7]);
     const t = breakDown(corpus, lp);
     const f = Object.fromEntries(t.byFrequency.map((b) => [b.bucket, [b.tokens, b.logprob]]));
-    expect(f).toEqual({ '<unk>': [1, -3], '0': [1, -7], '1–3': [1, -1], '4–10': [0, 0], '11–100': [1, -2], '101–1000': [0, 0], '1000+': [1, -5], '</s>': [2, -10] });
+    expect(f).toEqual({
+      '<unk>': [1, -3],
+      '0': [1, -7],
+      '1–3': [1, -1],
+      '4–10': [0, 0],
+      '11–100': [1, -2],
+      '101–1000': [0, 0],
+      '1000+': [1, -5],
+      '</s>': [2, -10],
+    });
     const p = t.byPosition.filter((b) => b.tokens > 0).map((b) => [b.bucket, b.tokens, b.logprob]);
     expect(p).toEqual([
       ['1', 3, -13],
@@ -245,7 +259,7 @@ describe('report files', () => {
     const { dir } = writeFixtureResults();
     await writeReport(dir);
     expect(existsSync(join(dir, 'learning-curves.svg'))).toBe(true);
-    writeFileSync(join(dir, 'learning-curves.csv'), readFileSync(join(dir, 'learning-curves.csv'), 'utf8').split('\n')[0] + '\n');
+    writeFileSync(join(dir, 'learning-curves.csv'), `${readFileSync(join(dir, 'learning-curves.csv'), 'utf8').split('\n')[0]}\n`);
     writeFileSync(join(dir, 'mine.svg'), '<svg/>');
     await writeReport(dir);
     expect(existsSync(join(dir, 'learning-curves.svg'))).toBe(false);
@@ -281,7 +295,9 @@ describe('report files', () => {
     const { warnings } = await writeReport(dir);
     const tokens = Array.from(TOY_TEXTS.ship).length + 1;
     expect(warnings).toEqual([
-      expect.stringMatching(new RegExp(`^ngram order=1 smoothing=kn \\(ship, seed 1\\) left out of the per-token charts: .* holds 3 tokens, its corpus has ${tokens}$`)),
+      expect.stringMatching(
+        new RegExp(`^ngram order=1 smoothing=kn \\(ship, seed 1\\) left out of the per-token charts: .* holds 3 tokens, its corpus has ${tokens}$`),
+      ),
     ]);
     const values = (JSON.parse(readFileSync(join(dir, 'perplexity-by-position.vl.json'), 'utf8')) as { data: { values: { name: string }[] } }).data.values;
     expect(values.some((v) => v.name === 'ngram order=1 smoothing=kn')).toBe(false);
@@ -330,7 +346,10 @@ describe('the report read by a person', () => {
       const chart = byName.get(name)!;
       const panels = panelsOf(chart.spec);
       const families = name === 'learning-curves' ? ['window', 'recurrent'] : ['ngram', 'window', 'recurrent'];
-      expect(panels.map((p) => p.title), name).toEqual(families.map((f) => ({ ngram: 'n-gram', window: 'fixed window', recurrent: 'recurrent' })[f]));
+      expect(
+        panels.map((p) => p.title),
+        name,
+      ).toEqual(families.map((f) => ({ ngram: 'n-gram', window: 'fixed window', recurrent: 'recurrent' })[f]));
       panels.forEach((panel, i) => {
         expect(panel.filter).toEqual({ field: 'family', equal: panel.title });
         const { color, strokeDash } = panel.layer[0]!.encoding;
@@ -364,9 +383,24 @@ describe('the report read by a person', () => {
   });
 
   it('fits the results table to the page and keeps every column in results.md', async () => {
-    expect(pageTable(data.rows).columns.map((c) => c.title)).toEqual(['Family', 'Model', 'Valid ppl', 'Test ppl', 'Test ppl w/o <unk>', 'Parameters', 'Model MiB', 'Train s', 'Epochs', 'Status']);
+    expect(pageTable(data.rows).columns.map((c) => c.title)).toEqual([
+      'Family',
+      'Model',
+      'Valid ppl',
+      'Test ppl',
+      'Test ppl w/o <unk>',
+      'Parameters',
+      'Model MiB',
+      'Train s',
+      'Epochs',
+      'Status',
+    ]);
     expect(pageTable(data.rows).shared).toEqual(['corpus ship', 'protocol sentence', 'seed 1']);
-    expect(pageTable([...data.rows, { ...data.rows[0]!, corpus: 'other', seed: 2 }]).columns.map((c) => c.title).slice(0, 4)).toEqual(['Corpus', 'Family', 'Model', 'Seed']);
+    expect(
+      pageTable([...data.rows, { ...data.rows[0]!, corpus: 'other', seed: 2 }])
+        .columns.map((c) => c.title)
+        .slice(0, 4),
+    ).toEqual(['Corpus', 'Family', 'Model', 'Seed']);
     const copy = writeFixtureResults().dir;
     await writeReport(copy);
     const html = readFileSync(join(copy, 'index.html'), 'utf8');
@@ -399,7 +433,7 @@ describe('the report read by a person', () => {
     const html = readFileSync(join(stale, 'index.html'), 'utf8');
     expect(html).toContain('<summary>1 earlier run superseded by a later run of the same configuration');
     expect(html).toContain('12 runs (1 failed) and 1 superseded');
-    expect(html.match(/<table id="superseded-results">[^]*?<\/table>/)![0].match(/<tr[ >]/g)).toHaveLength(2);
+    expect(html.match(/<table id="superseded-results">[\s\S]*?<\/table>/)![0].match(/<tr[ >]/g)).toHaveLength(2);
     const md = readFileSync(join(stale, 'results.md'), 'utf8');
     expect(md.split('\n').filter((l) => l.includes('| superseded: epochs |'))).toHaveLength(1);
     // The later run wins whichever row comes first; a tie goes to the later row.

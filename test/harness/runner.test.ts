@@ -77,7 +77,13 @@ describe('run', () => {
     const m = evaluate(model.scorer(), corpus.test, { mode: 'sentence', perToken });
     const row = rows[3]!;
     expect(row.testPerplexity).toBe(m.perplexity);
-    expect(row).toMatchObject({ testTokens: m.tokens, testUnk: 0, vocabSize: corpus.vocab.size, parameters: corpus.vocab.size, modelBytes: 8 * corpus.vocab.size });
+    expect(row).toMatchObject({
+      testTokens: m.tokens,
+      testUnk: 0,
+      vocabSize: corpus.vocab.size,
+      parameters: corpus.vocab.size,
+      modelBytes: 8 * corpus.vocab.size,
+    });
 
     // Per-token log-probabilities are kept as float32, with the corpus's targets and training counts.
     const kept = readRunTokens(out, row.id, m.tokens);
@@ -238,7 +244,10 @@ describe('run', () => {
 
   it('keeps the runs of an edited corpus, says so, and the report shows the latest of each configuration', async () => {
     const lines = Array.from({ length: 20 }, (_, i) => `the ship sails ${i % 3 ? 'north' : 'south'} at dawn`);
-    const exp = experimentFile({ corpora: [{ spec: 'text:words.txt', label: 'words' }], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.5, 2] } }] }, 'edited');
+    const exp = experimentFile(
+      { corpora: [{ spec: 'text:words.txt', label: 'words' }], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.5, 2] } }] },
+      'edited',
+    );
     const words = join(exp.path, '..', 'words.txt');
     writeFileSync(words, `${lines.join('\n')}\n`);
     const out = tmp();
@@ -246,9 +255,20 @@ describe('run', () => {
 
     // The corpus changes, and the experiment drops alpha=2: both old runs stay in results.csv.
     writeFileSync(words, `${lines.map((l) => `${l} again`).join('\n')}\n`);
-    const edited = experimentFile({ corpora: [{ spec: `text:${words}`, label: 'words' }], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.5] } }] }, 'edited');
+    const edited = experimentFile(
+      { corpora: [{ spec: `text:${words}`, label: 'words' }], models: [{ plugin: 'unigram', hyperParameters: { alpha: [0.5] } }] },
+      'edited',
+    );
     let printed = '';
-    const io = { stdout: { write: (t: string) => ((printed += t), true) }, stderr: { write: () => true } } as unknown as Parameters<typeof runCommand>[1];
+    const io = {
+      stdout: {
+        write: (t: string) => {
+          printed += t;
+          return true;
+        },
+      },
+      stderr: { write: () => true },
+    } as unknown as Parameters<typeof runCommand>[1];
     expect(await runCommand({ config: edited.path, out }, io)).toBe(0);
     expect(printed).toContain(
       'kept 2 runs from earlier configurations or corpora that this experiment no longer has; the report shows only the latest run of each configuration; ' +
@@ -274,7 +294,11 @@ describe('run', () => {
     const ids1 = readResults(s1).rows.map((r) => r.id);
     const ids2 = readResults(s2).rows.map((r) => r.id);
     expect(ids1.filter((id) => ids2.includes(id))).toEqual([]);
-    expect(ids1).toEqual(expandGrid(exp).filter((c) => c.index % 2 === 0).map((c) => c.id));
+    expect(ids1).toEqual(
+      expandGrid(exp)
+        .filter((c) => c.index % 2 === 0)
+        .map((c) => c.id),
+    );
 
     expect(mergeResults([s2, s1], merged)).toEqual({ rows: 4, failed: 0, conflicts: [] });
     expect(readResults(merged).rows.map(stable)).toEqual(readResults(whole).rows.map(stable));

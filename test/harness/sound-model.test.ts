@@ -53,8 +53,12 @@ describe('a broken model', () => {
       new UserError('the trained unigram model is broken: its array "logProbs" holds NaN (first at index 7 of 28); nothing was saved to m'),
     );
     const scored = evaluate(model.scorer(), ship.valid, { mode: 'sentence' });
-    expect(() => assertSoundModel(model, { valid: scored })).toThrow(/^the trained unigram model is broken: \d+ of the 181 valid tokens get a NaN log-probability$/);
-    expect(() => assertSoundModel(model, {})).toThrow(`the trained unigram model is broken: its next-token distribution after <s> gives "${ship.vocab.word(7)}" the probability NaN`);
+    expect(() => assertSoundModel(model, { valid: scored })).toThrow(
+      /^the trained unigram model is broken: \d+ of the 181 valid tokens get a NaN log-probability$/,
+    );
+    expect(() => assertSoundModel(model, {})).toThrow(
+      `the trained unigram model is broken: its next-token distribution after <s> gives "${ship.vocab.word(7)}" the probability NaN`,
+    );
     lp.set(kept);
     lp[3] = Math.log(0.9);
     expect(() => assertSoundModel(model, {})).toThrow(/its next-token distribution after <s> sums to 1\.\d+, not 1$/);
@@ -65,7 +69,9 @@ describe('a broken model', () => {
     const save = join(tmp(), 'model');
     const { code, stderr } = await cli('train', '--model', 'unigram', '--corpus', 'ship', '--save', save);
     expect(code).toBe(2);
-    expect(stderr).toMatch(new RegExp(`\\nerror: the trained unigram model is broken: \\d+ of the 181 valid tokens get a NaN log-probability; nothing was saved to ${save}\\n$`));
+    expect(stderr).toMatch(
+      new RegExp(`\\nerror: the trained unigram model is broken: \\d+ of the 181 valid tokens get a NaN log-probability; nothing was saved to ${save}\\n$`),
+    );
     expect(existsSync(save)).toBe(false);
     // Without --save too: a broken run is a failed run.
     expect((await cli('train', '--model', 'unigram', '--corpus', 'ship')).code).toBe(2);
@@ -80,7 +86,9 @@ describe('a broken model', () => {
     saveCheckpoint(dir, model.toCheckpoint());
     const { code, stdout } = await cli('eval', '--load', dir, '--corpus', 'ship', '--split', 'test');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/\n  perplexity NaN, without <unk> NaN, NaN bits\/token, NaN bits\/char\n  180 tokens have a NaN log-probability: the model is broken \(perplexity is NaN\)\n/);
+    expect(stdout).toMatch(
+      /\n {2}perplexity NaN, without <unk> NaN, NaN bits\/token, NaN bits\/char\n {2}180 tokens have a NaN log-probability: the model is broken \(perplexity is NaN\)\n/,
+    );
   });
 
   it('fails its experiment cell instead of giving a result', async () => {

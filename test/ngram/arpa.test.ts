@@ -54,15 +54,16 @@ describe('ARPA import', () => {
 
   it('names the file and line of a malformed ARPA file', () => {
     const head = '\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n-1\t<unk>\t0\n0\t<s>\t-0.5\n-0.5\t</s>\t0\n-0.5\ta\t-0.2\n\n\\2-grams:\n';
-    const ok = writeText('ok.arpa', head + '-0.3\t<s> a\n-0.2\ta </s>\n\n\\end\\\n');
+    const ok = writeText('ok.arpa', `${head}-0.3\t<s> a\n-0.2\ta </s>\n\n\\end\\\n`);
     expect(readArpa(ok).model.ngramCounts()).toEqual([4, 2]);
     expect(() => readArpa(writeText('nodata.arpa', 'hello\n'))).toThrow(/nodata\.arpa: not an ARPA file/);
-    expect(() => readArpa(writeText('unknown.arpa', head + '-0.3\t<s> b\n-0.2\ta </s>\n\\end\\\n'))).toThrow(
+    expect(() => readArpa(writeText('unknown.arpa', `${head}-0.3\t<s> b\n-0.2\ta </s>\n\\end\\\n`))).toThrow(
       /unknown\.arpa: line 12: the word "b" is not among the 1-grams/,
     );
-    expect(() => readArpa(writeText('short.arpa', head + '-0.3\t<s> a\n'))).toThrow(/short\.arpa: line \d+: the file ends inside the 2-grams \(1 of 2\)/);
-    expect(() => readArpa(writeText('number.arpa', head + 'x\t<s> a\n-0.2\ta </s>\n\\end\\\n'))).toThrow(/line 12: log10 probability "x" is not a number/);
-    const trigram = '\\data\\\nngram 1=4\nngram 2=1\nngram 3=1\n\n\\1-grams:\n-1\t<unk>\t0\n0\t<s>\t-0.5\n-0.5\t</s>\t0\n-0.5\ta\t-0.2\n\n\\2-grams:\n-0.3\t<s> a\t-0.1\n\n\\3-grams:\n-0.1\ta a </s>\n\\end\\\n';
+    expect(() => readArpa(writeText('short.arpa', `${head}-0.3\t<s> a\n`))).toThrow(/short\.arpa: line \d+: the file ends inside the 2-grams \(1 of 2\)/);
+    expect(() => readArpa(writeText('number.arpa', `${head}x\t<s> a\n-0.2\ta </s>\n\\end\\\n`))).toThrow(/line 12: log10 probability "x" is not a number/);
+    const trigram =
+      '\\data\\\nngram 1=4\nngram 2=1\nngram 3=1\n\n\\1-grams:\n-1\t<unk>\t0\n0\t<s>\t-0.5\n-0.5\t</s>\t0\n-0.5\ta\t-0.2\n\n\\2-grams:\n-0.3\t<s> a\t-0.1\n\n\\3-grams:\n-0.1\ta a </s>\n\\end\\\n';
     expect(() => readArpa(writeText('context.arpa', trigram))).toThrow(/line 16: the 3-gram "a a <\/s>" has no 2-gram "a a" listed \(its context\)/);
     expect(() => readArpa(join(dir, 'missing.arpa'))).toThrow(UserError);
   });
@@ -160,6 +161,10 @@ describe('an ARPA-loaded model', () => {
     const corpus = referenceCorpus('open');
     await expect(trainNgram(corpus, { order: 3, smoothing: 'arpa' })).rejects.toThrow(/read from an ARPA file, not trained/);
     // gunzip is only used for reading: the file stays what KenLM wrote.
-    expect(gunzipSync(readFileSync(`${KENLM_DIR}open/order3.arpa.gz`)).toString('utf8').startsWith('\\data\\')).toBe(true);
+    expect(
+      gunzipSync(readFileSync(`${KENLM_DIR}open/order3.arpa.gz`))
+        .toString('utf8')
+        .startsWith('\\data\\'),
+    ).toBe(true);
   });
 });

@@ -2,15 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UNK_ID } from '../../corpora/vocabulary.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { readArpa } from '../../models/ngram/arpa-read.ts';
-import {
-  KENLM_DIR,
-  lmplzStatistics,
-  queryPerplexities,
-  expectQueryTokens,
-  referenceCorpus,
-  trainNgram,
-  type ReferenceSet,
-} from './helpers.ts';
+import { KENLM_DIR, lmplzStatistics, queryPerplexities, expectQueryTokens, referenceCorpus, trainNgram, type ReferenceSet } from './helpers.ts';
 
 const MODELS: [ReferenceSet, number][] = [
   ['open', 2],

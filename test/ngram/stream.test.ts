@@ -10,9 +10,7 @@ const [a, b, c] = ids(corpus, 'a b c') as [number, number, number];
 describe('stream mode', () => {
   it('reads the training split as one stream <s> w… </s> w… </s> …', () => {
     expect(Array.from(markedTokens(corpus.train, 'stream'))).toEqual([BOS_ID, a, b, EOS_ID, a, b, EOS_ID, b, a, EOS_ID, c, EOS_ID]);
-    expect(Array.from(markedTokens(corpus.train, 'sentence'))).toEqual([
-      BOS_ID, a, b, EOS_ID, BOS_ID, a, b, EOS_ID, BOS_ID, b, a, EOS_ID, BOS_ID, c, EOS_ID,
-    ]);
+    expect(Array.from(markedTokens(corpus.train, 'sentence'))).toEqual([BOS_ID, a, b, EOS_ID, BOS_ID, a, b, EOS_ID, BOS_ID, b, a, EOS_ID, BOS_ID, c, EOS_ID]);
   });
 
   it('counts n-grams across sentence boundaries, and not in sentence mode', async () => {

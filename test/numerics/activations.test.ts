@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  reluBackward,
-  reluForward,
-  sigmoid,
-  sigmoidBackward,
-  sigmoidForward,
-  tanhBackward,
-  tanhForward,
-} from '../../numerics/activations.ts';
+import { reluBackward, reluForward, sigmoid, sigmoidBackward, sigmoidForward, tanhBackward, tanhForward } from '../../numerics/activations.ts';
 import type { FloatArray } from '../../numerics/tensor.ts';
 import { expectGradient, randomArray, weightedSum } from './finite-difference.ts';
 

@@ -19,8 +19,12 @@ describe('kernel memory (allocate float32)', () => {
 
   it('keeps separate arrays apart', () => {
     const xs = [3, 1, 17, 64, 5].map((n) => allocate('float32', n) as Float32Array);
-    xs.forEach((x, i) => x.fill(i + 1));
-    xs.forEach((x, i) => expect(x.every((v) => v === i + 1)).toBe(true));
+    xs.forEach((x, i) => {
+      x.fill(i + 1);
+    });
+    xs.forEach((x, i) => {
+      expect(x.every((v) => v === i + 1)).toBe(true);
+    });
   });
 
   it('reuses released blocks, zeroed again, and refuses double or partial release', () => {

@@ -40,8 +40,12 @@ describe('the divergence watch', () => {
 
     expect(thrown(() => watch.gradients(Infinity))).toMatchObject({ message: `${DIVERGED} at epoch 2, step 2: the gradient norm is Infinity; ${ADVICE}` });
     watch.startEpoch(3);
-    expect(thrown(() => watch.loss(-Infinity))).toMatchObject({ message: expect.stringMatching(/^training diverged at epoch 3, step 1: the training loss is -Infinity;/) });
-    expect(thrown(() => watch.validPerplexity(NaN))).toMatchObject({ message: `training diverged by the end of epoch 3 (step 1): the valid perplexity is NaN; ${ADVICE}` });
+    expect(thrown(() => watch.loss(-Infinity))).toMatchObject({
+      message: expect.stringMatching(/^training diverged at epoch 3, step 1: the training loss is -Infinity;/),
+    });
+    expect(thrown(() => watch.validPerplexity(NaN))).toMatchObject({
+      message: `training diverged by the end of epoch 3 (step 1): the valid perplexity is NaN; ${ADVICE}`,
+    });
     // A softmax model has no probability 0 while its logits are finite: an infinite perplexity is an overflow.
     expect(() => watch.validPerplexity(Infinity)).toThrow(/the valid perplexity is Infinity/);
     watch.validPerplexity(1e30);
@@ -126,9 +130,25 @@ describe('a diverging run', () => {
 describe('train on a diverging run', () => {
   it('exits non-zero with the message, no stack trace, and saves nothing', async () => {
     const save = join(mkdtempSync(join(tmpdir(), 'pb-diverge-')), 'lstm');
-    const { code, stderr: text } = await cliInProcess('train', '--model', 'lstm', '--learning-rate', '1000', '--clip', '0', '--corpus', 'ship', '--epochs', '3', '--save', save);
+    const { code, stderr: text } = await cliInProcess(
+      'train',
+      '--model',
+      'lstm',
+      '--learning-rate',
+      '1000',
+      '--clip',
+      '0',
+      '--corpus',
+      'ship',
+      '--epochs',
+      '3',
+      '--save',
+      save,
+    );
     expect(code).toBe(2);
-    expect(text).toMatch(/\nerror: training diverged by the end of epoch 1 \(step 6\): the mean training loss is \d+\.\d\d nats per token, .*; lower the learning rate \(--learning-rate \/ "learningRate", now 1000\) or enable gradient clipping \(--clip \/ "clip", e\.g\. 0\.25; now off\)\n$/);
+    expect(text).toMatch(
+      /\nerror: training diverged by the end of epoch 1 \(step 6\): the mean training loss is \d+\.\d\d nats per token, .*; lower the learning rate \(--learning-rate \/ "learningRate", now 1000\) or enable gradient clipping \(--clip \/ "clip", e\.g\. 0\.25; now off\)\n$/,
+    );
     expect(text).not.toMatch(/\n\s+at /);
     expect(existsSync(save)).toBe(false);
   });

@@ -56,7 +56,11 @@ describe('kernels on two threads', () => {
   });
 
   it('softmax cross-entropy split by rows equals the one-thread pass bit for bit, job after job, and the plain float32 path', () => {
-    for (const [rows, cols] of [[37, 5003], [1120, 1411], [2, 70001]] as const) {
+    for (const [rows, cols] of [
+      [37, 5003],
+      [1120, 1411],
+      [2, 70001],
+    ] as const) {
       expect(rows * cols).toBeGreaterThanOrEqual(SOFTMAX_PARALLEL_MIN);
       const z = filled(rows * cols, rows);
       for (let i = 0; i < z.length; i++) z[i] = 8 * z[i]!;
@@ -121,7 +125,9 @@ describe('kernels on two threads', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kernel-threads-'));
     const file = join(dir, 'main.mts');
     const root = new URL('../../numerics/', import.meta.url).href;
-    writeFileSync(file, `
+    writeFileSync(
+      file,
+      `
       import { setKernelThreads } from '${root}kernels/threads.ts';
       import { matmul } from '${root}matmul.ts';
       import { allocate } from '${root}tensor.ts';
@@ -132,7 +138,8 @@ describe('kernels on two threads', () => {
       await new Promise((r) => setTimeout(r, 300));
       for (let i = 0; i < 5; i++) matmul(a, a, c, 256, 256, 256);
       console.log(c[0]);
-    `);
+    `,
+    );
     const started = Date.now();
     const child = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
     rmSync(dir, { recursive: true });

@@ -49,7 +49,9 @@ describe.each([
     });
     const optimizer = makeOptimizer(c, parameters);
     c.trajectory.forEach((expected, step) => {
-      parameters.forEach((p, i) => p.grad.set(fixture.grads[step]![i]!));
+      parameters.forEach((p, i) => {
+        p.grad.set(fixture.grads[step]![i]!);
+      });
       if (c.clip !== null) {
         const norm = clipGradNorm(parameters, c.clip);
         expect(Math.abs(norm - c.norms[step]!) / c.norms[step]!).toBeLessThan(tolerance);

@@ -97,7 +97,10 @@ describe('vector kernels (WebAssembly SIMD) agree with the TypeScript paths', ()
     for (let j = 0; j < n; j++) expect(Math.abs(sumsKernel[j]! - sumsPlain[j]!)).toBeLessThan(1e-4);
   });
 
-  it.each([[3, 7], [40, 5001]])('log-probabilities of targets (the scoring path) for %i rows of %i, threaded when large, as the plain path', (rows, cols) => {
+  it.each([
+    [3, 7],
+    [40, 5001],
+  ])('log-probabilities of targets (the scoring path) for %i rows of %i, threaded when large, as the plain path', (rows, cols) => {
     const values = randomValues(rows * cols, rows, -20, 20);
     const targets = Int32Array.from({ length: rows }, (_, r) => (r * 7919) % cols);
     const kernel = new Float64Array(rows);

@@ -23,7 +23,12 @@ describe('training batches', () => {
     const stream = [BOS_ID];
     for (let i = 0; i < 6; i++) stream.push(...s.tokens.subarray(s.starts[i], s.starts[i + 1]), EOS_ID);
     // 28 targets, 2 streams of 14: segments of 4, 4, 4, 2 steps.
-    expect(segments.map((g) => [g.steps, g.batch, g.reset])).toEqual([[4, 2, true], [4, 2, false], [4, 2, false], [2, 2, false]]);
+    expect(segments.map((g) => [g.steps, g.batch, g.reset])).toEqual([
+      [4, 2, true],
+      [4, 2, false],
+      [4, 2, false],
+      [2, 2, false],
+    ]);
     for (let b = 0; b < 2; b++) {
       const inputs = segments.flatMap((g) => Array.from({ length: g.steps }, (_, t) => g.inputs[t * 2 + b]));
       const targets = segments.flatMap((g) => Array.from({ length: g.steps }, (_, t) => g.targets[t * 2 + b]));

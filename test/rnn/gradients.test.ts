@@ -46,7 +46,8 @@ function check(kind: Kind, extra: Partial<RNNOptions>): void {
   layer.zeroGrad();
   const dOutput: Tensor = { shape: [...(options.batchFirst ? [B, T] : [T, B]), 4 * dirs], data: kY };
   const dHN: Tensor = { shape: stateShape, data: kH };
-  const grads = layer instanceof LSTM ? layer.backward({ dOutput, dHN, dCN: { shape: stateShape, data: kC } }) : (layer as RNN | GRU).backward({ dOutput, dHN });
+  const grads =
+    layer instanceof LSTM ? layer.backward({ dOutput, dHN, dCN: { shape: stateShape, data: kC } }) : (layer as RNN | GRU).backward({ dOutput, dHN });
   // Copies: the gradients live in the layer's workspace, which the finite differences overwrite.
   const dx = Float64Array.from(grads.dx.data);
   const dh0 = Float64Array.from(grads.dh0.data);

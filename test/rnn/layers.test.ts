@@ -9,7 +9,11 @@ function helloBatch(): Tensor {
   const alphabet = ['h', 'e', 'l', 'o'];
   const words = ['hello', 'eolll', 'lleel'];
   const data = new Float32Array(3 * 5 * 4);
-  words.forEach((w, b) => Array.from(w).forEach((ch, t) => (data[(b * 5 + t) * 4 + alphabet.indexOf(ch)] = 1)));
+  words.forEach((w, b) => {
+    Array.from(w).forEach((ch, t) => {
+      data[(b * 5 + t) * 4 + alphabet.indexOf(ch)] = 1;
+    });
+  });
   return { shape: [3, 5, 4], data };
 }
 
@@ -29,10 +33,22 @@ describe('recurrent layers', () => {
   it('names and shapes its parameters as PyTorch does', () => {
     const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true });
     expect(lstm.namedParameters().map((p) => `${p.name}:${p.shape.join('x')}`)).toEqual([
-      'weight_ih_l0:20x3', 'weight_hh_l0:20x5', 'bias_ih_l0:20', 'bias_hh_l0:20',
-      'weight_ih_l0_reverse:20x3', 'weight_hh_l0_reverse:20x5', 'bias_ih_l0_reverse:20', 'bias_hh_l0_reverse:20',
-      'weight_ih_l1:20x10', 'weight_hh_l1:20x5', 'bias_ih_l1:20', 'bias_hh_l1:20',
-      'weight_ih_l1_reverse:20x10', 'weight_hh_l1_reverse:20x5', 'bias_ih_l1_reverse:20', 'bias_hh_l1_reverse:20',
+      'weight_ih_l0:20x3',
+      'weight_hh_l0:20x5',
+      'bias_ih_l0:20',
+      'bias_hh_l0:20',
+      'weight_ih_l0_reverse:20x3',
+      'weight_hh_l0_reverse:20x5',
+      'bias_ih_l0_reverse:20',
+      'bias_hh_l0_reverse:20',
+      'weight_ih_l1:20x10',
+      'weight_hh_l1:20x5',
+      'bias_ih_l1:20',
+      'bias_hh_l1:20',
+      'weight_ih_l1_reverse:20x10',
+      'weight_hh_l1_reverse:20x5',
+      'bias_ih_l1_reverse:20',
+      'bias_hh_l1_reverse:20',
     ]);
     const gru = new GRU({ inputSize: 3, hiddenSize: 5, bias: false });
     expect(gru.namedParameters().map((p) => `${p.name}:${p.shape.join('x')}`)).toEqual(['weight_ih_l0:15x3', 'weight_hh_l0:15x5']);

@@ -1,3 +1,4 @@
+import type { RecurrentGradients } from '../../numerics/recurrent/recurrent.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GRU, LSTM, RNN, type Tensor } from '../../models/index.ts';
@@ -11,7 +12,15 @@ interface TensorJson {
 }
 interface Case {
   kind: 'rnn' | 'lstm' | 'gru';
-  options: { inputSize: number; hiddenSize: number; numLayers: number; bias: boolean; batchFirst: boolean; bidirectional: boolean; nonlinearity?: 'tanh' | 'relu' };
+  options: {
+    inputSize: number;
+    hiddenSize: number;
+    numLayers: number;
+    bias: boolean;
+    batchFirst: boolean;
+    bidirectional: boolean;
+    nonlinearity?: 'tanh' | 'relu';
+  };
   steps: number;
   batch: number;
   parameters: { name: string; shape: number[]; data: number[]; grad: number[] }[];
@@ -39,7 +48,16 @@ function tensor(t: TensorJson, dtype: DType): Tensor {
 
 function title(c: Case): string {
   const o = c.options;
-  return [c.kind, o.nonlinearity, `H=${o.hiddenSize}`, `L=${o.numLayers}`, o.bidirectional && 'bidirectional', o.batchFirst && 'batchFirst', !o.bias && 'no bias', !c.h0 && 'zero initial state']
+  return [
+    c.kind,
+    o.nonlinearity,
+    `H=${o.hiddenSize}`,
+    `L=${o.numLayers}`,
+    o.bidirectional && 'bidirectional',
+    o.batchFirst && 'batchFirst',
+    !o.bias && 'no bias',
+    !c.h0 && 'zero initial state',
+  ]
     .filter(Boolean)
     .join(' ');
 }
@@ -77,24 +95,31 @@ function check(c: Case, dtype: DType, tolerance: number, floor: number): void {
   };
   let loss = 0;
   for (const v of result.output.data) loss += v * v;
-  result.hN.data.forEach((v, i) => (loss += v * c.kH[i]!));
+  result.hN.data.forEach((v, i) => {
+    loss += v * c.kH[i]!;
+  });
   const dOutput: Tensor = { shape: [...result.output.shape], data: result.output.data.map((v) => 2 * v) as FloatArray };
   const dHN: Tensor = tensor({ shape: c.hN.shape, data: c.kH }, dtype);
   layer.zeroGrad();
-  let grads;
+  let grads: RecurrentGradients;
   if (layer instanceof LSTM) {
     const cN = (result as unknown as { cN: Tensor }).cN;
     errors.cN = maxRelativeError(cN.data, c.cN!.data, floor);
-    cN.data.forEach((v, i) => (loss += v * c.kC![i]!));
+    cN.data.forEach((v, i) => {
+      loss += v * c.kC![i]!;
+    });
     grads = layer.backward({ dOutput, dHN, dCN: tensor({ shape: c.hN.shape, data: c.kC! }, dtype) });
-    if (c.dc0) errors.dc0 = maxRelativeError(grads.dc0.data, c.dc0, floor);
+    const lstmGrads = grads as RecurrentGradients & { readonly dc0: Tensor };
+    if (c.dc0) errors.dc0 = maxRelativeError(lstmGrads.dc0.data, c.dc0, floor);
   } else {
     grads = layer.backward({ dOutput, dHN });
   }
   errors.loss = Math.abs(loss - c.loss) / Math.max(Math.abs(c.loss), floor);
   errors.dx = maxRelativeError(grads.dx.data, c.dx, floor);
   if (c.dh0) errors.dh0 = maxRelativeError(grads.dh0.data, c.dh0, floor);
-  params.forEach((p, i) => (errors[p.name] = maxRelativeError(p.grad, c.parameters[i]!.grad, floor)));
+  params.forEach((p, i) => {
+    errors[p.name] = maxRelativeError(p.grad, c.parameters[i]!.grad, floor);
+  });
   for (const [what, e] of Object.entries(errors)) expect({ what, e }).toEqual({ what, e: expect.toSatisfy((v: number) => v <= tolerance) });
 }
 

@@ -13,7 +13,15 @@ function allExamples(mode: 'sentence' | 'stream', n: number): number[][] {
   const count = ex.positions.length;
   const contexts = new Int32Array(count * (n - 1));
   const targets = new Int32Array(count);
-  gatherBatch(ex, Int32Array.from({ length: count }, (_, i) => i), 0, count, n, contexts, targets);
+  gatherBatch(
+    ex,
+    Int32Array.from({ length: count }, (_, i) => i),
+    0,
+    count,
+    n,
+    contexts,
+    targets,
+  );
   return Array.from({ length: count }, (_, i) => [...contexts.subarray(i * (n - 1), (i + 1) * (n - 1)), targets[i]!]);
 }
 

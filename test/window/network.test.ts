@@ -67,6 +67,13 @@ describe('window network', () => {
     const net = new WindowNetwork({ vocabSize: V, n: 5, m: 60, h: 50, direct: true, dtype: 'float32' });
     const count = net.parameters().reduce((s, p) => s + p.data.length, 0);
     expect(count).toBe(V * (1 + 60 + 50 + 240) + 50 * (1 + 240));
-    expect(net.parameters().map((p) => `${p.name}[${p.shape.join('×')}]`)).toEqual(['C[14116×60]', 'H[50×240]', 'd[50]', 'U[50×14116]', 'b[14116]', 'W[240×14116]']);
+    expect(net.parameters().map((p) => `${p.name}[${p.shape.join('×')}]`)).toEqual([
+      'C[14116×60]',
+      'H[50×240]',
+      'd[50]',
+      'U[50×14116]',
+      'b[14116]',
+      'W[240×14116]',
+    ]);
   });
 });

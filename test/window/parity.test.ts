@@ -45,7 +45,9 @@ function setUp(c: Case, dtype: DType): { net: WindowNetwork; ws: WindowWorkspace
   const net = new WindowNetwork({ vocabSize: c.V, n: c.n, m: c.m, h: c.h, direct: c.direct, dtype });
   const ours = net.parameters();
   expect(ours.map((p) => p.name)).toEqual(c.parameters.map((p) => p.name));
-  ours.forEach((p, i) => p.data.set(toOurLayout(p.name, c.parameters[i]!.shape, c.parameters[i]!.data)));
+  ours.forEach((p, i) => {
+    p.data.set(toOurLayout(p.name, c.parameters[i]!.shape, c.parameters[i]!.data));
+  });
   const ws = new WindowWorkspace(net, c.batch);
   ws.contexts.set(c.context);
   ws.targets.set(c.target);
@@ -75,7 +77,11 @@ describe.each([
     const initial = net.parameters().map((p) => Float64Array.from(p.data));
     const steps: [string, () => void, number[][]][] = [
       ['Adam', () => new Adam(net.parameters(), { lr: c.adam.options.lr, weightDecay: c.adam.options.weight_decay }).step(), c.adam.after],
-      ['SGD', () => new SGD(net.parameters(), { lr: c.sgd.options.lr, momentum: c.sgd.options.momentum, weightDecay: c.sgd.options.weight_decay }).step(), c.sgd.after],
+      [
+        'SGD',
+        () => new SGD(net.parameters(), { lr: c.sgd.options.lr, momentum: c.sgd.options.momentum, weightDecay: c.sgd.options.weight_decay }).step(),
+        c.sgd.after,
+      ],
     ];
     for (const [name, step, after] of steps) {
       net.parameters().forEach((p, i) => {

@@ -67,7 +67,7 @@ describe('window model training', () => {
     expect(bySeconds.stoppedBy).toBe('seconds');
   });
 
-  it('decays the learning rate on a plateau, stops early and keeps the best epoch\'s parameters', async () => {
+  it("decays the learning rate on a plateau, stops early and keeps the best epoch's parameters", async () => {
     const script = [50, 40, 45, 47, 30];
     const seen: number[] = [];
     const probe = (s: Scorer): number => {
@@ -113,11 +113,30 @@ describe('window model training', () => {
     expect(() => windowPlugin.fromCheckpoint({ ...checkpoint, hyperParameters: { ...checkpoint.hyperParameters, m: 6 } })).toThrow(/parameter C/);
   });
 
-  it('trains from the CLI with the paper\'s flags', () => {
+  it("trains from the CLI with the paper's flags", () => {
     const root = join(import.meta.dirname, '../..');
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(root, 'harness/cli.ts'), 'train', '--model', 'window', '--n', '3', '--m', '4', '--h', '5', '--direct', '--corpus', 'ship', '--epochs', '2', '--json'],
+      [
+        '--import',
+        'tsx',
+        join(root, 'harness/cli.ts'),
+        'train',
+        '--model',
+        'window',
+        '--n',
+        '3',
+        '--m',
+        '4',
+        '--h',
+        '5',
+        '--direct',
+        '--corpus',
+        'ship',
+        '--epochs',
+        '2',
+        '--json',
+      ],
       { cwd: root, encoding: 'utf8' },
     );
     expect(r.stderr).toBe('');

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { GRU, LSTM, RNN, type RecurrentOptions, type RNNOptions, type Tensor } from '../../models/index.ts';
+import { GRU, LSTM, RNN, type RecurrentOptions, type RNNOptions, type Tensor } from '../../index.ts';
 import type { RecurrentLayer } from '../../numerics/recurrent/recurrent.ts';
 import { expectGradient, randomArray, weightedSum } from '../numerics/finite-difference.ts';
 

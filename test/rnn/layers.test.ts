@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../errors/user-error.ts';
-import { GRU, LSTM, RNN, type Tensor } from '../../models/index.ts';
+import { GRU, LSTM, RNN, type Tensor } from '../../index.ts';
 import { kernelMemoryStats } from '../../numerics/kernels/arena.ts';
 import { allocate, release } from '../../numerics/tensor.ts';
 

@@ -1,7 +1,7 @@
 import type { RecurrentGradients } from '../../numerics/recurrent/recurrent.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GRU, LSTM, RNN, type Tensor } from '../../models/index.ts';
+import { GRU, LSTM, RNN, type Tensor } from '../../index.ts';
 import type { DType, FloatArray } from '../../numerics/tensor.ts';
 import { allocate } from '../../numerics/tensor.ts';
 

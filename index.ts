@@ -1,0 +1,49 @@
+/**
+ * perplexity-bench's public API: everything a plug-in author or a user's own script needs. Anything not
+ * exported here is internal and may change in any release.
+ */
+
+// The plug-in contract.
+export { definePlugin, parseHyperParameters } from './models/plugin.ts';
+export type {
+  Budget,
+  ConformanceCase,
+  EpochRecord,
+  LanguageModel,
+  ModelFamily,
+  ModelPlugin,
+  PluginDefinition,
+  ProgressEvent,
+  Protocol,
+  Scorer,
+  TrainingData,
+  TrainOptions,
+  TrainReport,
+} from './models/types.ts';
+export { UserError } from './errors/user-error.ts';
+
+// Corpora and vocabularies.
+export { BOS, BOS_ID, EOS, EOS_ID, UNK, UNK_ID, Vocabulary } from './corpora/vocabulary.ts';
+export { encodeCorpus, type Corpus, type EncodedCorpus, type EncodedSplit, type TokenLevel } from './corpora/corpus.ts';
+export { loadCorpus, type CorpusOptions } from './corpora/load.ts';
+
+// The one evaluation protocol.
+export { evaluate, type EvaluateOptions, type Metrics } from './harness/metrics.ts';
+
+// Checkpoints.
+export { loadCheckpoint, saveCheckpoint, type CheckpointData, type StoredArray } from './models/checkpoint.ts';
+
+// The shared numerics: tensors, layers, optimisers, schedules.
+export { allocate, release, zeros, type DType, type FloatArray, type Tensor } from './numerics/tensor.ts';
+export { createParameter, type Parameter } from './numerics/parameter.ts';
+export { RNN } from './numerics/recurrent/rnn.ts';
+export { LSTM } from './numerics/recurrent/lstm.ts';
+export { GRU } from './numerics/recurrent/gru.ts';
+export type { RecurrentOptions, RNNOptions } from './numerics/recurrent/options.ts';
+export type { RecurrentGradients, RecurrentResult } from './numerics/recurrent/recurrent.ts';
+export { Adam, type AdamOptions } from './numerics/adam.ts';
+export { SGD, type SGDOptions } from './numerics/sgd.ts';
+export type { Optimizer } from './numerics/optimizer.ts';
+export { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule, type PlateauOptions } from './numerics/lr-schedule.ts';
+export { clipGradNorm, gradientNorm } from './numerics/clip-grad-norm.ts';
+export { Random } from './numerics/random.ts';

@@ -1,9 +1,11 @@
 /**
- * perplexity-bench's public API: everything a plug-in author or a user's own script needs. Anything not
- * exported here is internal and may change in any release.
+ * perplexity-bench's public API (`import { … } from 'perplexity-bench'`), documented in docs/api.md: what a
+ * plug-in author or a user's own script needs. Anything not exported here is internal and may change in any
+ * release; what is exported follows semantic versioning (CHANGELOG.md).
  */
 
-// The plug-in contract.
+// The plug-in contract. `z` is the package's own zod, so a plug-in's schema is made by the instance that checks it.
+export { z } from 'zod';
 export { definePlugin, parseHyperParameters } from './models/plugin.ts';
 export type {
   Budget,
@@ -31,11 +33,11 @@ export { loadCorpus, type CorpusOptions } from './corpora/load.ts';
 export { evaluate, type EvaluateOptions, type Metrics } from './harness/metrics.ts';
 
 // Checkpoints.
-export { loadCheckpoint, saveCheckpoint, type CheckpointData, type StoredArray } from './models/checkpoint.ts';
+export { loadCheckpoint, saveCheckpoint, type CheckpointData, type JsonValue, type StoredArray } from './models/checkpoint.ts';
 
 // The shared numerics: tensors, layers, optimisers, schedules.
 export { allocate, release, zeros, type DType, type FloatArray, type Tensor } from './numerics/tensor.ts';
-export { createParameter, type Parameter } from './numerics/parameter.ts';
+export { countParameters, createParameter, zeroGradients, type Parameter } from './numerics/parameter.ts';
 export { RNN } from './numerics/recurrent/rnn.ts';
 export { LSTM } from './numerics/recurrent/lstm.ts';
 export { GRU } from './numerics/recurrent/gru.ts';
@@ -47,3 +49,12 @@ export type { Optimizer } from './numerics/optimizer.ts';
 export { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule, type PlateauOptions } from './numerics/lr-schedule.ts';
 export { clipGradNorm, gradientNorm } from './numerics/clip-grad-norm.ts';
 export { Random } from './numerics/random.ts';
+
+// The kernels a neural plug-in builds its layers from (float32 on the WebAssembly SIMD kernels, float64 in JavaScript).
+export { matmul, matmulTransA, matmulTransB, type MatrixProduct } from './numerics/matmul.ts';
+export { countTargets, IGNORE_INDEX, softmaxCrossEntropy } from './numerics/cross-entropy.ts';
+export { logSoftmaxAt } from './numerics/softmax.ts';
+export { embeddingBackward, embeddingForward } from './numerics/embedding.ts';
+export { addBias, biasGradient } from './numerics/bias.ts';
+export { initEmbedding, initUniformFanIn } from './numerics/init.ts';
+export { kernelThreads, setKernelThreads } from './numerics/kernels/threads.ts';

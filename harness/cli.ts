@@ -1,5 +1,5 @@
 #!/usr/bin/env -S npx tsx
-import { readFileSync } from 'node:fs';
+import { packageVersion } from './package-info.ts';
 import { parseCommandLine } from './command-line.ts';
 import type { Flags, OptionTypes } from './commands/common.ts';
 import { EVAL_OPTIONS, evalCommand } from './commands/eval.ts';
@@ -109,8 +109,6 @@ function commandHelp(command: Command, more: ModelFlags | undefined): string {
   return [`usage: ${PROGRAM} ${command.usage}`, '', `${command.summary}.`, '', 'options:', ...options, ...(more ? ['', ...more.help] : [])].join('\n');
 }
 
-const version = (): string => (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
 /** Runs one command line; resolves to the exit code. Errors are printed as `error: MESSAGE`, never as a stack trace. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -120,7 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return name === undefined ? 2 : 0;
     }
     if (name === '--version' || name === '-V') {
-      process.stdout.write(`${PROGRAM} ${version()}\n`);
+      process.stdout.write(`${PROGRAM} ${packageVersion()}\n`);
       return 0;
     }
     const command = COMMANDS[name];

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors/user-error.ts';
+import { PACKAGE_DIR } from './package-info.ts';
 import { isModelFolder } from '../models/checkpoint.ts';
 import { BENCH_FILE } from './report/bench.ts';
 import { LOCK_FILE } from './experiment/lock.ts';
@@ -19,8 +19,8 @@ import { CORPORA_DIR, RUNS_DIR } from './experiment/token-files.ts';
  * - `--out FILE` of export-arpa: a new file, or an existing one with `--overwrite`; never a folder.
  */
 
-/** The project's own folder, found from this module's place in it (wherever the command runs from). */
-export const PROJECT_DIR = realpathSync(join(dirname(fileURLToPath(import.meta.url)), '..'));
+/** The project's own folder (or the installed package's), wherever the command runs from. */
+export const PROJECT_DIR = PACKAGE_DIR;
 
 /** The folders of the project's own where commands may write: the results' default and two git-ignored ones. */
 export const OUTPUT_FOLDERS: readonly string[] = ['reports', 'runs', 'tmp'];

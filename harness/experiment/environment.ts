@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { isCheckout, PACKAGE_DIR, packageId } from '../package-info.ts';
 
 /** Where a run happened, recorded with every result row. */
 export interface RunEnvironment {
@@ -23,9 +24,14 @@ export function gitCommit(cwd: string): string {
   }
 }
 
-export function runEnvironment(cwd: string): RunEnvironment {
+/**
+ * Where a run happens. The code that ran is the project's checked-out commit in a clone, and the package's
+ * name and version (`perplexity-bench@1.0.0`) when installed: asking git there would name the commit of
+ * whatever repository the user's folder is in.
+ */
+export function runEnvironment(): RunEnvironment {
   return {
-    gitCommit: gitCommit(cwd),
+    gitCommit: isCheckout() ? gitCommit(PACKAGE_DIR) : packageId(),
     nodeVersion: process.version,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
   };

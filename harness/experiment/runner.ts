@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProgressEvent } from '../../models/types.ts';
 import type { Experiment } from './config.ts';
@@ -11,11 +11,9 @@ import { lockResults, recordCell } from './lock.ts';
 import type { CellMessage, CellRequest, CellResult } from './messages.ts';
 import { readResults, writeResults, type CurveRow, type ResultRow } from './results.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-/** The project's folder: the git commit recorded with each run is the code's, wherever the config lives. */
-const PROJECT_DIR = join(HERE, '..', '..');
-/** The entry point of a cell's process. */
-export const CELL_SCRIPT = join(HERE, '..', 'cell.ts');
+const HERE = fileURLToPath(import.meta.url);
+/** The entry point of a cell's process: `cell.ts` beside the sources, `cell.js` in the compiled package. */
+export const CELL_SCRIPT = join(dirname(HERE), '..', `cell${extname(HERE)}`);
 /** tsx's loader, by absolute URL, so a cell runs whatever the current directory. */
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
@@ -193,7 +191,7 @@ async function runCells(cells: readonly Cell[], options: RunOptions): Promise<Om
   const toRun = new Set(todo);
   for (const c of cells) if (!toRun.has(c)) emit({ type: 'skip', cell: c });
 
-  const env = runEnvironment(PROJECT_DIR);
+  const env = runEnvironment();
   let ran = 0;
   let failed = 0;
   for (const [i, cell] of todo.entries()) {

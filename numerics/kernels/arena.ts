@@ -33,7 +33,16 @@ interface LiveBlock {
   serial: number;
 }
 
-let memory: WebAssembly.Memory | undefined;
+/**
+ * What the kernels use of their `WebAssembly.Memory`, spelt out so that the package's type declarations need
+ * no WebAssembly types (Node's have none; a user's project may not load lib.dom).
+ */
+export interface KernelMemory {
+  readonly buffer: ArrayBufferLike;
+  grow(delta: number): number;
+}
+
+let memory: KernelMemory | undefined;
 /** Every SharedArrayBuffer object the memory has shown (one per growth): how arena views are recognised. */
 const buffers = new WeakSet<ArrayBufferLike>();
 /** Free blocks, sorted by offset, never adjacent (coalesced). */
@@ -44,7 +53,7 @@ let serial = 0;
 const alignUp = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
 /** The kernel memory, created on first use. */
-export function kernelMemory(): WebAssembly.Memory {
+export function kernelMemory(): KernelMemory {
   if (memory === undefined) {
     memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
     buffers.add(memory.buffer);

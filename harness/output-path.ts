@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors/user-error.ts';
-import { PACKAGE_DIR } from './package-info.ts';
+import { isCheckout, PACKAGE_DIR } from './package-info.ts';
 import { isModelFolder } from '../models/checkpoint.ts';
 import { BENCH_FILE } from './report/bench.ts';
 import { LOCK_FILE } from './experiment/lock.ts';
@@ -12,6 +12,7 @@ import { CORPORA_DIR, RUNS_DIR } from './experiment/token-files.ts';
  * Where a command may write. Each command that writes checks its output path here before any work starts, so
  * a mistaken path costs an error message, not the user's files nor half an hour of training. The rules:
  * - inside this project's folder, outputs go only under `reports/`, `runs/` or `tmp/`; the rest is its sources;
+ *   inside an installed package (no `.git`), nowhere;
  * - every folder on the way must be a folder (`--save FILE/sub` is refused);
  * - `--save DIR`: a new folder, an empty one, or a model saved before (replaced); never another folder, a file,
  *   the current folder or one that contains it, nor a project's folder (one holding `.git` or `package.json`);
@@ -84,6 +85,9 @@ function checkProjectFolder({ option, example }: OutputOption, path: string, rea
     throw new UserError(`${option} ${path}: ${how} this project's folder (${PROJECT_DIR}); choose a folder of its own, e.g. ${option} ${example}`);
   }
   if (!within(real, PROJECT_DIR)) return;
+  if (!isCheckout()) {
+    throw new UserError(`${option} ${path}: is inside the installed package (${PROJECT_DIR}); choose a folder of your own, e.g. ${option} ${example}`);
+  }
   const top = relative(PROJECT_DIR, real).split(sep)[0]!;
   if (!OUTPUT_FOLDERS.includes(top)) {
     throw new UserError(

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,16 @@ describe('the npm package, installed from its tarball into an empty folder', () 
     expect(r.status, r.stderr).toBe(0);
     // Add-one over ship's 28 types: the same figure as from the sources.
     expect(r.stdout).toMatch(/valid perplexity 18\.016 \(181 tokens, 0 <unk>/);
+  });
+
+  it('never writes inside the installed package, not even under its runs/', () => {
+    const r = npx('train', '--model', 'unigram', '--corpus', 'ship', '--save', 'node_modules/perplexity-bench/runs/u');
+    expect(r.status).toBe(2);
+    const installed = realpathSync(join(pkg.dir, 'node_modules', MANIFEST.name));
+    expect(r.stderr).toBe(
+      `error: --save node_modules/perplexity-bench/runs/u: is inside the installed package (${installed}); choose a folder of your own, e.g. --save runs/unigram\n`,
+    );
+    expect(existsSync(join(installed, 'runs'))).toBe(false);
   });
 
   it('runs an experiment in the user folder: results.csv with the package as the code that ran, and the report', () => {

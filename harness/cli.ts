@@ -5,7 +5,7 @@ import type { Flags, OptionTypes } from './commands/common.ts';
 import { EVAL_OPTIONS, evalCommand } from './commands/eval.ts';
 import { EXPORT_ARPA_OPTIONS, exportArpaCommand } from './commands/export-arpa.ts';
 import { GENERATE_OPTIONS, generateCommand } from './commands/generate.ts';
-import { CORPUS_INFO_OPTIONS, corpusCommand, modelsCommand } from './commands/info.ts';
+import { CORPUS_INFO_OPTIONS, corpusCommand, MODELS_OPTIONS, modelsCommand } from './commands/info.ts';
 import { MERGE_OPTIONS, mergeFromFlags } from './commands/merge.ts';
 import { REPORT_OPTIONS, reportFromFlags } from './commands/report.ts';
 import { RUN_OPTIONS, runFromFlags } from './commands/run.ts';
@@ -21,7 +21,7 @@ export interface Command {
   /** The command's options: what it parses and what its help lists. */
   readonly options: OptionTypes;
   /** Options known once other arguments are (train: the chosen model's), with their section of the help. */
-  readonly moreOptions?: (argv: readonly string[]) => ModelFlags | undefined;
+  readonly moreOptions?: (argv: readonly string[]) => Promise<ModelFlags | undefined>;
   /** Resolves to the exit code, or nothing for 0. */
   // biome-ignore lint/suspicious/noConfusingVoidType: a command that has no exit code of its own returns nothing (void), which means 0.
   readonly run: (flags: Flags, positionals: readonly string[]) => Promise<void | number>;
@@ -63,8 +63,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   models: {
     summary: 'the registered models and their options',
-    usage: 'models',
-    options: {},
+    usage: 'models [--plugin PATH_OR_PACKAGE]...',
+    options: MODELS_OPTIONS,
     run: modelsCommand,
   },
   run: {
@@ -129,7 +129,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error: unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help()}\n`);
       return 2;
     }
-    const more = command.moreOptions?.(rest);
+    const more = await command.moreOptions?.(rest);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(`${commandHelp(command, more)}\n`);
       return 0;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseCommandLine } from './command-line.ts';
 import type { Flags, OptionTypes } from './commands/common.ts';
+import { CHECK_OPTIONS, checkCommand } from './commands/check.ts';
 import { EVAL_OPTIONS, evalCommand } from './commands/eval.ts';
 import { EXPORT_ARPA_OPTIONS, exportArpaCommand } from './commands/export-arpa.ts';
 import { GENERATE_OPTIONS, generateCommand } from './commands/generate.ts';
@@ -66,6 +67,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: 'models [--plugin PATH_OR_PACKAGE]...',
     options: MODELS_OPTIONS,
     run: modelsCommand,
+  },
+  check: {
+    summary: "run the conformance kit on a plug-in (built-in or a module of one's own): one line a property, exit 1 on a failure",
+    usage: 'check PLUGIN [--model NAME] [--hp JSON]   (PLUGIN: a built-in name, a .ts/.js file or an installed package)',
+    options: CHECK_OPTIONS,
+    positionals: 1,
+    run: checkCommand,
   },
   run: {
     summary: 'run an experiment (every cell in its own process), record results in DIR and write its report',

@@ -20,12 +20,8 @@ function packageEntry(spec: string, baseDir: string): string | undefined {
   } catch {
     // An ESM-only package (exports without a "require" condition) is not found by require.resolve: read its package.json.
   }
-  let manifestPath: string;
-  try {
-    manifestPath = require.resolve(`${spec}/package.json`);
-  } catch {
-    return undefined;
-  }
+  const manifestPath = (require.resolve.paths(spec) ?? []).map((folder) => join(folder, spec, 'package.json')).find((p) => existsSync(p));
+  if (manifestPath === undefined) return undefined;
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: unknown; module?: string; main?: string };
   const pick = (e: unknown): string | undefined => {
     if (typeof e === 'string') return e;

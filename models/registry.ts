@@ -8,6 +8,8 @@ import { windowPlugin } from './window/plugin.ts';
 /** The plug-ins that come with perplexity-bench. Adding one: a folder under `models/` exporting a `definePlugin(...)`, and one line here. */
 export const BUILT_IN_PLUGINS: readonly ModelPlugin[] = [unigramPlugin, ngramPlugin, windowPlugin, rnnPlugin, lstmPlugin, gruPlugin];
 
+const BUILT_IN = 'built in';
+
 /** A plug-in loaded from a user's module, with the module it came from (an absolute path). */
 export interface LoadedPlugin {
   readonly plugin: ModelPlugin;
@@ -20,23 +22,32 @@ export interface LoadedPlugin {
  */
 export class PluginRegistry {
   readonly plugins: readonly ModelPlugin[];
+  /** The plug-ins loaded from modules, in the order they were named. */
+  readonly loaded: readonly ModelPlugin[];
   /** The modules the loaded plug-ins came from, absolute, in the order they were named (for cell processes). */
   readonly modules: readonly string[];
   private readonly origins: ReadonlyMap<string, string>;
 
   constructor(loaded: readonly LoadedPlugin[] = []) {
-    const origins = new Map<string, string>(BUILT_IN_PLUGINS.map((p) => [p.name, 'built in']));
+    const origins = new Map<string, string>(BUILT_IN_PLUGINS.map((p) => [p.name, BUILT_IN]));
     for (const { plugin, module } of loaded) {
       const taken = origins.get(plugin.name);
       if (taken !== undefined) {
-        const by = taken === 'built in' ? 'a built-in plug-in' : `the plug-in loaded from ${taken}`;
+        const by = taken === BUILT_IN ? 'a built-in plug-in' : `the plug-in loaded from ${taken}`;
         throw new UserError(`${module}: plug-in "${plugin.name}" clashes with ${by} of the same name; rename it`);
       }
       origins.set(plugin.name, module);
     }
     this.origins = origins;
-    this.plugins = [...BUILT_IN_PLUGINS, ...loaded.map((l) => l.plugin)];
+    this.loaded = loaded.map((l) => l.plugin);
+    this.plugins = [...BUILT_IN_PLUGINS, ...this.loaded];
     this.modules = [...new Set(loaded.map((l) => l.module))];
+  }
+
+  /** The module a loaded plug-in came from (undefined for a built-in). */
+  moduleOf(name: string): string | undefined {
+    const origin = this.origins.get(name);
+    return origin === BUILT_IN ? undefined : origin;
   }
 
   has(name: string): boolean {

@@ -4,6 +4,7 @@ import { parseCommandLine } from './command-line.ts';
 import type { Flags, OptionTypes } from './commands/common.ts';
 import { CHECK_OPTIONS, checkCommand } from './commands/check.ts';
 import { EVAL_OPTIONS, evalCommand } from './commands/eval.ts';
+import { INIT_PLUGIN_OPTIONS, initPluginCommand } from './commands/init-plugin.ts';
 import { EXPORT_ARPA_OPTIONS, exportArpaCommand } from './commands/export-arpa.ts';
 import { GENERATE_OPTIONS, generateCommand } from './commands/generate.ts';
 import { CORPUS_INFO_OPTIONS, corpusCommand, MODELS_OPTIONS, modelsCommand } from './commands/info.ts';
@@ -74,6 +75,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     options: CHECK_OPTIONS,
     positionals: 1,
     run: checkCommand,
+  },
+  'init-plugin': {
+    summary: 'write a minimal working plug-in (model, plugin.ts, a conformance test) to start one of your own from',
+    usage: 'init-plugin NAME [DIR]   (DIR: default ./NAME; existing files are never overwritten)',
+    options: INIT_PLUGIN_OPTIONS,
+    positionals: 2,
+    run: initPluginCommand,
   },
   run: {
     summary: 'run an experiment (every cell in its own process), record results in DIR and write its report',

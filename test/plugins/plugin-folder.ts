@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type Outcome, runMain } from '../run-main.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -22,4 +23,15 @@ export function pluginFolder(files: Readonly<Record<string, string>> = {}, examp
     writeFileSync(join(dir, path), text);
   }
   return dir;
+}
+
+/** The CLI in this process, run from `dir` (a user's folder). */
+export async function cliIn(dir: string, ...args: string[]): Promise<Outcome> {
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return await runMain(...args);
+  } finally {
+    process.chdir(before);
+  }
 }

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPlugins } from '../../models/plugin-loader.ts';
 import { builtInRegistry } from '../../models/registry.ts';
-import { runMain } from '../run-main.ts';
-import { pluginFolder } from './plugin-folder.ts';
+import { cliIn, pluginFolder } from './plugin-folder.ts';
 
 /** A plug-in module of `name`: the bigram example under another name, as a user might write one. */
 const bigramCopy = (name: string, from = './bigram/bigram.ts'): string =>
@@ -68,16 +67,7 @@ describe('loading plug-ins', () => {
   });
 });
 
-/** The CLI, run from the user's folder. */
-async function cli(...args: string[]): ReturnType<typeof runMain> {
-  const before = process.cwd();
-  process.chdir(dir);
-  try {
-    return await runMain(...args);
-  } finally {
-    process.chdir(before);
-  }
-}
+const cli = (...args: string[]) => cliIn(dir, ...args);
 
 describe('check', () => {
   it('passes a built-in and the bigram example, one line a property with its figure', async () => {

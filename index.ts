@@ -47,3 +47,23 @@ export type { Optimizer } from './numerics/optimizer.ts';
 export { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule, type PlateauOptions } from './numerics/lr-schedule.ts';
 export { clipGradNorm, gradientNorm } from './numerics/clip-grad-norm.ts';
 export { Random } from './numerics/random.ts';
+
+// External plug-ins (issue 12 §2): zod for their schemas (the same copy the harness validates with), the
+// registry and loader, and the conformance kit for a plug-in author's own tests.
+export { z } from 'zod';
+export type { ContextLength } from './models/types.ts';
+export { BUILT_IN_PLUGINS, PluginRegistry, type LoadedPlugin } from './models/registry.ts';
+export { loadPlugins } from './models/plugin-loader.ts';
+export {
+  assertConformance,
+  conformance,
+  conformanceChecks,
+  conformanceCorpus,
+  formatResult,
+  PROPERTIES,
+  type ConformanceCheck,
+  type ConformanceOptions,
+  type ConformanceResult,
+  type Property,
+  type PropertyOutcome,
+} from './models/conformance/index.ts';

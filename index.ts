@@ -53,7 +53,7 @@ export { Random } from './numerics/random.ts';
 export { z } from 'zod';
 export type { ContextLength } from './models/types.ts';
 export { BUILT_IN_PLUGINS, PluginRegistry, type LoadedPlugin } from './models/registry.ts';
-export { loadPlugins } from './models/plugin-loader.ts';
+export { loadPlugins } from './harness/plugin-loader.ts';
 export {
   assertConformance,
   conformance,
@@ -66,4 +66,4 @@ export {
   type ConformanceResult,
   type Property,
   type PropertyOutcome,
-} from './models/conformance/index.ts';
+} from './harness/conformance/index.ts';

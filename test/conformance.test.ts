@@ -1,5 +1,5 @@
 /**
- * The conformance kit (models/conformance) on every built-in plug-in: each property, for each of its
+ * The conformance kit (harness/conformance) on every built-in plug-in: each property, for each of its
  * conformance cases, on the kit's synthetic word corpus and on a character toy, is one test that trains its
  * own model. A new built-in is tested here for free once it is in the registry.
  */
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeCorpus } from '../corpora/corpus.ts';
 import { toyCorpus } from '../corpora/toy.ts';
 import { UserError } from '../errors/user-error.ts';
-import { assertConformance, conformanceChecks, conformanceCorpus } from '../models/conformance/index.ts';
+import { assertConformance, conformanceChecks, conformanceCorpus } from '../harness/conformance/index.ts';
 import { BUILT_IN_PLUGINS } from '../models/registry.ts';
 
 const CORPORA = [encodeCorpus(conformanceCorpus()), encodeCorpus(toyCorpus('ship'))];

@@ -1,6 +1,6 @@
-import { type ConformanceResult, conformanceChecks, formatResult } from '../../models/conformance/index.ts';
+import { type ConformanceResult, conformanceChecks, formatResult } from '../conformance/index.ts';
 import { parseHyperParameters } from '../../models/plugin.ts';
-import { loadPlugins } from '../../models/plugin-loader.ts';
+import { loadPlugins } from '../plugin-loader.ts';
 import { builtInRegistry } from '../../models/registry.ts';
 import type { ConformanceCase, ModelPlugin } from '../../models/types.ts';
 import { UserError } from '../../errors/user-error.ts';

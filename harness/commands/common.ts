@@ -1,7 +1,7 @@
 import type { SplitName, TokenLevel } from '../../corpora/corpus.ts';
 import { loadCorpus, parseFractions, type CorpusOptions } from '../../corpora/load.ts';
 import { UserError } from '../../errors/user-error.ts';
-import { loadPlugins } from '../../models/plugin-loader.ts';
+import { loadPlugins } from '../plugin-loader.ts';
 import type { PluginRegistry } from '../../models/registry.ts';
 import type { Budget, Protocol } from '../../models/types.ts';
 

@@ -1,7 +1,7 @@
 import { encodeCorpus, predictedTokens, type EncodedCorpus } from '../../corpora/corpus.ts';
 import { BROWN_PAPER } from '../../corpora/brown.ts';
 import { saveCheckpoint, type JsonValue } from '../../models/checkpoint.ts';
-import { loadPlugins } from '../../models/plugin-loader.ts';
+import { loadPlugins } from '../plugin-loader.ts';
 import type { Protocol } from '../../models/types.ts';
 import { evaluate, type Metrics } from '../metrics.ts';
 import { formatOptions, modelOptionRows } from '../help.ts';

@@ -1,5 +1,5 @@
 import { encodeCorpus } from '../../corpora/corpus.ts';
-import { loadPlugins } from '../../models/plugin-loader.ts';
+import { loadPlugins } from '../plugin-loader.ts';
 import type { ProgressEvent } from '../../models/types.ts';
 import { evaluate } from '../metrics.ts';
 import { assertSoundModel } from '../sound-model.ts';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProgressEvent } from '../../models/types.ts';
-import { loadPlugins } from '../../models/plugin-loader.ts';
+import { loadPlugins } from '../plugin-loader.ts';
 import type { PluginRegistry } from '../../models/registry.ts';
 import type { Experiment } from './config.ts';
 import { latestRuns } from './configuration.ts';

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadPlugins } from '../../models/plugin-loader.ts';
+import { loadPlugins } from '../../harness/plugin-loader.ts';
 import { builtInRegistry } from '../../models/registry.ts';
 import { cliIn, pluginFolder } from './plugin-folder.ts';
 

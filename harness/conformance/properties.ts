@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EncodedCorpus, EncodedSplit } from '../../corpora/corpus.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
-import { evaluate } from '../../harness/metrics.ts';
-import { trainModel } from '../../harness/train.ts';
+import { evaluate } from '../metrics.ts';
+import { trainModel } from '../train.ts';
 import { Random } from '../../numerics/random.ts';
-import { loadCheckpoint, saveCheckpoint } from '../checkpoint.ts';
-import type { Budget, ConformanceCase, LanguageModel, ModelPlugin, Protocol, Scorer } from '../types.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../models/checkpoint.ts';
+import type { Budget, ConformanceCase, LanguageModel, ModelPlugin, Protocol, Scorer } from '../../models/types.ts';
 
 /** One property's verdict: the figure it was judged on and, when it failed, the worst case found. */
 export interface PropertyOutcome {

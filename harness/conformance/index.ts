@@ -1,5 +1,5 @@
 import { encodeCorpus, type EncodedCorpus } from '../../corpora/corpus.ts';
-import type { Budget, ConformanceCase, ModelPlugin } from '../types.ts';
+import type { Budget, ConformanceCase, ModelPlugin } from '../../models/types.ts';
 import { conformanceCorpus } from './corpus.ts';
 import { PROPERTIES, type PropertyInput, type PropertyOutcome } from './properties.ts';
 

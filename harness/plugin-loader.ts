@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors/user-error.ts';
-import { ensureTypeScriptLoader } from '../harness/typescript-loader.ts';
-import { type LoadedPlugin, PluginRegistry } from './registry.ts';
-import type { ModelPlugin } from './types.ts';
+import { ensureTypeScriptLoader } from './typescript-loader.ts';
+import { type LoadedPlugin, PluginRegistry } from '../models/registry.ts';
+import type { ModelPlugin } from '../models/types.ts';
 
 /** A path (`./bigram.ts`, `/abs/plugin.js`, `plugin.mjs`) rather than a package name (`some-package`, `@scope/pkg`). */
 function isPath(spec: string): boolean {

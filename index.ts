@@ -4,8 +4,7 @@
  * release; what is exported follows semantic versioning (CHANGELOG.md).
  */
 
-// The plug-in contract. `z` is the package's own zod, so a plug-in's schema is made by the instance that checks it.
-export { z } from 'zod';
+// The plug-in contract.
 export { definePlugin, parseHyperParameters } from './models/plugin.ts';
 export type {
   Budget,
@@ -58,3 +57,23 @@ export { embeddingBackward, embeddingForward } from './numerics/embedding.ts';
 export { addBias, biasGradient } from './numerics/bias.ts';
 export { initEmbedding, initUniformFanIn } from './numerics/init.ts';
 export { kernelThreads, setKernelThreads } from './numerics/kernels/threads.ts';
+
+// External plug-ins (issue 12 §2): zod for their schemas (the same copy the harness validates with), the
+// registry and loader, and the conformance kit for a plug-in author's own tests.
+export { z } from 'zod';
+export type { ContextLength } from './models/types.ts';
+export { BUILT_IN_PLUGINS, PluginRegistry, type LoadedPlugin } from './models/registry.ts';
+export { loadPlugins } from './harness/plugin-loader.ts';
+export {
+  assertConformance,
+  conformance,
+  conformanceChecks,
+  conformanceCorpus,
+  formatResult,
+  PROPERTIES,
+  type ConformanceCheck,
+  type ConformanceOptions,
+  type ConformanceResult,
+  type Property,
+  type PropertyOutcome,
+} from './harness/conformance/index.ts';

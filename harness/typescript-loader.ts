@@ -1,18 +1,16 @@
 import { register as registerCommonJs } from 'tsx/cjs/api';
-import { register as registerEsm } from 'tsx/esm/api';
+import { register } from 'tsx/esm/api';
 
 let registered = false;
 
 /**
- * Make `import()` of a TypeScript file work (a user's `plugin.ts`). From the sources a TypeScript loader
- * already runs this module (tsx, vitest), so nothing is done; from the compiled package, tsx's loaders are
- * registered once for the rest of the process, as `node --import tsx` does: the ES module one, and the CommonJS
- * one for a `.ts` file in a folder whose package.json says `"type": "commonjs"` (npm init's default), which
- * Node loads as CommonJS (its `export default` then arrives as the module's `default.default`).
+ * Let `import()` load TypeScript (a user's plug-in), also when perplexity-bench itself runs as compiled JavaScript.
+ * Both of tsx's hooks: a `.ts` file in a folder whose package.json is not `"type": "module"` loads as CommonJS.
+ * Registered once per process; under tsx (the repository's CLI) it is harmless.
  */
 export function ensureTypeScriptLoader(): void {
-  if (registered || import.meta.url.endsWith('.ts')) return;
-  registerEsm();
+  if (registered) return;
+  register();
   registerCommonJs();
   registered = true;
 }

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installPackage, MANIFEST, TSC, type InstalledPackage } from './install-helpers.ts';
+import { installPackage, MANIFEST, PROJECT, TSC, type InstalledPackage } from './install-helpers.ts';
 
 // A user's TypeScript against the shipped declarations: a uniform model written with the public API only.
 const USER_TS = `import { definePlugin, evaluate, type LanguageModel, type Scorer, Vocabulary, z } from 'perplexity-bench';
@@ -175,6 +175,38 @@ describe('the npm package, installed from its tarball into an empty folder', () 
     // The bundled experiments are found inside the package too.
     const bundled = npx('run', 'no-such-experiment');
     expect(bundled.stderr).toBe('error: no experiment "no-such-experiment": not a bundled name (brown, default) nor a file\n');
+  });
+
+  it("checks a user's plug-in written against the public API, and names the property a broken copy fails", () => {
+    // examples/bigram (add-one bigram) and examples/bigram-broken (its unnormalised copy), as a user's own files.
+    for (const example of ['bigram', 'bigram-broken']) cpSync(join(PROJECT, 'examples', example), join(pkg.dir, example), { recursive: true });
+    const good = npx('check', './bigram/bigram.ts');
+    expect(good.status, good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/^bigram \{\}\n {2}✓ normalisation {2}max \|Σp − 1\| = /);
+    expect(good.stdout).not.toContain('✗');
+    const broken = npx('check', './bigram-broken/bigram.ts');
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toMatch(/✗ normalisation {2}max \|Σp − 1\| = 4\.0e-2/);
+    expect(broken.stderr).toMatch(/^error: bigram-broken \{\} fails "normalisation"/);
+  });
+
+  it('runs an experiment with "plugins" beside built-in models, into results.csv and every chart', () => {
+    pkg.write(
+      'with-bigram.json',
+      JSON.stringify({ ...TINY_EXPERIMENT, plugins: ['./bigram/bigram.ts'], models: [{ plugin: 'bigram' }, ...TINY_EXPERIMENT.models] }),
+    );
+    const r = npx('run', 'with-bigram.json', '--out', 'with-bigram');
+    expect(r.status, r.stderr).toBe(0);
+    const out = join(pkg.dir, 'with-bigram');
+    const rows = parse(readFileSync(join(out, 'results.csv')), { columns: true }) as Record<string, string>[];
+    expect(rows.map((row) => [row.model, row.family, row.status])).toEqual([
+      ['bigram', 'bigram', 'ok'],
+      ['unigram', 'example', 'ok'],
+      ['ngram', 'ngram', 'ok'],
+    ]);
+    const charts = readdirSync(out).filter((f) => f.endsWith('.vl.json'));
+    expect(charts.length).toBeGreaterThan(0);
+    for (const chart of charts) expect(readFileSync(join(out, chart), 'utf8'), chart).toContain('add-one bigram');
   });
 
   it('imports the API from the package root in plain JavaScript', () => {

@@ -190,6 +190,15 @@ describe('the npm package, installed from its tarball into an empty folder', () 
     expect(broken.stderr).toMatch(/^error: bigram-broken \{\} fails "normalisation"/);
   });
 
+  it('init-plugin writes a plug-in that passes check unchanged', () => {
+    const init = npx('init-plugin', 'mylm');
+    expect(init.status, init.stderr).toBe(0);
+    const check = npx('check', './mylm/plugin.ts');
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/^mylm \{\}\n/);
+    expect(check.stdout.match(/^ {2}✓ /gm)?.length).toBe(8);
+  });
+
   it('runs an experiment with "plugins" beside built-in models, into results.csv and every chart', () => {
     pkg.write(
       'with-bigram.json',

@@ -64,7 +64,9 @@ function mustRun(dir: string, command: string, args: readonly string[]): Ran {
 function packInputs(): string[] {
   const build = JSON.parse(readFileSync(join(PROJECT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
   const shipped = MANIFEST.files.filter((f) => f !== 'dist');
-  return [...build.include, ...shipped, 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts'].filter((p) => existsSync(join(PROJECT, p)));
+  return [...build.include, ...shipped, 'package.json', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'scripts'].filter((p) =>
+    existsSync(join(PROJECT, p)),
+  );
 }
 
 /** `npm pack` a copy of the project, then `npm init -y && npm install TARBALL` in an empty folder (plus `extra` packages). */

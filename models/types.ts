@@ -128,6 +128,14 @@ export interface PluginDefinition<S extends z.ZodType<Record<string, unknown>>> 
   fromCheckpoint(data: CheckpointData, hyperParameters: z.output<S>, vocab: Vocabulary): LanguageModel;
   /** Configurations the conformance kit runs (small and fast); default: one, with default hyper-parameters. */
   readonly conformance?: readonly ConformanceCase[];
+  /** Options renamed since an earlier version (old → new): refused in configs naming the new one; migrated in checkpoints. */
+  readonly renamedOptions?: RenamedOptions;
+}
+
+/** Option names a plug-in used before (old → new), and the version that renamed them. */
+export interface RenamedOptions {
+  readonly version: string;
+  readonly names: Readonly<Record<string, string>>;
 }
 
 export interface ConformanceCase {
@@ -146,4 +154,5 @@ export interface ModelPlugin {
   create(hyperParameters: unknown, vocab: Vocabulary): LanguageModel;
   fromCheckpoint(data: CheckpointData): LanguageModel;
   readonly conformance: readonly ConformanceCase[];
+  readonly renamedOptions?: RenamedOptions;
 }

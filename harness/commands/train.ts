@@ -56,7 +56,7 @@ export function trainModelOptions(argv: readonly string[]): ModelFlags | undefin
   const plugin = findPlugin(name);
   const specs = modelOptionSpecs(plugin);
   return {
-    options: modelFlagOptions(specs),
+    options: modelFlagOptions(specs, plugin.renamedOptions),
     help: [
       `options of the model ${plugin.name} (in a JSON experiment, keys of "hyperParameters" in camelCase: --hidden-size is hiddenSize):`,
       ...formatOptions(modelOptionRows(specs)),

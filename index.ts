@@ -47,3 +47,16 @@ export type { Optimizer } from './numerics/optimizer.ts';
 export { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule, type PlateauOptions } from './numerics/lr-schedule.ts';
 export { clipGradNorm, gradientNorm } from './numerics/clip-grad-norm.ts';
 export { Random } from './numerics/random.ts';
+
+// The one neural training loop and its options (issue 12 §3): a plug-in supplies its parameters, batches and step.
+export { fit, makeOptimizer, type FitOptions, type FitSession, type StepResult } from './numerics/training/fit.ts';
+export {
+  RECURRENT_TRAINING,
+  resolveLearningRate,
+  trainingOptions,
+  WINDOW_TRAINING,
+  type PlateauRule,
+  type TrainingDefaults,
+  type TrainingOptions,
+} from './numerics/training/options.ts';
+export type { RenamedOptions } from './models/types.ts';

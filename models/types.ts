@@ -63,6 +63,7 @@ export interface TrainReport {
   readonly epochs: readonly EpochRecord[];
   /** The epoch whose parameters the model holds after training (early stopping), if any. */
   readonly bestEpoch?: number;
+  /** 'done': the model's own end (its `maxEpochs`, or count-based training); 'epochs', 'seconds', 'tokens': the budget's. */
   readonly stoppedBy: 'done' | 'epochs' | 'seconds' | 'tokens' | 'early-stopping';
 }
 

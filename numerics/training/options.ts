@@ -101,20 +101,7 @@ export function trainingOptions(d: TrainingDefaults) {
 }
 
 /** What `trainingOptions` parses to (with `learningRate` still optional: see `resolveLearningRate`). */
-export interface TrainingOptions {
-  readonly optimizer: 'adam' | 'sgd';
-  readonly learningRate?: number | undefined;
-  readonly momentum: number;
-  readonly weightDecay: number;
-  readonly clip: number;
-  readonly dropout: number;
-  readonly batchSize: number;
-  readonly maxEpochs: number;
-  readonly lrDecay: number;
-  readonly lrPatience: number;
-  readonly patience: number;
-  readonly dtype: 'float32' | 'float64';
-}
+export type TrainingOptions = z.output<z.ZodObject<ReturnType<typeof trainingOptions>>>;
 
 /** The options with the learning rate filled in from the plug-in's defaults for the chosen optimiser. */
 export function resolveLearningRate<T extends TrainingOptions>(hp: T, defaults: TrainingDefaults): T & { learningRate: number } {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { brownSlice, runCase, type ReferenceCase } from '../../bench/fit-reference.ts';
-import { migrateRenamedOptions } from '../../models/option-names.ts';
-import { WINDOW_RENAMED } from '../../numerics/training/options.ts';
 import reference from '../fixtures/fit/reference.json' with { type: 'json' };
 
 /**
@@ -31,8 +29,7 @@ describe('fit reproduces the earlier training loops', () => {
 
   for (const c of cases) {
     it(`${c.name}: the same valid perplexity every epoch and the same test log-probabilities`, async () => {
-      const { hyperParameters } = migrateRenamedOptions(c.hyperParameters, c.plugin === 'window' ? WINDOW_RENAMED : {});
-      const run = await runCase(corpus, c, hyperParameters);
+      const run = await runCase(corpus, c);
       expect(run.epochs).toEqual(c.epochs);
       expect(run.bestEpoch).toBe(c.bestEpoch);
       expect(run.tokensTrained).toBe(c.tokensTrained);

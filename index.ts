@@ -60,3 +60,23 @@ export {
   type TrainingOptions,
 } from './numerics/training/options.ts';
 export type { RenamedOptions } from './models/types.ts';
+
+// External plug-ins (issue 12 §2): zod for their schemas (the same copy the harness validates with), the
+// registry and loader, and the conformance kit for a plug-in author's own tests.
+export { z } from 'zod';
+export type { ContextLength } from './models/types.ts';
+export { BUILT_IN_PLUGINS, PluginRegistry, type LoadedPlugin } from './models/registry.ts';
+export { loadPlugins } from './harness/plugin-loader.ts';
+export {
+  assertConformance,
+  conformance,
+  conformanceChecks,
+  conformanceCorpus,
+  formatResult,
+  PROPERTIES,
+  type ConformanceCheck,
+  type ConformanceOptions,
+  type ConformanceResult,
+  type Property,
+  type PropertyOutcome,
+} from './harness/conformance/index.ts';

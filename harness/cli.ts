@@ -2,10 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { parseCommandLine } from './command-line.ts';
 import type { Flags, OptionTypes } from './commands/common.ts';
+import { CHECK_OPTIONS, checkCommand } from './commands/check.ts';
 import { EVAL_OPTIONS, evalCommand } from './commands/eval.ts';
+import { INIT_PLUGIN_OPTIONS, initPluginCommand } from './commands/init-plugin.ts';
 import { EXPORT_ARPA_OPTIONS, exportArpaCommand } from './commands/export-arpa.ts';
 import { GENERATE_OPTIONS, generateCommand } from './commands/generate.ts';
-import { CORPUS_INFO_OPTIONS, corpusCommand, modelsCommand } from './commands/info.ts';
+import { CORPUS_INFO_OPTIONS, corpusCommand, MODELS_OPTIONS, modelsCommand } from './commands/info.ts';
 import { MERGE_OPTIONS, mergeFromFlags } from './commands/merge.ts';
 import { REPORT_OPTIONS, reportFromFlags } from './commands/report.ts';
 import { RUN_OPTIONS, runFromFlags } from './commands/run.ts';
@@ -21,7 +23,7 @@ export interface Command {
   /** The command's options: what it parses and what its help lists. */
   readonly options: OptionTypes;
   /** Options known once other arguments are (train: the chosen model's), with their section of the help. */
-  readonly moreOptions?: (argv: readonly string[]) => ModelFlags | undefined;
+  readonly moreOptions?: (argv: readonly string[]) => Promise<ModelFlags | undefined>;
   /** Resolves to the exit code, or nothing for 0. */
   // biome-ignore lint/suspicious/noConfusingVoidType: a command that has no exit code of its own returns nothing (void), which means 0.
   readonly run: (flags: Flags, positionals: readonly string[]) => Promise<void | number>;
@@ -63,9 +65,23 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   models: {
     summary: 'the registered models and their options',
-    usage: 'models',
-    options: {},
+    usage: 'models [--plugin PATH_OR_PACKAGE]...',
+    options: MODELS_OPTIONS,
     run: modelsCommand,
+  },
+  check: {
+    summary: "run the conformance kit on a plug-in (built-in or a module of one's own): one line a property, exit 1 on a failure",
+    usage: 'check PLUGIN [--model NAME] [--hp JSON]   (PLUGIN: a built-in name, a .ts/.js file or an installed package)',
+    options: CHECK_OPTIONS,
+    positionals: 1,
+    run: checkCommand,
+  },
+  'init-plugin': {
+    summary: 'write a minimal working plug-in (model, plugin.ts, a conformance test) to start one of your own from',
+    usage: 'init-plugin NAME [DIR]   (DIR: default ./NAME; existing files are never overwritten)',
+    options: INIT_PLUGIN_OPTIONS,
+    positionals: 2,
+    run: initPluginCommand,
   },
   run: {
     summary: 'run an experiment (every cell in its own process), record results in DIR and write its report',
@@ -129,7 +145,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error: unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help()}\n`);
       return 2;
     }
-    const more = command.moreOptions?.(rest);
+    const more = await command.moreOptions?.(rest);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(`${commandHelp(command, more)}\n`);
       return 0;

@@ -18,7 +18,7 @@ const NEGATIVE_NUMBER = /^-(\d|\.\d|Infinity)/;
  * command takes none.
  */
 export function parseCommandLine(command: string, args: readonly string[], options: OptionTypes, takesPositionals: boolean, hint = ''): CommandLine {
-  const parserOptions = Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type }]));
+  const parserOptions = Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.multiple ? { multiple: true } : {}) }]));
   const { values, positionals, tokens } = parseArgs({ args: [...args], options: parserOptions, strict: false, allowPositionals: true, tokens: true });
   const known = Object.keys(options);
   for (const token of tokens) {

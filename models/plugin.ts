@@ -59,7 +59,10 @@ export function definePlugin<S extends z.ZodType<Record<string, unknown>>>(def: 
   return {
     name: def.name,
     family: def.family,
+    familyLabel: def.familyLabel ?? def.family,
     description: def.description,
+    contextLength: (hp) => def.contextLength?.(parseHyperParameters(def.name, def.schema, hp)),
+    ...(def.contextParameter !== undefined ? { contextParameter: def.contextParameter } : {}),
     schema: def.schema,
     conformance: def.conformance ?? [{ hyperParameters: {} }],
     ...(def.renamedOptions ? { renamedOptions: def.renamedOptions } : {}),

@@ -11,7 +11,17 @@ import type { CheckpointData } from './checkpoint.ts';
  */
 export type Protocol = 'sentence' | 'stream';
 
-export type ModelFamily = 'example' | 'ngram' | 'window' | 'recurrent';
+/**
+ * A model family: an open name (`ngram`, `window`, `recurrent`, or any a plug-in brings). Runs of one family
+ * share a colour in the report and a line in its legend.
+ */
+export type ModelFamily = string;
+
+/**
+ * How many words of history a model conditions on, as its plug-in states it: a count (an n-gram model of
+ * order n: n − 1), `'unbounded'` (a recurrent state), or undefined when it has no such figure.
+ */
+export type ContextLength = number | 'unbounded' | undefined;
 
 /** Limits on training; training stops at the first one reached. Count-based models ignore them. */
 export interface Budget {
@@ -122,7 +132,16 @@ export interface LanguageModel {
 export interface PluginDefinition<S extends z.ZodType<Record<string, unknown>>> {
   readonly name: string;
   readonly family: ModelFamily;
+  /** What charts and tables call the family (`n-gram`, `fixed window`); default: the family itself. */
+  readonly familyLabel?: string;
   readonly description: string;
+  /** Words of history a model with these hyper-parameters conditions on; default: none stated. */
+  contextLength?(hyperParameters: z.output<S>): ContextLength;
+  /**
+   * The hyper-parameter that sets the context length (`order`, `n`), if one does: the report joins the runs of
+   * a sweep over it into one line.
+   */
+  readonly contextParameter?: keyof z.output<S> & string;
   /** Hyper-parameters; must be a strict object (unknown keys are errors) with defaults for optional keys. */
   readonly schema: S;
   create(hyperParameters: z.output<S>, vocab: Vocabulary): LanguageModel;
@@ -149,7 +168,11 @@ export interface ConformanceCase {
 export interface ModelPlugin {
   readonly name: string;
   readonly family: ModelFamily;
+  readonly familyLabel: string;
   readonly description: string;
+  /** The context length of a model with these (validated) hyper-parameters. */
+  contextLength(hyperParameters: Readonly<Record<string, unknown>>): ContextLength;
+  readonly contextParameter?: string;
   readonly schema: z.ZodType<Record<string, unknown>>;
   /** Validate `hyperParameters` (a `UserError` naming the option otherwise) and make an untrained model. */
   create(hyperParameters: unknown, vocab: Vocabulary): LanguageModel;

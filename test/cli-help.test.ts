@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../harness/cli.ts';
 import { modelOptionSpecs } from '../harness/model-options.ts';
-import { registry } from '../models/registry.ts';
+import { BUILT_IN_PLUGINS } from '../models/registry.ts';
 import { runMain as cli } from './run-main.ts';
 
 /** The help line of one option: the flag at the start of a line, then its description. */
@@ -45,11 +45,11 @@ describe('COMMAND --help', () => {
     expect((await cli('train', '--help')).stdout).not.toMatch(/--hidden-size/);
   });
 
-  it.each(registry.map((p) => p.name))("every option of %s has a description, in 'models' and in train --model NAME --help", async (name) => {
+  it.each(BUILT_IN_PLUGINS.map((p) => p.name))("every option of %s has a description, in 'models' and in train --model NAME --help", async (name) => {
     const full = (await cli('train', `--model=${name}`, '--help')).stdout;
     const help = full.slice(full.indexOf(`options of the model ${name}`));
     const models = (await cli('models')).stdout;
-    for (const o of modelOptionSpecs(registry.find((p) => p.name === name)!)) {
+    for (const o of modelOptionSpecs(BUILT_IN_PLUGINS.find((p) => p.name === name)!)) {
       expect(o.description, `${name} ${o.key}`).toBeTruthy();
       const flag = o.type === 'boolean' ? `--[no-]${o.flag}` : `--${o.flag}`;
       const line = lineOf(help, flag);

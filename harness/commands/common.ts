@@ -1,6 +1,8 @@
 import type { SplitName, TokenLevel } from '../../corpora/corpus.ts';
 import { loadCorpus, parseFractions, type CorpusOptions } from '../../corpora/load.ts';
 import { UserError } from '../../errors/user-error.ts';
+import { loadPlugins } from '../plugin-loader.ts';
+import type { PluginRegistry } from '../../models/registry.ts';
 import type { Budget, Protocol } from '../../models/types.ts';
 
 export type Flags = Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
@@ -18,6 +20,8 @@ export interface OptionSpec {
   readonly default?: string;
   /** An option of an earlier version, refused with the name that replaced it (and not shown in help). */
   readonly renamed?: { readonly to: string; readonly version: string };
+  /** Repeatable: every value is kept, in order (`--plugin A --plugin B`). */
+  readonly multiple?: boolean;
 }
 
 export type OptionTypes = Readonly<Record<string, OptionSpec>>;
@@ -46,6 +50,30 @@ export const BUDGET_OPTIONS: OptionTypes = {
   seconds: { type: 'string', value: 'S', description: 'stop training after S seconds' },
   tokens: { type: 'string', value: 'N', description: 'stop training after N training tokens' },
 };
+
+export const PLUGIN_OPTION: OptionTypes = {
+  plugin: {
+    type: 'string',
+    multiple: true,
+    value: 'PATH_OR_PACKAGE',
+    description: 'also use the plug-ins this module exports (a .ts or .js file, or an installed package); repeatable',
+  },
+};
+
+/** Every value of a repeatable option, in order. */
+export function listFlag(flags: Flags, name: string): string[] {
+  const v = flags[name];
+  const values = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return values.map((x) => {
+    if (typeof x !== 'string') throw new UserError(`--${name} needs a value`);
+    return x;
+  });
+}
+
+/** The built-in plug-ins and those of the `--plugin` modules (paths against the current folder). */
+export function pluginRegistry(flags: Flags): Promise<PluginRegistry> {
+  return loadPlugins(listFlag(flags, 'plugin'), process.cwd());
+}
 
 export function stringFlag(flags: Flags, name: string): string | undefined {
   const v = flags[name];

@@ -8,6 +8,8 @@ import { progressReporter } from '../progress.ts';
 import {
   CORPUS_OPTIONS,
   MODE_OPTION,
+  PLUGIN_OPTION,
+  pluginRegistry,
   corpusOptions,
   encodeWithVocabulary,
   formatCount,
@@ -29,6 +31,7 @@ export const EVAL_OPTIONS: OptionTypes = {
   split: { type: 'string', value: 'train|valid|test', description: 'the split of --corpus to score', default: 'test' },
   mode: { ...MODE_OPTION.mode!, default: 'the mode the model was trained in' },
   json: { type: 'boolean', description: 'print the result as one JSON line instead of text' },
+  ...PLUGIN_OPTION,
 };
 
 interface ModelSource {
@@ -38,12 +41,12 @@ interface ModelSource {
   trainedOn?: ReturnType<typeof loadModel>['trainedOn'];
 }
 
-function modelSource(flags: Flags): ModelSource {
+async function modelSource(flags: Flags): Promise<ModelSource> {
   const load = stringFlag(flags, 'load');
   const arpa = stringFlag(flags, 'arpa');
   if ((load === undefined) === (arpa === undefined)) throw new UserError('eval needs exactly one of --load DIR or --arpa FILE');
   if (load !== undefined) {
-    const { model, trainedOn } = loadModel(load);
+    const { model, trainedOn } = loadModel(load, await pluginRegistry(flags));
     return { model, level: trainedOn?.level ?? 'word', mode: trainedOn?.mode ?? 'sentence', ...(trainedOn ? { trainedOn } : {}) };
   }
   const { model, warnings } = readArpa(arpa!);
@@ -52,7 +55,7 @@ function modelSource(flags: Flags): ModelSource {
 }
 
 export async function evalCommand(flags: Flags): Promise<void> {
-  const source = modelSource(flags);
+  const source = await modelSource(flags);
   const { model } = source;
   const mode = modeFlag(flags, source.mode);
   const text = stringFlag(flags, 'text');

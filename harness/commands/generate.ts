@@ -3,7 +3,7 @@ import { UserError } from '../../errors/user-error.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
 import { Random } from '../../numerics/random.ts';
 import type { Scorer } from '../../models/types.ts';
-import { numberFlag, requiredFlag, stringFlag, type Flags, type OptionTypes } from './common.ts';
+import { numberFlag, PLUGIN_OPTION, pluginRegistry, requiredFlag, stringFlag, type Flags, type OptionTypes } from './common.ts';
 import { loadModel } from './load-model.ts';
 
 export const GENERATE_OPTIONS: OptionTypes = {
@@ -12,6 +12,7 @@ export const GENERATE_OPTIONS: OptionTypes = {
   seed: { type: 'string', value: 'N', description: 'random seed of the sampling', default: '1' },
   temperature: { type: 'string', value: 'T', description: 'sharpen (< 1) or flatten (> 1) the distribution; 0 takes the most likely token', default: '1' },
   prefix: { type: 'string', value: 'TEXT', description: 'start from this text (words outside the vocabulary are read as <unk>)' },
+  ...PLUGIN_OPTION,
 };
 
 /**
@@ -75,7 +76,7 @@ export async function generateCommand(flags: Flags): Promise<void> {
   const count = numberFlag(flags, 'tokens', { integer: true, min: 1 }) ?? 100;
   const seed = numberFlag(flags, 'seed', { integer: true, min: 0 }) ?? 1;
   const temperature = numberFlag(flags, 'temperature', { min: 0 }) ?? 1;
-  const { model, trainedOn } = loadModel(dir);
+  const { model, trainedOn } = loadModel(dir, await pluginRegistry(flags));
   const level = trainedOn?.level ?? 'word';
   const mode = trainedOn?.mode ?? 'sentence';
   const random = new Random(seed);

@@ -1,8 +1,7 @@
 import { encodeCorpus } from '../../corpora/corpus.ts';
-import { registry } from '../../models/registry.ts';
 import { formatOptions, modelOptionRows } from '../help.ts';
 import { modelOptionSpecs } from '../model-options.ts';
-import { CORPUS_OPTIONS, corpusOptions, loadCorpus, requiredFlag, type Flags, type OptionTypes } from './common.ts';
+import { CORPUS_OPTIONS, corpusOptions, loadCorpus, PLUGIN_OPTION, pluginRegistry, requiredFlag, type Flags, type OptionTypes } from './common.ts';
 import { describeCorpus } from './train.ts';
 
 export const CORPUS_INFO_OPTIONS: OptionTypes = { ...CORPUS_OPTIONS };
@@ -13,10 +12,12 @@ export async function corpusCommand(flags: Flags): Promise<void> {
   process.stdout.write(`${describeCorpus(encodeCorpus(loadCorpus(spec, corpusOptions(flags))))}\n`);
 }
 
-/** `models`: every registered plug-in and its options. */
-export async function modelsCommand(): Promise<void> {
+export const MODELS_OPTIONS: OptionTypes = { ...PLUGIN_OPTION };
+
+/** `models [--plugin M]`: every registered plug-in (and those the modules named export) and its options. */
+export async function modelsCommand(flags: Flags): Promise<void> {
   const lines: string[] = [];
-  for (const plugin of registry) {
+  for (const plugin of (await pluginRegistry(flags)).plugins) {
     lines.push(`${plugin.name} (${plugin.family}): ${plugin.description}`, ...formatOptions(modelOptionRows(modelOptionSpecs(plugin))), '');
   }
   lines.push("Options are flags of 'train --model NAME' and, in camelCase, keys of an experiment's \"hyperParameters\" (--hidden-size: hiddenSize).");

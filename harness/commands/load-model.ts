@@ -1,7 +1,8 @@
 import type { TokenLevel } from '../../corpora/corpus.ts';
 import type { CorpusOptions } from '../../corpora/load.ts';
 import { loadCheckpoint } from '../../models/checkpoint.ts';
-import { findPlugin } from '../../models/registry.ts';
+import type { PluginRegistry } from '../../models/registry.ts';
+import { UserError } from '../../errors/user-error.ts';
 import type { LanguageModel, Protocol } from '../../models/types.ts';
 
 export interface LoadedModel {
@@ -14,10 +15,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A saved model, rebuilt by the plug-in that wrote it (found through the registry). */
-export function loadModel(dir: string): LoadedModel {
+/** A saved model, rebuilt by the plug-in that wrote it (found in `registry`). */
+export function loadModel(dir: string, registry: PluginRegistry): LoadedModel {
   const data = loadCheckpoint(dir);
-  const model = findPlugin(data.plugin).fromCheckpoint(data);
+  if (!registry.has(data.plugin)) {
+    throw new UserError(
+      `${dir}: written by plug-in "${data.plugin}", which is not loaded: add --plugin PATH_OR_PACKAGE (the module that defines it); loaded: ${registry.names().join(', ')}`,
+    );
+  }
+  const model = registry.find(data.plugin).fromCheckpoint(data);
   const p = data.provenance;
   if (isObject(p) && typeof p.corpus === 'string' && (p.level === 'word' || p.level === 'char') && (p.mode === 'sentence' || p.mode === 'stream')) {
     return {

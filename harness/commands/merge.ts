@@ -3,7 +3,7 @@ import { UserError } from '../../errors/user-error.ts';
 import { checkResultsFolder } from '../output-path.ts';
 import { requiredFlag, type Flags, type OptionTypes } from './common.ts';
 import { reportCommand } from './report.ts';
-import type { CommandIo } from './run.ts';
+import { type CommandIo, PROCESS_IO } from './io.ts';
 
 export interface MergeArgs {
   /** Results folders to join (e.g. each shard's `--out`). */
@@ -16,7 +16,7 @@ export interface MergeArgs {
  * `merge DIR… --out DIR`: join shards' results (and their per-token files) into one results folder, say which
  * runs disagreed between folders and which row was kept, then write the report of what was merged.
  */
-export async function mergeCommand(args: MergeArgs, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function mergeCommand(args: MergeArgs, io: CommandIo = PROCESS_IO): Promise<number> {
   checkResultsFolder(args.out, { option: '--out', example: 'runs/merged' });
   const summary = mergeResults(args.inputs, args.out);
   for (const c of summary.conflicts) io.stderr.write(`warning: ${describeConflict(c)}\n`);

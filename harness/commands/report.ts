@@ -1,7 +1,7 @@
 import { checkResultsFolder } from '../output-path.ts';
 import { writeReport } from '../report/write.ts';
 import { DEFAULT_OUT, stringFlag, type Flags, type OptionTypes } from './common.ts';
-import type { CommandIo } from './run.ts';
+import { type CommandIo, PROCESS_IO } from './io.ts';
 
 export interface ReportArgs {
   /** The results folder to read and write the report into (default `reports`). */
@@ -9,7 +9,7 @@ export interface ReportArgs {
 }
 
 /** `report [--out DIR]`: charts, SVGs, index.html and results.md from DIR's results alone (no training). */
-export async function reportCommand(args: ReportArgs, io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function reportCommand(args: ReportArgs, io: CommandIo = PROCESS_IO): Promise<number> {
   const dir = args.out ?? DEFAULT_OUT;
   checkResultsFolder(dir, { option: '--out', example: 'runs/NAME' });
   const { charts, warnings } = await writeReport(dir);

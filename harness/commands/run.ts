@@ -2,9 +2,10 @@ import { UserError } from '../../errors/user-error.ts';
 import { DEFAULT_OUT, stringFlag, type Flags, type OptionTypes } from './common.ts';
 import { loadExperiment } from '../experiment/config.ts';
 import { parseShard } from '../experiment/grid.ts';
-import { progressDisplay, type TextStream } from '../experiment/progress.ts';
+import { progressDisplay } from '../experiment/progress.ts';
 import { runExperiment } from '../experiment/runner.ts';
 import { checkResultsFolder } from '../output-path.ts';
+import { type CommandIo, PROCESS_IO } from './io.ts';
 import { reportCommand } from './report.ts';
 
 export { DEFAULT_OUT };
@@ -18,19 +19,12 @@ export interface RunArgs {
   readonly shard?: string;
 }
 
-export interface CommandIo {
-  readonly stdout: TextStream;
-  readonly stderr: TextStream;
-}
-
-const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
-
 /**
  * `run CONFIG [--out DIR] [--force] [--shard K/N]`: run an experiment's grid, each cell in its own process,
  * recording results in DIR. Ctrl-C stops the running cell (recorded as interrupted) and keeps the rest.
  * Returns the exit code: 0 when every run succeeded, 1 when one failed, 130 when interrupted.
  */
-export async function runCommand(args: RunArgs, io: CommandIo = defaultIo): Promise<number> {
+export async function runCommand(args: RunArgs, io: CommandIo = PROCESS_IO): Promise<number> {
   if (!args.config) throw new UserError('run needs an experiment: a bundled name (default, brown) or a JSON file');
   const experiment = loadExperiment(args.config);
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);

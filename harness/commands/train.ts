@@ -1,7 +1,7 @@
 import { encodeCorpus, predictedTokens, type EncodedCorpus } from '../../corpora/corpus.ts';
 import { BROWN_PAPER } from '../../corpora/brown.ts';
 import { saveCheckpoint, type JsonValue } from '../../models/checkpoint.ts';
-import { findPlugin } from '../../models/registry.ts';
+import { loadPlugins } from '../plugin-loader.ts';
 import type { Protocol } from '../../models/types.ts';
 import { formatOptions, modelOptionRows } from '../help.ts';
 import { hyperParametersFromFlags, modelFlagOptions, modelOptionSpecs } from '../model-options.ts';
@@ -14,6 +14,8 @@ import {
   BUDGET_OPTIONS,
   CORPUS_OPTIONS,
   MODE_OPTION,
+  PLUGIN_OPTION,
+  pluginRegistry,
   budgetFlags,
   corpusOptions,
   formatCount,
@@ -39,6 +41,7 @@ export const TRAIN_OPTIONS: OptionTypes = {
       'save the trained model in DIR (for eval, generate, export-arpa): a new or empty folder, or a model saved before (replaced); any other folder is refused',
   },
   json: { type: 'boolean', description: 'print the summary as one JSON line instead of text' },
+  ...PLUGIN_OPTION,
 };
 
 /** The chosen model's options: what the command line accepts, and their section of `train --model NAME --help`. */
@@ -48,12 +51,10 @@ export interface ModelFlags {
 }
 
 /** `train` takes the chosen plug-in's hyper-parameters as flags too; they are known once `--model` is. */
-export function trainModelOptions(argv: readonly string[]): ModelFlags | undefined {
-  const i = argv.findIndex((a) => a === '--model' || a.startsWith('--model='));
-  if (i < 0) return undefined;
-  const name = argv[i]!.includes('=') ? argv[i]!.slice('--model='.length) : argv[i + 1];
-  if (!name || name.startsWith('-')) return undefined;
-  const plugin = findPlugin(name);
+export async function trainModelOptions(argv: readonly string[]): Promise<ModelFlags | undefined> {
+  const name = optionValues(argv, 'model').at(-1);
+  if (!name) return undefined;
+  const plugin = (await loadPlugins(optionValues(argv, 'plugin'), process.cwd())).find(name);
   const specs = modelOptionSpecs(plugin);
   return {
     options: modelFlagOptions(specs, plugin.renamedOptions),
@@ -62,6 +63,16 @@ export function trainModelOptions(argv: readonly string[]): ModelFlags | undefin
       ...formatOptions(modelOptionRows(specs)),
     ],
   };
+}
+
+/** The values of `--NAME V` / `--NAME=V` in a command line not parsed yet (a value that is an option is none). */
+export function optionValues(argv: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  argv.forEach((a, i) => {
+    const value = a === `--${name}` ? argv[i + 1] : a.startsWith(`--${name}=`) ? a.slice(name.length + 3) : undefined;
+    if (value && !value.startsWith('-')) values.push(value);
+  });
+  return values;
 }
 
 /** One table of split sizes; for Brown, beside the figures Bengio et al. 2003 report. */
@@ -89,7 +100,7 @@ export interface TrainProvenance {
 
 export async function trainCommand(flags: Flags): Promise<void> {
   const pluginName = requiredFlag(flags, 'model', 'a registered model; see `models`');
-  const plugin = findPlugin(pluginName);
+  const plugin = (await pluginRegistry(flags)).find(pluginName);
   const hyperParameters = hyperParametersFromFlags(plugin, flags);
   const spec = requiredFlag(flags, 'corpus', 'brown, hihello, ship, text:PATH or files:TRAIN,VALID,TEST');
   const options = corpusOptions(flags);

@@ -59,6 +59,8 @@ export const experimentSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, ".", "_" and "-"')
     .optional(),
   description: z.string().optional(),
+  /** Plug-in modules to load (paths relative to the config file, or installed package names). */
+  plugins: z.array(z.string().min(1, 'must name a plug-in module')).default([]),
   corpora: z.array(z.union([z.string().min(1), corpusObject])).min(1, 'needs at least one corpus'),
   models: z.array(modelEntry).min(1, 'needs at least one model'),
   seeds: z.array(z.number().int().min(0)).min(1, 'needs at least one seed').default([1]),

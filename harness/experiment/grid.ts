@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import { UserError } from '../../errors/user-error.ts';
 import { jsonNaming, schemaKeys } from '../../models/option-names.ts';
 import { describeIssues } from '../../models/plugin.ts';
-import { registry } from '../../models/registry.ts';
-import type { Budget, ModelFamily, Protocol } from '../../models/types.ts';
+import { builtInRegistry, type PluginRegistry } from '../../models/registry.ts';
+import type { Budget, ContextLength, ModelFamily, Protocol } from '../../models/types.ts';
 import { corpusFiles, type CorpusEntry, type Experiment } from './config.ts';
 
 /** One run of the grid: a model with one point of its hyper-parameters, on one corpus, seed and protocol. */
@@ -22,6 +22,11 @@ export interface Cell {
   readonly baseDir: string;
   readonly plugin: string;
   readonly family: ModelFamily;
+  /** What the report calls the family, and the context length: stated by the plug-in, recorded with the run. */
+  readonly familyLabel: string;
+  readonly contextLength: ContextLength;
+  /** The hyper-parameter that sets the context length, if one does. */
+  readonly contextParameter?: string;
   /** What charts and tables call the run: the label (or plug-in) and the swept hyper-parameters. */
   readonly label: string;
   /** The validated hyper-parameters, defaults filled in. */
@@ -105,17 +110,18 @@ function formatValue(v: unknown): string {
  * Expand an experiment into its cells, validating every hyper-parameter point against its plug-in's schema
  * before anything runs (a typo fails at once, naming the model entry and the option).
  */
-export function expandGrid(experiment: Experiment): Cell[] {
+export function expandGrid(experiment: Experiment, registry: PluginRegistry = builtInRegistry): Cell[] {
   const { config } = experiment;
   const cells: Cell[] = [];
   const pluginUses = new Map<string, number>();
   for (const m of config.models) pluginUses.set(m.plugin, (pluginUses.get(m.plugin) ?? 0) + 1);
 
   const plans = config.models.map((entry, i) => {
-    const plugin = registry.find((p) => p.name === entry.plugin);
-    if (!plugin) {
-      throw new UserError(`${experiment.path}: "models[${i}].plugin": unknown model "${entry.plugin}"; available: ${registry.map((p) => p.name).join(', ')}`);
+    if (!registry.has(entry.plugin)) {
+      const hint = experiment.config.plugins.length ? '' : ' (a plug-in of your own: "plugins": ["./my-plugin.ts"])';
+      throw new UserError(`${experiment.path}: "models[${i}].plugin": unknown model "${entry.plugin}"; available: ${registry.names().join(', ')}${hint}`);
     }
+    const plugin = registry.find(entry.plugin);
     const points = gridProduct(entry.hyperParameters).map((point) => {
       const parsed = plugin.schema.safeParse(point);
       if (!parsed.success) {
@@ -150,6 +156,9 @@ export function expandGrid(experiment: Experiment): Cell[] {
               baseDir: dirname(experiment.path),
               plugin: plugin.name,
               family: plugin.family,
+              familyLabel: plugin.familyLabel,
+              contextLength: plugin.contextLength(point.hyperParameters),
+              ...(plugin.contextParameter !== undefined ? { contextParameter: plugin.contextParameter } : {}),
               label: point.label,
               hyperParameters: point.hyperParameters,
               seed,

@@ -38,7 +38,7 @@ function conflict(id: string, kept: { row: ResultRow; dir: string }, dropped: { 
   if (kept.row.status !== 'ok' || dropped.row.status !== 'ok') return undefined;
   const key = MEASURED.find((k) => !Object.is(kept.row[k], dropped.row[k]));
   if (key === undefined) return undefined;
-  const column = RESULT_COLUMNS.find(([, k]) => k === key)![0];
+  const column = RESULT_COLUMNS.find((c) => c.key === key)!.header;
   return { id, column, kept: { dir: kept.dir, value: kept.row[key] }, dropped: { dir: dropped.dir, value: dropped.row[key] } };
 }
 

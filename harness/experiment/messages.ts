@@ -6,6 +6,8 @@ export interface CellRequest {
   readonly cell: Cell;
   /** The results folder: the cell writes its per-token files there. */
   readonly outDir: string;
+  /** The plug-in modules the experiment loads, absolute: the cell's process loads the same ones. */
+  readonly plugins: readonly string[];
   /** The `run` process: the cell stops when it is gone (even if it went before the cell's code started). */
   readonly runPid: number;
 }

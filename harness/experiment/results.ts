@@ -4,121 +4,138 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../../errors/user-error.ts';
 import { writeFileAtomic } from './atomic.ts';
+import { earlierContext, earlierFamilyLabel } from './earlier-rows.ts';
 
 export const RESULTS_FILE = 'results.csv';
 export const CURVES_FILE = 'learning-curves.csv';
 
-/** One run of an experiment, as a row of `results.csv`. Measurements are null when the run failed. */
-export interface ResultRow {
-  experiment: string;
+/** Why a CSV field cannot be read as its column's value. */
+class BadField extends Error {}
+
+/**
+ * One column of a CSV file: its header, the row's key, and how its text reads. A column added in a later version
+ * has `fill`, which gives its value for the rows of a file written before it (from the rest of the row).
+ */
+interface Column<K extends string, V> {
+  readonly header: string;
+  readonly key: K;
+  read(text: string): V;
+  readonly fill?: (row: Readonly<Record<string, unknown>>) => V;
+}
+
+type AnyColumn = Column<string, unknown>;
+
+/** The row type a table of columns describes: one key a column, of the type its `read` gives. */
+export type RowOf<C extends readonly AnyColumn[]> = { [Col in C[number] as Col['key']]: Col extends Column<string, infer V> ? V : never };
+
+const text = <K extends string>(header: string, key: K, fill?: Column<K, string>['fill']): Column<K, string> => ({
+  header,
+  key,
+  read: (t) => t,
+  ...(fill ? { fill } : {}),
+});
+
+const oneOf = <K extends string, const V extends string>(header: string, key: K, values: readonly V[]): Column<K, V> => ({
+  header,
+  key,
+  read: (t) => {
+    if (!(values as readonly string[]).includes(t)) throw new BadField(`"${t}" is not one of ${values.join(', ')}`);
+    return t as V;
+  },
+});
+
+function readNumber(t: string): number {
+  const value = Number(t);
+  // "NaN" is a value (a perplexity without `<unk>` on a split of `<unk>` only); anything else unreadable is an error.
+  if (t === '' || (Number.isNaN(value) && t !== 'NaN')) throw new BadField(`"${t}" is not a number`);
+  return value;
+}
+
+const number = <K extends string>(header: string, key: K): Column<K, number> => ({ header, key, read: readNumber });
+
+/** A measurement: empty when the run failed. */
+const measured = <K extends string>(header: string, key: K): Column<K, number | null> => ({ header, key, read: (t) => (t === '' ? null : readNumber(t)) });
+
+/** Words of history, `unbounded`, or empty when the plug-in states none. */
+const contextColumn = <K extends string>(
+  header: string,
+  key: K,
+  fill: Column<K, number | 'unbounded' | null>['fill'],
+): Column<K, number | 'unbounded' | null> => ({
+  header,
+  key,
+  read: (t) => (t === '' ? null : t === 'unbounded' ? 'unbounded' : readNumber(t)),
+  ...(fill ? { fill } : {}),
+});
+
+/** The columns of `results.csv`, in file order: the one description of a results row (`ResultRow` is derived from it). */
+export const RESULT_COLUMNS = [
+  text('experiment', 'experiment'),
   /** Position of the run in its experiment's grid; rows are kept in this order. */
-  cell: number;
-  id: string;
-  status: 'ok' | 'failed';
+  number('cell', 'cell'),
+  text('id', 'id'),
+  oneOf('status', 'status', ['ok', 'failed']),
   /** Why a failed run failed. */
-  error: string;
-  corpus: string;
-  corpusId: string;
-  model: string;
-  family: string;
-  label: string;
+  text('error', 'error'),
+  text('corpus', 'corpus'),
+  text('corpus_id', 'corpusId'),
+  text('model', 'model'),
+  text('family', 'family'),
+  /** What the plug-in calls its family, and its context length: recorded at run time, so the report needs no plug-in. */
+  text('family_label', 'familyLabel', (row) => earlierFamilyLabel(String(row.family))),
+  contextColumn('context_length', 'contextLength', (row) => earlierContext(String(row.family), String(row.hyperParameters)).length),
+  /** The hyper-parameter that sets the context length (a sweep over it is one line of the size-against-context chart). */
+  text('context_parameter', 'contextParameter', (row) => earlierContext(String(row.family), String(row.hyperParameters)).parameter),
+  text('label', 'label'),
   /** The validated hyper-parameters as canonical JSON. */
-  hyperParameters: string;
-  seed: number;
-  mode: string;
+  text('hyper_parameters', 'hyperParameters'),
+  number('seed', 'seed'),
+  text('mode', 'mode'),
   /** The budget as canonical JSON. */
-  budget: string;
-  validPerplexity: number | null;
-  testPerplexity: number | null;
+  text('budget', 'budget'),
+  measured('valid_perplexity', 'validPerplexity'),
+  measured('test_perplexity', 'testPerplexity'),
   /** KenLM's "excluding OOVs": `<unk>` targets left out of the sum and the count. */
-  testPerplexityWithoutUnk: number | null;
-  validTokens: number | null;
-  testTokens: number | null;
-  validUnk: number | null;
-  testUnk: number | null;
-  vocabSize: number | null;
-  trainTokens: number | null;
-  parameters: number | null;
-  modelBytes: number | null;
+  measured('test_perplexity_without_unk', 'testPerplexityWithoutUnk'),
+  measured('valid_tokens', 'validTokens'),
+  measured('test_tokens', 'testTokens'),
+  measured('valid_unk', 'validUnk'),
+  measured('test_unk', 'testUnk'),
+  measured('vocab_size', 'vocabSize'),
+  measured('train_tokens', 'trainTokens'),
+  measured('parameters', 'parameters'),
+  measured('model_bytes', 'modelBytes'),
   /** maxRSS of the run's process after loading the corpus, before the model existed. */
-  baselineRssBytes: number | null;
+  measured('baseline_rss_bytes', 'baselineRssBytes'),
   /** maxRSS of the run's process at the end (training and scoring included). */
-  peakRssBytes: number | null;
-  trainSeconds: number | null;
-  trainTokensPerSecond: number | null;
-  scoringTokensPerSecond: number | null;
-  epochs: number | null;
-  bestEpoch: number | null;
-  stoppedBy: string;
-  gitCommit: string;
-  nodeVersion: string;
-  cpuModel: string;
-  date: string;
-}
+  measured('peak_rss_bytes', 'peakRssBytes'),
+  measured('train_seconds', 'trainSeconds'),
+  measured('train_tokens_per_second', 'trainTokensPerSecond'),
+  measured('scoring_tokens_per_second', 'scoringTokensPerSecond'),
+  measured('epochs', 'epochs'),
+  measured('best_epoch', 'bestEpoch'),
+  text('stopped_by', 'stoppedBy'),
+  text('git_commit', 'gitCommit'),
+  text('node_version', 'nodeVersion'),
+  text('cpu_model', 'cpuModel'),
+  text('date', 'date'),
+] as const;
 
-/** A point of a learning curve, as a row of `learning-curves.csv`. */
-export interface CurveRow {
-  id: string;
-  epoch: number;
-  tokensSeen: number;
-  seconds: number;
-  trainLoss: number;
-  validPerplexity: number;
-  learningRate: number | null;
-}
+/** One run of an experiment, as a row of `results.csv`. Measurements are null when the run failed. */
+export type ResultRow = RowOf<typeof RESULT_COLUMNS>;
 
-type Kind = 'string' | 'number' | 'nullable';
-type Columns<R> = readonly (readonly [header: string, key: keyof R & string, kind: Kind])[];
+/** The columns of `learning-curves.csv`: a point of a learning curve a row. */
+export const CURVE_COLUMNS = [
+  text('id', 'id'),
+  number('epoch', 'epoch'),
+  number('tokens_seen', 'tokensSeen'),
+  number('seconds', 'seconds'),
+  number('train_loss', 'trainLoss'),
+  number('valid_perplexity', 'validPerplexity'),
+  measured('learning_rate', 'learningRate'),
+] as const;
 
-export const RESULT_COLUMNS: Columns<ResultRow> = [
-  ['experiment', 'experiment', 'string'],
-  ['cell', 'cell', 'number'],
-  ['id', 'id', 'string'],
-  ['status', 'status', 'string'],
-  ['error', 'error', 'string'],
-  ['corpus', 'corpus', 'string'],
-  ['corpus_id', 'corpusId', 'string'],
-  ['model', 'model', 'string'],
-  ['family', 'family', 'string'],
-  ['label', 'label', 'string'],
-  ['hyper_parameters', 'hyperParameters', 'string'],
-  ['seed', 'seed', 'number'],
-  ['mode', 'mode', 'string'],
-  ['budget', 'budget', 'string'],
-  ['valid_perplexity', 'validPerplexity', 'nullable'],
-  ['test_perplexity', 'testPerplexity', 'nullable'],
-  ['test_perplexity_without_unk', 'testPerplexityWithoutUnk', 'nullable'],
-  ['valid_tokens', 'validTokens', 'nullable'],
-  ['test_tokens', 'testTokens', 'nullable'],
-  ['valid_unk', 'validUnk', 'nullable'],
-  ['test_unk', 'testUnk', 'nullable'],
-  ['vocab_size', 'vocabSize', 'nullable'],
-  ['train_tokens', 'trainTokens', 'nullable'],
-  ['parameters', 'parameters', 'nullable'],
-  ['model_bytes', 'modelBytes', 'nullable'],
-  ['baseline_rss_bytes', 'baselineRssBytes', 'nullable'],
-  ['peak_rss_bytes', 'peakRssBytes', 'nullable'],
-  ['train_seconds', 'trainSeconds', 'nullable'],
-  ['train_tokens_per_second', 'trainTokensPerSecond', 'nullable'],
-  ['scoring_tokens_per_second', 'scoringTokensPerSecond', 'nullable'],
-  ['epochs', 'epochs', 'nullable'],
-  ['best_epoch', 'bestEpoch', 'nullable'],
-  ['stopped_by', 'stoppedBy', 'string'],
-  ['git_commit', 'gitCommit', 'string'],
-  ['node_version', 'nodeVersion', 'string'],
-  ['cpu_model', 'cpuModel', 'string'],
-  ['date', 'date', 'string'],
-];
-
-export const CURVE_COLUMNS: Columns<CurveRow> = [
-  ['id', 'id', 'string'],
-  ['epoch', 'epoch', 'number'],
-  ['tokens_seen', 'tokensSeen', 'number'],
-  ['seconds', 'seconds', 'number'],
-  ['train_loss', 'trainLoss', 'number'],
-  ['valid_perplexity', 'validPerplexity', 'number'],
-  ['learning_rate', 'learningRate', 'nullable'],
-];
+export type CurveRow = RowOf<typeof CURVE_COLUMNS>;
 
 /** Numbers as JavaScript prints them (shortest round-trip form), so writing what was read changes nothing. */
 function cell(value: unknown): string {
@@ -126,14 +143,14 @@ function cell(value: unknown): string {
   return String(value);
 }
 
-function toCsv<R>(columns: Columns<R>, rows: readonly R[]): string {
+function toCsv<C extends readonly AnyColumn[]>(columns: C, rows: readonly RowOf<C>[]): string {
   return stringify(
-    rows.map((r) => columns.map(([, key]) => cell(r[key]))),
-    { header: true, columns: columns.map(([h]) => h), record_delimiter: '\n' },
+    rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c.key]))),
+    { header: true, columns: columns.map((c) => c.header), record_delimiter: '\n' },
   );
 }
 
-function fromCsv<R>(columns: Columns<R>, path: string): R[] {
+function fromCsv<C extends readonly AnyColumn[]>(columns: C, path: string): RowOf<C>[] {
   const text = readFileSync(path, 'utf8');
   let records: string[][];
   try {
@@ -141,8 +158,9 @@ function fromCsv<R>(columns: Columns<R>, path: string): R[] {
   } catch (e) {
     throw new UserError(`${path}: not a valid CSV file (${(e as Error).message})`);
   }
-  const expected = columns.map(([h]) => h);
   const header = records[0] ?? [];
+  // A file of an earlier version may lack the columns added since (those with `fill`); nothing else may differ.
+  const expected = columns.filter((c) => c.fill === undefined || header.includes(c.header)).map((c) => c.header);
   if (header.join(',') !== expected.join(',')) {
     const missing = expected.filter((h) => !header.includes(h));
     const extra = header.filter((h) => !expected.includes(h));
@@ -155,24 +173,17 @@ function fromCsv<R>(columns: Columns<R>, path: string): R[] {
   }
   return records.slice(1).map((record, i) => {
     const row: Record<string, unknown> = {};
-    columns.forEach(([header, key, kind], j) => {
-      const text = record[j];
-      if (kind === 'string') {
-        row[key] = text;
-        return;
+    header.forEach((h, j) => {
+      const column = columns.find((c) => c.header === h)!;
+      try {
+        row[column.key] = column.read(record[j] ?? '');
+      } catch (e) {
+        if (!(e instanceof BadField)) throw e;
+        throw new UserError(`${path}: line ${i + 2}, column ${h}: ${e.message}`);
       }
-      if (kind === 'nullable' && text === '') {
-        row[key] = null;
-        return;
-      }
-      // "NaN" is a value (a perplexity without `<unk>` on a split of `<unk>` only); anything else unreadable is an error.
-      const value = Number(text);
-      if (text === '' || (Number.isNaN(value) && text !== 'NaN')) {
-        throw new UserError(`${path}: line ${i + 2}, column ${header}: "${text}" is not a number`);
-      }
-      row[key] = value;
     });
-    return row as R;
+    for (const c of columns) if (!(c.key in row) && c.fill) row[c.key] = c.fill(row);
+    return row as RowOf<C>;
   });
 }
 
@@ -192,11 +203,6 @@ export function readResults(dir: string): ResultSet {
   const path = join(dir, RESULTS_FILE);
   if (!existsSync(path)) return { rows: [], curves: [] };
   const rows = fromCsv(RESULT_COLUMNS, path);
-  for (const [i, r] of rows.entries()) {
-    if (r.status !== 'ok' && r.status !== 'failed') {
-      throw new UserError(`${path}: line ${i + 2}, column status: "${r.status}" is neither ok nor failed`);
-    }
-  }
   const curvesPath = join(dir, CURVES_FILE);
   const curves = existsSync(curvesPath) ? fromCsv(CURVE_COLUMNS, curvesPath) : [];
   return { rows, curves };

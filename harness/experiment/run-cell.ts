@@ -1,5 +1,5 @@
 import { encodeCorpus, predictedTokens } from '../../corpora/corpus.ts';
-import { findPlugin } from '../../models/registry.ts';
+import { loadPlugins } from '../plugin-loader.ts';
 import type { ProgressEvent } from '../../models/types.ts';
 import { maxRssBytes, trainAndMeasure } from '../measure.ts';
 import { assertSoundModel } from '../sound-model.ts';
@@ -24,13 +24,14 @@ function throttled(report: (event: ProgressEvent) => void): (event: ProgressEven
  * One run: load the corpus, train the model, score valid and test by the shared protocol, keep the test
  * split's per-token log-probabilities under `outDir`, and return the measurements.
  */
-export async function runCell({ cell, outDir }: CellRequest, onProgress: (event: ProgressEvent) => void): Promise<CellResult> {
+export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress: (event: ProgressEvent) => void): Promise<CellResult> {
+  const registry = await loadPlugins(plugins, cell.baseDir);
   const text = loadExperimentCorpus(cell.corpus, cell.baseDir);
   const corpus = encodeCorpus(text);
   writeCorpusTokens(outDir, cell.corpusId, corpus, vocabularySource(text));
   const baselineRssBytes = maxRssBytes();
 
-  const model = findPlugin(cell.plugin).create(cell.hyperParameters, corpus.vocab);
+  const model = registry.find(cell.plugin).create(cell.hyperParameters, corpus.vocab);
   const perToken = new Float64Array(predictedTokens(corpus.test));
   const measured = await trainAndMeasure(model, corpus, {
     seed: cell.seed,

@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProgressEvent } from '../../models/types.ts';
+import { loadPlugins } from '../plugin-loader.ts';
+import type { PluginRegistry } from '../../models/registry.ts';
 import type { Experiment } from './config.ts';
 import { latestRuns } from './configuration.ts';
 import { runEnvironment, type RunEnvironment } from './environment.ts';
@@ -110,6 +112,9 @@ function baseRow(cell: Cell, env: RunEnvironment): Omit<ResultRow, 'status' | 'e
     corpusId: cell.corpusId,
     model: cell.plugin,
     family: cell.family,
+    familyLabel: cell.familyLabel,
+    contextLength: cell.contextLength ?? null,
+    contextParameter: cell.contextParameter ?? '',
     label: cell.label,
     hyperParameters: canonicalJson(cell.hyperParameters),
     seed: cell.seed,
@@ -165,11 +170,12 @@ export function curveRows(id: string, r: CellResult): CurveRow[] {
  * `outDir/results.csv` as soon as it ends. Cells with a successful row are skipped unless `force`.
  */
 export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<RunSummary> {
-  const grid = expandGrid(experiment);
+  const registry = await loadPlugins(experiment.config.plugins, dirname(experiment.path), `${experiment.path}: "plugins"`);
+  const grid = expandGrid(experiment, registry);
   const cells = shardCells(grid, options.shard);
   const unlock = lockResults(options.outDir);
   try {
-    const summary = await runCells(cells, options);
+    const summary = await runCells(cells, registry, options);
     return { ...summary, ...keptRuns(experiment.name, new Set(grid.map((c) => c.id)), readResults(options.outDir).rows) };
   } finally {
     unlock();
@@ -183,7 +189,7 @@ function keptRuns(experiment: string, ids: ReadonlySet<string>, rows: readonly R
   return { kept: kept.length, keptShown: kept.filter((r) => !superseded.includes(r)).length };
 }
 
-async function runCells(cells: readonly Cell[], options: RunOptions): Promise<Omit<RunSummary, 'kept' | 'keptShown'>> {
+async function runCells(cells: readonly Cell[], registry: PluginRegistry, options: RunOptions): Promise<Omit<RunSummary, 'kept' | 'keptShown'>> {
   const { outDir, signal } = options;
   const emit = options.onEvent ?? (() => {});
   const { rows, curves } = readResults(outDir);
@@ -199,7 +205,7 @@ async function runCells(cells: readonly Cell[], options: RunOptions): Promise<Om
   for (const [i, cell] of todo.entries()) {
     if (signal?.aborted) break;
     const outcome = await runChild(
-      { cell, outDir, runPid: process.pid },
+      { cell, outDir, plugins: registry.modules, runPid: process.pid },
       signal,
       (pid) => {
         recordCell(outDir, pid);

@@ -1,7 +1,6 @@
 import type { ResultRow } from '../experiment/results.ts';
-import { contextLength } from './context.ts';
 import type { Breakdown, ReportData } from './data.ts';
-import { CHART_CONFIG, familyColour, familyName, familyNameRank, familyRank, MIB, round, runChannels, SCHEMA, type Json, type JsonObject } from './style.ts';
+import { CHART_CONFIG, familyColour, familyNameRank, MIB, round, runChannels, SCHEMA, type Json, type JsonObject } from './style.ts';
 
 /** A chart of the report: its file name (without extension), its heading and its Vega-Lite spec. */
 export interface Chart {
@@ -53,7 +52,10 @@ function runNamer(rows: readonly ResultRow[]): (r: ResultRow) => string {
 
 function orderedRows(rows: readonly ResultRow[]): ResultRow[] {
   return [...rows].sort(
-    (a, b) => familyRank(a.family) - familyRank(b.family) || (a.experiment < b.experiment ? -1 : a.experiment > b.experiment ? 1 : 0) || a.cell - b.cell,
+    (a, b) =>
+      familyNameRank(a.familyLabel) - familyNameRank(b.familyLabel) ||
+      (a.experiment < b.experiment ? -1 : a.experiment > b.experiment ? 1 : 0) ||
+      a.cell - b.cell,
   );
 }
 
@@ -61,7 +63,7 @@ function runPoints(data: ReportData): RunPoint[] {
   const name = runNamer(data.ok);
   return orderedRows(data.ok).map((r, order) => ({
     corpus: r.corpus,
-    family: familyName(r.family),
+    family: r.familyLabel,
     plugin: r.model,
     name: name(r),
     order,
@@ -317,7 +319,7 @@ function learningCurvesChart(data: ReportData): Chart | undefined {
       const r = byId.get(c.id)!;
       return {
         corpus: r.corpus,
-        family: familyName(r.family),
+        family: r.familyLabel,
         plugin: r.model,
         name: name(r),
         run: `${name(r)} · seed ${r.seed}`,
@@ -468,23 +470,23 @@ function sizeVsContextChart(data: ReportData): Chart | undefined {
   for (const r of orderedRows(data.ok)) {
     const key = `${r.corpus}\u0000${name(r)}`;
     if (seen.has(key) || r.parameters === null || r.parameters <= 0) continue;
-    const ctx = contextLength(r.family, JSON.parse(r.hyperParameters) as Record<string, unknown>);
-    if (!ctx) continue;
+    const context = r.contextLength;
+    if (context === null) continue;
     seen.add(key);
-    // The series is the run's name without its order, so the points of one sweep join into a line.
+    // The series is the run's name without the parameter that sets its context, so the points of one sweep join into a line.
     const series =
-      ctx.kind === 'bounded' && ctx.key
+      context !== 'unbounded' && r.contextParameter
         ? name(r)
-            .replace(new RegExp(`\\s*\\b${ctx.key}=\\S+`), '')
+            .replace(new RegExp(`\\s*\\b${r.contextParameter}=\\S+`), '')
             .trim() || r.model
         : name(r);
     values.push({
       corpus: r.corpus,
-      family: familyName(r.family),
+      family: r.familyLabel,
       plugin: r.model,
       name: name(r),
       series,
-      context: ctx.kind === 'bounded' ? ctx.words : null,
+      context: context === 'unbounded' ? null : context,
       parameters: r.parameters,
     });
   }
@@ -576,7 +578,7 @@ function breakdownChart(
       }
       values.push({
         corpus: row.corpus,
-        family: familyName(row.family),
+        family: row.familyLabel,
         plugin: row.model,
         name: namer(row),
         bucket: b.bucket,
@@ -642,7 +644,7 @@ function sweepCharts(data: ReportData): Chart[] {
         .filter(({ r }) => r.testPerplexity !== null && Number.isFinite(r.testPerplexity) && r.testPerplexity > 0)
         .map(({ r, h }) => ({
           corpus: r.corpus,
-          family: familyName(r.family),
+          family: r.familyLabel,
           name: namer(r),
           series: others.length ? others.map((k) => `${k}=${typeof h[k] === 'string' ? h[k] : JSON.stringify(h[k])}`).join(' ') : plugin,
           value: h[key] as number,

@@ -3,22 +3,42 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-/** Families in the order legends list them, with the name and colour every chart gives them. */
-export const FAMILIES: readonly { readonly family: string; readonly name: string; readonly colour: string }[] = [
-  { family: 'ngram', name: 'n-gram', colour: '#4c78a8' },
-  { family: 'window', name: 'fixed window', colour: '#f58518' },
-  { family: 'recurrent', name: 'recurrent', colour: '#54a24b' },
-  { family: 'example', name: 'example', colour: '#9d755d' },
+/** The families the suite comes with, in the order legends list them, by the label charts give them, with their colours. */
+export const FAMILIES: readonly { readonly name: string; readonly colour: string }[] = [
+  { name: 'n-gram', colour: '#4c78a8' },
+  { name: 'fixed window', colour: '#f58518' },
+  { name: 'recurrent', colour: '#54a24b' },
+  { name: 'example', colour: '#9d755d' },
 ];
-const OTHER = { name: 'other', colour: '#bab0ac' };
 
-export function familyName(family: string): string {
-  return FAMILIES.find((f) => f.family === family)?.name ?? family;
+/** Colours for families the report has never heard of: Tableau 20 without the four above and the greys. */
+const OTHER_COLOURS = [
+  '#e45756',
+  '#b279a2',
+  '#72b7b2',
+  '#eeca3b',
+  '#ff9da6',
+  '#9ecae9',
+  '#ffbf79',
+  '#88d27a',
+  '#ff9d98',
+  '#d6a5c9',
+  '#fcbfd2',
+  '#b9ac9f',
+  '#8cd17d',
+  '#79706e',
+] as const;
+
+/** FNV-1a of a family's label: the same label gets the same colour in every chart and every report. */
+function stableHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
-export function familyRank(family: string): number {
-  const i = FAMILIES.findIndex((f) => f.family === family);
-  return i < 0 ? FAMILIES.length : i;
+/** A family's colour, by its label: its own for the built-in families, one picked by the label's hash for the rest. */
+export function familyColourOf(name: string): string {
+  return FAMILIES.find((f) => f.name === name)?.colour ?? OTHER_COLOURS[stableHash(name) % OTHER_COLOURS.length]!;
 }
 
 /**
@@ -33,7 +53,7 @@ export function familyColour(present: readonly string[], extra: readonly { name:
     title: 'Model family',
     scale: {
       domain: [...names, ...extra.map((e) => e.name)],
-      range: [...names.map((n) => FAMILIES.find((f) => f.name === n)?.colour ?? OTHER.colour), ...extra.map((e) => e.colour)],
+      range: [...names.map(familyColourOf), ...extra.map((e) => e.colour)],
     },
   };
 }
@@ -61,8 +81,8 @@ export function runChannels(
   const names = [...new Set(runs.map((r) => r.name))];
   const pluginOf = new Map(runs.map((r) => [r.name, r.plugin]));
   const plugins = [...new Set(names.map((n) => pluginOf.get(n)))];
-  const own = FAMILIES.find((f) => f.name === family)?.colour;
-  const colours = [...RUN_COLOURS.filter((c) => c === own), ...RUN_COLOURS.filter((c) => c !== own)];
+  const own = familyColourOf(family);
+  const colours = [own, ...RUN_COLOURS.filter((c) => c !== own)];
   const channel = (range: Json[]): JsonObject => ({
     field: 'name',
     type: 'nominal',
@@ -77,7 +97,7 @@ export function runChannels(
   };
 }
 
-/** The rank of a family by the name charts give it (`n-gram`, `fixed window`, …); unknown ones last. */
+/** The rank of a family by the label charts give it (`n-gram`, `fixed window`, …); unknown ones after, in the order of their labels. */
 export function familyNameRank(name: string): number {
   const i = FAMILIES.findIndex((f) => f.name === name);
   return i < 0 ? FAMILIES.length : i;

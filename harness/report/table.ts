@@ -1,6 +1,6 @@
 import { DIVERGED, isDivergence } from '../../numerics/divergence.ts';
 import type { ResultRow } from '../experiment/results.ts';
-import { familyName, MIB } from './style.ts';
+import { MIB } from './style.ts';
 
 /** Thousands separated by commas, whatever the locale of the machine: the same results give the same text. */
 export function grouped(x: number, digits = 0): string {
@@ -30,7 +30,7 @@ export interface Column {
 /** The columns of the results table, in the report page and in `results.md`. */
 export const TABLE_COLUMNS: readonly Column[] = [
   { title: 'Corpus', numeric: false, value: (r) => r.corpus },
-  { title: 'Family', numeric: false, value: (r) => familyName(r.family) },
+  { title: 'Family', numeric: false, value: (r) => r.familyLabel },
   { title: 'Model', numeric: false, wrap: true, value: (r) => r.label },
   { title: 'Protocol', numeric: false, value: (r) => r.mode },
   { title: 'Seed', numeric: true, value: (r) => String(r.seed) },

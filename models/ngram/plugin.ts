@@ -38,6 +38,9 @@ export const ngramSchema = z
 export const ngramPlugin = definePlugin({
   name: 'ngram',
   family: 'ngram',
+  familyLabel: 'n-gram',
+  contextLength: (hp) => hp.order - 1,
+  contextParameter: 'order',
   description:
     'Count-based n-gram models: mle, add-k (Laplace), interpolated Kneser-Ney (kn) and modified Kneser-Ney (mkn, as KenLM lmplz estimates it); reads and writes ARPA files.',
   schema: ngramSchema,

@@ -6,7 +6,7 @@ import { matmul, matmulTransA, matmulTransB } from '../../numerics/matmul.ts';
 import { createParameter, type Parameter } from '../../numerics/parameter.ts';
 import { Random } from '../../numerics/random.ts';
 import { release, type DType, type FloatArray } from '../../numerics/tensor.ts';
-import { OwnedArrays } from './owned-arrays.ts';
+import { OwnedArrays } from '../../numerics/owned-arrays.ts';
 import type { Segment } from './batches.ts';
 import { GRU } from '../../numerics/recurrent/gru.ts';
 import { LSTM } from '../../numerics/recurrent/lstm.ts';

@@ -21,6 +21,7 @@ function gatedPlugin(cell: 'lstm' | 'gru'): ModelPlugin {
   return definePlugin({
     name: cell,
     family: 'recurrent',
+    contextLength: () => 'unbounded',
     description: DESCRIPTIONS[cell],
     schema: gatedSchema,
     conformance: CONFORMANCE[cell],
@@ -32,6 +33,7 @@ function gatedPlugin(cell: 'lstm' | 'gru'): ModelPlugin {
 export const rnnPlugin: ModelPlugin = definePlugin({
   name: 'rnn',
   family: 'recurrent',
+  contextLength: () => 'unbounded',
   description: DESCRIPTIONS.rnn,
   schema: rnnSchema,
   conformance: CONFORMANCE.rnn,

@@ -4,7 +4,7 @@ import type { FloatArray } from '../../numerics/tensor.ts';
 import type { Scorer } from '../types.ts';
 import type { RecurrentWorkspace } from '../../numerics/recurrent/workspace.ts';
 import type { RecurrentNetwork } from './network.ts';
-import { OwnedArrays, releaseWhenCollected } from './owned-arrays.ts';
+import { OwnedArrays, releaseWhenCollected } from '../../numerics/owned-arrays.ts';
 
 /**
  * Positions per piece of `scoreSequence`: its buffers (logits above all, rows × |V|) are sized for this

@@ -6,6 +6,7 @@ import { UnigramModel } from './unigram.ts';
 export const unigramPlugin = definePlugin({
   name: 'unigram',
   family: 'example',
+  contextLength: () => 0,
   description: 'Add-α unigram model: the minimal example of a plug-in.',
   schema: z.strictObject({
     alpha: z.number().positive().max(1e6).default(1).describe('add-α smoothing: every count gets α more'),

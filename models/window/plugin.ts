@@ -6,6 +6,9 @@ import { windowSchema } from './options.ts';
 export const windowPlugin = definePlugin({
   name: 'window',
   family: 'window',
+  familyLabel: 'fixed window',
+  contextLength: (hp) => hp.n - 1,
+  contextParameter: 'n',
   description: 'Fixed-window feed-forward neural LM (Bengio et al. 2003): y = b + Wx + U tanh(d + Hx) over the n−1 previous embeddings.',
   schema: windowSchema,
   create: (hp, vocab) => new WindowModel(hp, vocab),

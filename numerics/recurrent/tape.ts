@@ -1,5 +1,5 @@
 import type { DType, FloatArray } from '../tensor.ts';
-import type { OwnedArrays } from '../../models/rnn/owned-arrays.ts';
+import type { OwnedArrays } from '../owned-arrays.ts';
 
 /**
  * What one direction of one layer keeps between forward and backward, time-major (row = t·B + b).

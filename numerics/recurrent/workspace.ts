@@ -1,5 +1,5 @@
 import type { DType, FloatArray } from '../tensor.ts';
-import { OwnedArrays } from '../../models/rnn/owned-arrays.ts';
+import { OwnedArrays } from '../owned-arrays.ts';
 import { DirectionTape } from './tape.ts';
 
 export type CellKind = 'rnn' | 'lstm' | 'gru';

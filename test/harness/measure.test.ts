@@ -40,7 +40,7 @@ describe('train and run measure a model the same way', () => {
     const trained = JSON.parse(cli.stdout);
     const config = parseExperiment({ corpora: ['ship'], models: [{ plugin: 'window', hyperParameters: HP }], seeds: [3], protocol: 'stream' }, 'x.json');
     const [cell] = expandGrid({ name: 'x', path: join(dir, 'x.json'), config });
-    const result = await runCell({ cell: cell!, outDir: dir, runPid: process.pid }, () => {});
+    const result = await runCell({ cell: cell!, outDir: dir, runPid: process.pid, plugins: [] }, () => {});
     expect(result.validPerplexity).toBe(trained.validPerplexity);
     expect(result.trainTokens).toBe(trained.trainTokens);
     expect(result.epochs.map((e) => e.validPerplexity)).toEqual(trained.epochs.map((e: { validPerplexity: number }) => e.validPerplexity));

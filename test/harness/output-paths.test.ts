@@ -9,6 +9,7 @@ import { readResults, RESULTS_FILE, writeResults } from '../../harness/experimen
 import { PROJECT_DIR } from '../../harness/output-path.ts';
 import { loadCheckpoint } from '../../models/checkpoint.ts';
 import { writeArpa } from '../../models/ngram/arpa-write.ts';
+import { builtInRegistry } from '../../models/registry.ts';
 import { writeFixtureResults } from './report-fixture.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'pb-paths-'));
@@ -180,7 +181,9 @@ describe('export-arpa --out', () => {
     expect((await cli('export-arpa', '--load', model, '--out', existing, '--overwrite')).code).toBe(0);
     expect(readFileSync(existing)).toEqual(readFileSync(fresh));
     // The writer itself names a path it cannot write (the command's check comes first; this is the later failure).
-    expect(() => writeArpa(loadModel(model).model, join(existing, 'x.arpa'))).toThrow(/--out .*old\.arpa\/x\.arpa: cannot be written \((ENOTDIR|EEXIST)\)/);
+    expect(() => writeArpa(loadModel(model, builtInRegistry).model, join(existing, 'x.arpa'))).toThrow(
+      /--out .*old\.arpa\/x\.arpa: cannot be written \((ENOTDIR|EEXIST)\)/,
+    );
     expect(() => writeFileAtomic(join(existing, 'results.csv'), 'x')).toThrow(/old\.arpa\/results\.csv: cannot be written \((ENOTDIR|EEXIST)\)/);
     expect(Object.keys(snapshot(dir)).filter((p) => p.includes('.tmp-'))).toEqual([]);
   });

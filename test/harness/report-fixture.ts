@@ -1,3 +1,4 @@
+import { earlierContext, earlierFamilyLabel } from '../../harness/experiment/earlier-rows.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +106,9 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
       corpusId: FIXTURE_CORPUS_ID,
       model: r.model,
       family: r.family,
+      familyLabel: earlierFamilyLabel(r.family),
+      contextLength: earlierContext(r.family, JSON.stringify(r.hp)).length,
+      contextParameter: earlierContext(r.family, JSON.stringify(r.hp)).parameter,
       label: r.label,
       hyperParameters: JSON.stringify(r.hp),
       seed: 1,

@@ -97,7 +97,7 @@ describe('a broken model', () => {
     const config = { corpora: ['ship'], models: [{ plugin: 'unigram' }] };
     writeFileSync(path, JSON.stringify(config));
     const [cell] = expandGrid({ name: 'broken', path, config: parseExperiment(config, path) });
-    await expect(runCell({ cell: cell!, outDir: tmp(), runPid: process.pid }, () => {})).rejects.toThrow(
+    await expect(runCell({ cell: cell!, outDir: tmp(), plugins: [], runPid: process.pid }, () => {})).rejects.toThrow(
       new UserError('the trained unigram model is broken: 181 of the 181 valid tokens get a NaN log-probability'),
     );
   });

@@ -1,4 +1,4 @@
-import { allocate, release, type DType, type FloatArray } from '../../numerics/tensor.ts';
+import { allocate, release, type DType, type FloatArray } from './tensor.ts';
 
 /**
  * Arrays from `allocate` that one object owns and gives back together (float32 arrays live in the

@@ -58,6 +58,19 @@ export { addBias, biasGradient } from './numerics/bias.ts';
 export { initEmbedding, initUniformFanIn } from './numerics/init.ts';
 export { kernelThreads, setKernelThreads } from './numerics/kernels/threads.ts';
 
+// The one neural training loop and its options (issue 12 §3): a plug-in supplies its parameters, batches and step.
+export { fit, makeOptimizer, type FitOptions, type FitSession, type StepResult } from './numerics/training/fit.ts';
+export {
+  RECURRENT_TRAINING,
+  resolveLearningRate,
+  trainingOptions,
+  WINDOW_TRAINING,
+  type PlateauRule,
+  type TrainingDefaults,
+  type TrainingOptions,
+} from './numerics/training/options.ts';
+export type { RenamedOptions } from './models/types.ts';
+
 // External plug-ins (issue 12 §2): zod for their schemas (the same copy the harness validates with), the
 // registry and loader, and the conformance kit for a plug-in author's own tests.
 export { z } from 'zod';

@@ -9,7 +9,7 @@ import { Random } from '../numerics/random.ts';
 import { gatherBatch, windowExamples } from '../models/window/examples.ts';
 import { backward, forward, WindowNetwork, WindowWorkspace } from '../models/window/network.ts';
 import { WindowScorer } from '../models/window/scorer.ts';
-import { trainStep } from '../models/window/training.ts';
+import { clearEmbeddingGradients, windowStep } from '../models/window/training.ts';
 import { jsonLines, runTorchTwin } from './torch-twin.ts';
 import type { BenchCell, BenchTable } from './types.ts';
 
@@ -78,7 +78,9 @@ export default async function windowBench(): Promise<BenchTable[]> {
       bench
         .add('train step', () => {
           nextBatch();
-          trainStep(ws, BATCH, adam, { dropout: 0, clip: 0 }, null);
+          windowStep(ws, BATCH, 0, null);
+          adam.step();
+          clearEmbeddingGradients(ws, BATCH);
         })
         .add('forward', () => forward(ws, BATCH))
         .add('forward + loss + backward', () => {

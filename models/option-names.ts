@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RenamedOptions } from './types.ts';
 
 /**
  * How an option is spelt where the user wrote it: a hyper-parameter `hiddenSize` is `"hiddenSize"` in a JSON
@@ -12,6 +13,8 @@ export interface OptionNaming {
   readonly text: (message: string) => string;
   /** Every key the schema knows, for "did you mean". */
   readonly known: readonly string[];
+  /** Keys of earlier versions (old → new), named in place of a guess. */
+  readonly renamed?: RenamedOptions | undefined;
 }
 
 /** `hiddenSize` → `hidden-size`. */
@@ -24,15 +27,15 @@ export function schemaKeys(schema: z.ZodType): string[] {
 }
 
 /** Options as keys of a JSON object (an experiment's `hyperParameters`, a checkpoint). */
-export function jsonNaming(known: readonly string[] = []): OptionNaming {
-  return { option: (path) => `"${path.map(String).join('.')}"`, text: (message) => message, known };
+export function jsonNaming(known: readonly string[] = [], renamed?: RenamedOptions): OptionNaming {
+  return { option: (path) => `"${path.map(String).join('.')}"`, text: (message) => message, known, renamed };
 }
 
 /**
  * Options as command-line flags. Only camelCase keys are respelt inside messages: a one-word key reads the same
  * either way, and replacing short words (`k`, `n`) could hit other words (`"add-k"`).
  */
-export function flagNaming(known: readonly string[]): OptionNaming {
+export function flagNaming(known: readonly string[], renamed?: RenamedOptions): OptionNaming {
   const camel = known.filter((k) => /[A-Z]/.test(k));
   const pattern = camel.length ? new RegExp(`\\b(${camel.join('|')})\\b`, 'g') : undefined;
   return {
@@ -40,6 +43,7 @@ export function flagNaming(known: readonly string[]): OptionNaming {
     option: (path) => `--${kebab(String(path[0]))}`,
     text: (message) => (pattern ? message.replace(pattern, (key) => `--${kebab(key)}`) : message),
     known,
+    renamed,
   };
 }
 
@@ -76,4 +80,26 @@ export function closestName(name: string, candidates: readonly string[]): string
     }
   }
   return best;
+}
+
+/**
+ * Hyper-parameters written with option names that were renamed since (old → new in `renamed`), respelt with
+ * the new names: how a checkpoint of an earlier version loads. Returns the renames it made, for a note.
+ */
+export function migrateRenamedOptions(
+  raw: Readonly<Record<string, unknown>>,
+  renamed: Readonly<Record<string, string>>,
+): { hyperParameters: Record<string, unknown>; renames: [string, string][] } {
+  const hyperParameters: Record<string, unknown> = {};
+  const renames: [string, string][] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const now = renamed[key];
+    if (now !== undefined && !(now in raw)) {
+      hyperParameters[now] = value;
+      renames.push([key, now]);
+    } else {
+      hyperParameters[key] = value;
+    }
+  }
+  return { hyperParameters, renames };
 }

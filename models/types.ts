@@ -73,6 +73,7 @@ export interface TrainReport {
   readonly epochs: readonly EpochRecord[];
   /** The epoch whose parameters the model holds after training (early stopping), if any. */
   readonly bestEpoch?: number;
+  /** 'done': the model's own end (its `maxEpochs`, or count-based training); 'epochs', 'seconds', 'tokens': the budget's. */
   readonly stoppedBy: 'done' | 'epochs' | 'seconds' | 'tokens' | 'early-stopping';
 }
 
@@ -147,6 +148,14 @@ export interface PluginDefinition<S extends z.ZodType<Record<string, unknown>>> 
   fromCheckpoint(data: CheckpointData, hyperParameters: z.output<S>, vocab: Vocabulary): LanguageModel;
   /** Configurations the conformance kit runs (small and fast); default: one, with default hyper-parameters. */
   readonly conformance?: readonly ConformanceCase[];
+  /** Options renamed since an earlier version (old → new): refused in configs naming the new one; migrated in checkpoints. */
+  readonly renamedOptions?: RenamedOptions;
+}
+
+/** Option names a plug-in used before (old → new), and the version that renamed them. */
+export interface RenamedOptions {
+  readonly version: string;
+  readonly names: Readonly<Record<string, string>>;
 }
 
 export interface ConformanceCase {
@@ -169,4 +178,5 @@ export interface ModelPlugin {
   create(hyperParameters: unknown, vocab: Vocabulary): LanguageModel;
   fromCheckpoint(data: CheckpointData): LanguageModel;
   readonly conformance: readonly ConformanceCase[];
+  readonly renamedOptions?: RenamedOptions;
 }

@@ -18,6 +18,8 @@ export interface OptionSpec {
   readonly description: string;
   /** What applies when the option is not given, as help shows it; the command itself applies it. */
   readonly default?: string;
+  /** An option of an earlier version, refused with the name that replaced it (and not shown in help). */
+  readonly renamed?: { readonly to: string; readonly version: string };
   /** Repeatable: every value is kept, in order (`--plugin A --plugin B`). */
   readonly multiple?: boolean;
 }

@@ -3,13 +3,13 @@ import { BROWN_PAPER } from '../../corpora/brown.ts';
 import { saveCheckpoint, type JsonValue } from '../../models/checkpoint.ts';
 import { loadPlugins } from '../plugin-loader.ts';
 import type { Protocol } from '../../models/types.ts';
-import { evaluate, type Metrics } from '../metrics.ts';
 import { formatOptions, modelOptionRows } from '../help.ts';
 import { hyperParametersFromFlags, modelFlagOptions, modelOptionSpecs } from '../model-options.ts';
 import { checkModelFolder, type ModelFolderState } from '../output-path.ts';
 import { progressReporter } from '../progress.ts';
 import { assertSoundModel } from '../sound-model.ts';
-import { trainingThroughput, trainModel, type HarnessTrainReport } from '../train.ts';
+import { trainAndMeasure, type Measurement } from '../measure.ts';
+import type { HarnessTrainReport } from '../train.ts';
 import {
   BUDGET_OPTIONS,
   CORPUS_OPTIONS,
@@ -57,7 +57,7 @@ export async function trainModelOptions(argv: readonly string[]): Promise<ModelF
   const plugin = (await loadPlugins(optionValues(argv, 'plugin'), process.cwd())).find(name);
   const specs = modelOptionSpecs(plugin);
   return {
-    options: modelFlagOptions(specs),
+    options: modelFlagOptions(specs, plugin.renamedOptions),
     help: [
       `options of the model ${plugin.name} (in a JSON experiment, keys of "hyperParameters" in camelCase: --hidden-size is hiddenSize):`,
       ...formatOptions(modelOptionRows(specs)),
@@ -117,18 +117,14 @@ export async function trainCommand(flags: Flags): Promise<void> {
   if (!json) process.stderr.write(`${describeCorpus(corpus)}\n`);
 
   const progress = progressReporter(`train ${plugin.name}`);
-  let report: HarnessTrainReport;
-  let valid: Metrics;
-  let scoringSeconds: number;
+  let measured: Measurement;
   try {
-    report = await trainModel(model, corpus, { seed, mode, ...(budget ? { budget } : {}), onProgress: progress.update });
-    const started = performance.now();
-    valid = evaluate(model.scorer(), corpus.valid, { mode, level: corpus.level, onProgress: (e) => progress.update({ ...e, phase: 'scoring valid' }) });
-    scoringSeconds = (performance.now() - started) / 1000;
+    measured = await trainAndMeasure(model, corpus, { seed, mode, ...(budget ? { budget } : {}), onProgress: progress.update });
   } finally {
     progress.stop();
   }
-  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  const { report, valid } = measured;
+  const peakRssMB = measured.peakRssBytes / 2 ** 20;
 
   // A broken model (NaN anywhere) fails the command before anything is written.
   const checkpoint = save ? model.toCheckpoint() : undefined;
@@ -154,14 +150,14 @@ export async function trainCommand(flags: Flags): Promise<void> {
     vocabulary: corpus.vocab.size,
     parameters: model.parameterCount(),
     bytes: model.byteSize(),
-    trainSeconds: report.seconds,
+    trainSeconds: measured.trainSeconds,
     trainTokens: report.tokensTrained,
-    trainTokensPerSecond: trainingThroughput(report, report.seconds),
+    trainTokensPerSecond: measured.trainTokensPerSecond,
     epochs: report.epochs,
     stoppedBy: report.stoppedBy,
     validPerplexity: valid.perplexity,
     validPerplexityWithoutUnk: valid.perplexityWithoutUnk,
-    scoringTokensPerSecond: valid.tokens / scoringSeconds,
+    scoringTokensPerSecond: measured.scoringTokensPerSecond,
     peakRssMB,
     ...(save ? { saved: save } : {}),
   };
@@ -172,10 +168,10 @@ export async function trainCommand(flags: Flags): Promise<void> {
   const lines = [
     `model ${plugin.name} ${JSON.stringify(model.hyperParameters)}`,
     `  parameters ${formatCount(summary.parameters)}, ${formatCount(summary.bytes)} bytes`,
-    `  trained on ${formatCount(report.tokensTrained)} tokens in ${report.seconds.toFixed(2)} s (${report.stoppedBy})`,
+    `  trained on ${formatCount(report.tokensTrained)} tokens in ${measured.trainSeconds.toFixed(2)} s (${report.stoppedBy})`,
     ...report.epochs.map((e) => `  epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, valid perplexity ${e.validPerplexity.toFixed(2)}`),
     `  valid perplexity ${valid.perplexity.toFixed(3)} (${formatCount(valid.tokens)} tokens, ${formatCount(valid.unk)} <unk>; without <unk> ${valid.perplexityWithoutUnk.toFixed(3)})`,
-    `  scoring ${formatCount(Math.round(summary.scoringTokensPerSecond))} tokens/s, peak RSS ${peakRssMB.toFixed(0)} MB`,
+    `  scoring ${formatCount(Math.round(summary.scoringTokensPerSecond))} tokens/s (valid), peak RSS ${peakRssMB.toFixed(0)} MB`,
     ...(save ? [`  saved to ${save}${saving === 'model' ? ' (replacing the model saved there before)' : ''}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

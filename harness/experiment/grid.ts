@@ -126,7 +126,7 @@ export function expandGrid(experiment: Experiment, registry: PluginRegistry = bu
       const parsed = plugin.schema.safeParse(point);
       if (!parsed.success) {
         const subject = `${experiment.path}: "models[${i}].hyperParameters" (${entry.plugin} ${canonicalJson(point)})`;
-        throw new UserError(describeIssues(subject, parsed.error, jsonNaming(schemaKeys(plugin.schema))));
+        throw new UserError(describeIssues(subject, parsed.error, jsonNaming(schemaKeys(plugin.schema), plugin.renamedOptions)));
       }
       // Name a run by what varies; a plug-in used by several unlabelled entries also needs its fixed values.
       const shown = Object.entries(entry.hyperParameters).filter(

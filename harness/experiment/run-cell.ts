@@ -1,15 +1,11 @@
-import { encodeCorpus } from '../../corpora/corpus.ts';
+import { encodeCorpus, predictedTokens } from '../../corpora/corpus.ts';
 import { loadPlugins } from '../plugin-loader.ts';
 import type { ProgressEvent } from '../../models/types.ts';
-import { evaluate } from '../metrics.ts';
+import { maxRssBytes, trainAndMeasure } from '../measure.ts';
 import { assertSoundModel } from '../sound-model.ts';
-import { trainingThroughput, trainModel } from '../train.ts';
 import { loadExperimentCorpus, vocabularySource } from './corpus.ts';
 import type { CellRequest, CellResult } from './messages.ts';
 import { writeCorpusTokens, writeRunTokens } from './token-files.ts';
-
-/** The process's peak resident set so far, in bytes (Node reports kilobytes). */
-const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024;
 
 /** Progress at most five times a second (and at every change of phase), so IPC never slows training. */
 function throttled(report: (event: ProgressEvent) => void): (event: ProgressEvent) => void {
@@ -36,22 +32,16 @@ export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress
   const baselineRssBytes = maxRssBytes();
 
   const model = registry.find(cell.plugin).create(cell.hyperParameters, corpus.vocab);
-  const progress = throttled(onProgress);
-  const trainStart = performance.now();
-  const report = await trainModel(model, corpus, {
+  const perToken = new Float64Array(predictedTokens(corpus.test));
+  const measured = await trainAndMeasure(model, corpus, {
     seed: cell.seed,
     mode: cell.mode,
     budget: cell.budget,
-    onProgress: progress,
+    onProgress: throttled(onProgress),
+    testPerToken: perToken,
   });
-  const trainSeconds = (performance.now() - trainStart) / 1000;
-
-  const scoring = (phase: string) => (event: ProgressEvent) => progress({ ...event, phase });
-  const valid = evaluate(model.scorer(), corpus.valid, { mode: cell.mode, level: corpus.level, onProgress: scoring('scoring valid') });
-  const perToken = new Float64Array(corpus.test.tokens.length + corpus.test.starts.length - 1);
-  const scoreStart = performance.now();
-  const test = evaluate(model.scorer(), corpus.test, { mode: cell.mode, level: corpus.level, perToken, onProgress: scoring('scoring test') });
-  const scoreSeconds = (performance.now() - scoreStart) / 1000;
+  const { report, valid } = measured;
+  const test = measured.test!;
   // A diverged network already failed in training; a model with NaN anywhere fails here, never as a result.
   assertSoundModel(model, { valid, test });
   writeRunTokens(outDir, cell.id, perToken);
@@ -70,10 +60,10 @@ export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress
     parameters: model.parameterCount(),
     modelBytes: model.byteSize(),
     baselineRssBytes,
-    peakRssBytes: maxRssBytes(),
-    trainSeconds,
-    trainTokensPerSecond: trainingThroughput(report, trainSeconds),
-    scoringTokensPerSecond: test.tokens / Math.max(scoreSeconds, 1e-9),
+    peakRssBytes: measured.peakRssBytes,
+    trainSeconds: measured.trainSeconds,
+    trainTokensPerSecond: measured.trainTokensPerSecond,
+    scoringTokensPerSecond: measured.scoringTokensPerSecond,
     epochs: report.epochs,
     bestEpoch: report.bestEpoch ?? null,
     stoppedBy: report.stoppedBy,

@@ -4,7 +4,8 @@ import type { CheckpointData, StoredArray } from '../checkpoint.ts';
 import { countParameters } from '../../numerics/parameter.ts';
 import type { LanguageModel, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { RecurrentNetwork } from './network.ts';
-import type { Cell, RecurrentLMOptions } from './options.ts';
+import { RECURRENT_TRAINING, resolveLearningRate } from '../../numerics/training/options.ts';
+import type { Cell, RecurrentLMOptions, ResolvedRecurrentOptions } from './options.ts';
 import { RecurrentScorer } from './scorer.ts';
 import { trainNetwork } from './trainer.ts';
 
@@ -12,12 +13,15 @@ import { trainNetwork } from './trainer.ts';
 export class RecurrentLanguageModel implements LanguageModel {
   private readonly net: RecurrentNetwork;
 
+  readonly hyperParameters: ResolvedRecurrentOptions;
+
   constructor(
     readonly plugin: Cell,
-    readonly hyperParameters: RecurrentLMOptions,
+    hyperParameters: RecurrentLMOptions,
     readonly vocab: Vocabulary,
   ) {
-    const hp = hyperParameters;
+    const hp = resolveLearningRate(hyperParameters, RECURRENT_TRAINING);
+    this.hyperParameters = hp;
     this.net = new RecurrentNetwork({
       cell: this.plugin,
       nonlinearity: hp.nonlinearity ?? 'tanh',
@@ -29,12 +33,11 @@ export class RecurrentLanguageModel implements LanguageModel {
       tie: hp.tie,
       oneHot: hp.oneHot,
       seed: 0,
+      dtype: hp.dtype,
     });
   }
 
-  async train(data: TrainingData, options: TrainOptions): Promise<TrainReport> {
-    // Same seed → same initial parameters, dropout masks and batch order → identical model.
-    this.net.initialize(options.seed);
+  train(data: TrainingData, options: TrainOptions): Promise<TrainReport> {
     return trainNetwork(this.net, this.hyperParameters, data, options);
   }
 
@@ -59,17 +62,18 @@ export class RecurrentLanguageModel implements LanguageModel {
 
   toCheckpoint(): CheckpointData {
     const arrays: Record<string, StoredArray> = {};
-    for (const p of this.net.parameters) arrays[p.name] = Float32Array.from(p.data);
+    for (const p of this.net.parameters) arrays[p.name] = p.data.slice();
     return { plugin: this.plugin, hyperParameters: this.hyperParameters, vocabulary: this.vocab.words, meta: null, arrays };
   }
 
   /** Rebuild from a checkpoint: every parameter must be there with its exact size. */
   static fromCheckpoint(plugin: Cell, data: CheckpointData, hp: RecurrentLMOptions, vocab: Vocabulary): RecurrentLanguageModel {
     const model = new RecurrentLanguageModel(plugin, hp, vocab);
+    const Expected = hp.dtype === 'float32' ? Float32Array : Float64Array;
     for (const p of model.net.parameters) {
       const a = data.arrays[p.name];
-      if (!(a instanceof Float32Array) || a.length !== p.data.length) {
-        throw new UserError(`${plugin} checkpoint: parameter ${p.name} is missing or has the wrong size (expected ${p.data.length} float32 values)`);
+      if (!(a instanceof Expected) || a.length !== p.data.length) {
+        throw new UserError(`${plugin} checkpoint: parameter ${p.name} is missing or has the wrong size (expected ${p.data.length} ${hp.dtype} values)`);
       }
       p.data.set(a);
     }

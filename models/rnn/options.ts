@@ -1,22 +1,18 @@
 import { z } from 'zod';
+import { RECURRENT_TRAINING, trainingOptions } from '../../numerics/training/options.ts';
 
 export type Cell = 'rnn' | 'lstm' | 'gru';
 
+/** The network's shape and truncated BPTT, then the training options every neural plug-in shares (torch word_language_model defaults). */
 const common = {
   embeddingSize: z.number().int().min(1).max(4096).default(128).describe('embedding size D (ignored with oneHot)'),
   hiddenSize: z.number().int().min(1).max(4096).default(128).describe('hidden units H per layer'),
   numLayers: z.number().int().min(1).max(8).default(1).describe('stacked recurrent layers'),
-  dropout: z.number().min(0).lt(1).default(0).describe('dropout on the embeddings, between layers and before the output layer'),
   tie: z.boolean().default(false).describe('share the embedding and output weights (needs embeddingSize = hiddenSize)'),
   oneHot: z.boolean().default(false).describe('feed one-hot vectors of |V| instead of embeddings (the lessons; slow for large vocabularies)'),
-  batchSize: z.number().int().min(1).max(4096).default(32).describe('parallel streams (stream mode) or sentences (sentence mode) per step'),
   bptt: z.number().int().min(1).max(10000).default(35).describe('steps of truncated back-propagation through time'),
-  optimizer: z.enum(['adam', 'sgd']).default('adam').describe('Adam or plain SGD'),
-  learningRate: z.number().positive().max(1000).default(0.002).describe('initial learning rate'),
-  clip: z.number().min(0).default(0.25).describe('clip the global gradient norm to this (0: no clipping)'),
-  lrDecay: z.number().gt(0).lt(1).default(0.5).describe('learning-rate factor when the valid perplexity does not improve'),
-  patience: z.number().int().min(1).default(3).describe('epochs without improvement before early stopping'),
-  maxEpochs: z.number().int().min(1).default(200).describe('epochs when no budget is given'),
+  ...trainingOptions(RECURRENT_TRAINING),
+  dropout: z.number().min(0).lt(1).default(0).describe('dropout on the embeddings, between layers and before the output layer'),
 };
 
 /** Weight tying (Press & Wolf 2017; Inan et al. 2017) shares one |V| × D matrix, so D must equal H. */
@@ -33,3 +29,6 @@ export const rnnSchema = z
 export const gatedSchema = z.strictObject(common).superRefine(tyingNeedsEqualSizes);
 
 export type RecurrentLMOptions = z.output<typeof gatedSchema> & { nonlinearity?: 'tanh' | 'relu' };
+
+/** The options with the learning rate filled in for the optimiser (as a model and its checkpoint keep them). */
+export type ResolvedRecurrentOptions = RecurrentLMOptions & { learningRate: number };

@@ -4,9 +4,10 @@ import type { CheckpointData } from '../checkpoint.ts';
 import { countParameters } from '../../numerics/parameter.ts';
 import type { LanguageModel, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { WindowNetwork } from './network.ts';
-import { DEFAULT_LR, type WindowHyperParameters } from './options.ts';
+import { resolveLearningRate, WINDOW_TRAINING } from '../../numerics/training/options.ts';
+import type { ResolvedWindowHyperParameters, WindowHyperParameters } from './options.ts';
 import { releaseScoringWorkspace, WindowScorer } from './scorer.ts';
-import { trainWindow, type ResolvedWindowHyperParameters } from './training.ts';
+import { trainWindow } from './training.ts';
 
 /** The fixed-window feed-forward language model of Bengio et al. (2003) as a plug-in model. */
 export class WindowModel implements LanguageModel {
@@ -18,7 +19,7 @@ export class WindowModel implements LanguageModel {
     hp: WindowHyperParameters,
     readonly vocab: Vocabulary,
   ) {
-    this.hyperParameters = { ...hp, lr: hp.lr ?? DEFAULT_LR[hp.optimizer] };
+    this.hyperParameters = resolveLearningRate(hp, WINDOW_TRAINING);
     this.net = new WindowNetwork({ vocabSize: vocab.size, n: hp.n, m: hp.m, h: hp.h, direct: hp.direct, dtype: hp.dtype });
   }
 

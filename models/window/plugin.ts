@@ -1,5 +1,6 @@
 import { definePlugin } from '../plugin.ts';
 import { WindowModel } from './model.ts';
+import { RENAMED_IN, WINDOW_RENAMED } from '../../numerics/training/options.ts';
 import { windowSchema } from './options.ts';
 
 export const windowPlugin = definePlugin({
@@ -12,6 +13,7 @@ export const windowPlugin = definePlugin({
   schema: windowSchema,
   create: (hp, vocab) => new WindowModel(hp, vocab),
   fromCheckpoint: (data, hp, vocab) => WindowModel.fromCheckpoint(data, hp, vocab),
+  renamedOptions: { version: RENAMED_IN, names: WINDOW_RENAMED },
   conformance: [
     { hyperParameters: { n: 3, m: 4, h: 6, direct: true, batchSize: 64, dtype: 'float64' } },
     { hyperParameters: { n: 4, m: 6, h: 0, direct: true, batchSize: 16, optimizer: 'sgd', momentum: 0.9, dropout: 0.2, clip: 5 } },

@@ -60,6 +60,13 @@ describe('experiment config', () => {
     );
   });
 
+  it('refuses the option names of before 1.0.0 with the name that replaced them', () => {
+    const models = [{ plugin: 'window', hyperParameters: { n: 3, lr: 0.01, epochs: 4 } }];
+    expect(errorOf(() => expandGrid(experiment({ corpora: ['hihello'], models })))).toMatch(
+      /\(window \{"epochs":4,"lr":0\.01,"n":3\}\): option "lr" was renamed to "learningRate" in 1\.0\.0; option "epochs" was renamed to "maxEpochs" in 1\.0\.0$/,
+    );
+  });
+
   it('reads files and bundled names, with clear errors for bad JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-config-'));
     writeFileSync(join(dir, 'bad.json'), '{"corpora": [');

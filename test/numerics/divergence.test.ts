@@ -102,9 +102,9 @@ describe('a diverging run', () => {
   const ship = encodeCorpus(toyCorpus('ship'));
 
   it('stops the window model with the message and the model’s own option names', async () => {
-    const model = findPlugin('window').create({ lr: 100, n: 3, m: 16, h: 16 }, ship.vocab);
+    const model = findPlugin('window').create({ learningRate: 100, n: 3, m: 16, h: 16 }, ship.vocab);
     await expect(trainModel(model, ship, { seed: 1, mode: 'sentence', budget: { epochs: 3 } })).rejects.toThrow(
-      /^training diverged by the end of epoch 1 \(step 2\): the mean training loss is \d+\.\d\d nats per token, over 10 times that of the uniform distribution \(ln 28 = 3\.33\); lower the learning rate \(--lr \/ "lr", now 100\) or enable gradient clipping \(--clip \/ "clip", e\.g\. 1; now off\)$/,
+      /^training diverged by the end of epoch 1 \(step 2\): the mean training loss is \d+\.\d\d nats per token, over 10 times that of the uniform distribution \(ln 28 = 3\.33\); lower the learning rate \(--learning-rate \/ "learningRate", now 100\) or enable gradient clipping \(--clip \/ "clip", e\.g\. 1; now off\)$/,
     );
   });
 

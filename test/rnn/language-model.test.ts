@@ -157,4 +157,17 @@ describe('recurrent language model', () => {
     expect(report.stoppedBy).toBe('early-stopping');
     expect(report.epochs.length).toBe(best.epoch + 2);
   });
+
+  it('trains in float64 with the shared dtype option, and its checkpoint keeps the precision', async () => {
+    const corpus = small();
+    const plugin = findPlugin('lstm');
+    const model = plugin.create({ embeddingSize: 6, hiddenSize: 6, batchSize: 4, bptt: 8, dtype: 'float64' }, corpus.vocab);
+    await trainModel(model, corpus, { seed: 1, mode: 'stream', budget: { tokens: 300 } });
+    const checkpoint = model.toCheckpoint();
+    expect(Object.values(checkpoint.arrays).every((a) => a instanceof Float64Array)).toBe(true);
+    const loaded = plugin.fromCheckpoint(checkpoint);
+    const score = (m: typeof model): number => evaluate(m.scorer(), corpus.test, { mode: 'stream' }).logprob;
+    expect(score(loaded)).toBe(score(model));
+    expect(model.byteSize()).toBe(8 * model.parameterCount());
+  });
 });

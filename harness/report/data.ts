@@ -55,7 +55,8 @@ export interface ReportData {
   readonly warnings: readonly string[];
 }
 
-function frequencyBucket(target: number, counts: Uint32Array): number {
+/** Index in FREQUENCY_BUCKETS of a target token, by its training count. */
+export function frequencyBucket(target: number, counts: Uint32Array): number {
   if (target === UNK_ID) return 0;
   if (target === EOS_ID) return FREQUENCY_BUCKETS.length - 1;
   const c = counts[target]!;

@@ -90,6 +90,12 @@ export function bootstrapPerplexity(logProbs: ArrayLike<number>, lengths: Int32A
   return { low: quantile(perplexities, 0.025), high: quantile(perplexities, 0.975) };
 }
 
+/** The interval of a split's perplexity from its per-token log-probabilities (`logProbs` may be longer). */
+export function bootstrapSplit(split: EncodedSplit, logProbs: Float64Array, options: BootstrapOptions): PerplexityInterval {
+  const lengths = sentenceLengths(split);
+  return bootstrapPerplexity(logProbs.subarray(0, split.tokens.length + lengths.length), lengths, options);
+}
+
 /** The q-quantile of sorted values, interpolated between the two nearest (R's and NumPy's default, type 7). */
 function quantile(sorted: Float64Array, q: number): number {
   const at = q * (sorted.length - 1);

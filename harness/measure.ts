@@ -24,6 +24,8 @@ export interface Measurement {
 export interface MeasureRequest extends TrainRequest {
   /** Also score the test split, its per-token log-probabilities written here (length ≥ its predicted tokens). */
   readonly testPerToken?: Float64Array;
+  /** If given, receives the valid split's per-token log-probabilities (length ≥ its predicted tokens). */
+  readonly validPerToken?: Float64Array;
 }
 
 /**
@@ -38,7 +40,8 @@ export async function trainAndMeasure(model: LanguageModel, corpus: EncodedCorpu
   const scoring = (phase: string) => (event: ProgressEvent) => request.onProgress?.({ ...event, phase });
   const protocol = { mode: request.mode, level: corpus.level };
   const scoreStart = performance.now();
-  const valid = evaluate(model.scorer(), corpus.valid, { ...protocol, onProgress: scoring('scoring valid') });
+  const validPerToken = request.validPerToken ? { perToken: request.validPerToken } : {};
+  const valid = evaluate(model.scorer(), corpus.valid, { ...protocol, ...validPerToken, onProgress: scoring('scoring valid') });
   const scoreSeconds = (performance.now() - scoreStart) / 1000;
   const perToken = request.testPerToken;
   const test = perToken ? evaluate(model.scorer(), corpus.test, { ...protocol, perToken, onProgress: scoring('scoring test') }) : undefined;

@@ -20,6 +20,11 @@ export interface CellResult {
   readonly validPerplexity: number;
   readonly testPerplexity: number;
   readonly testPerplexityWithoutUnk: number;
+  /** The ends of each perplexity's 95% bootstrap interval. */
+  readonly validPerplexityLow: number;
+  readonly validPerplexityHigh: number;
+  readonly testPerplexityLow: number;
+  readonly testPerplexityHigh: number;
   readonly validTokens: number;
   readonly testTokens: number;
   readonly validUnk: number;

@@ -56,6 +56,9 @@ const number = <K extends string>(header: string, key: K): Column<K, number> => 
 /** A measurement: empty when the run failed. */
 const measured = <K extends string>(header: string, key: K): Column<K, number | null> => ({ header, key, read: (t) => (t === '' ? null : readNumber(t)) });
 
+/** A measurement added in a later version: empty in the rows of a file written before it. */
+const laterMeasured = <K extends string>(header: string, key: K): Column<K, number | null> => ({ ...measured(header, key), fill: () => null });
+
 /** Words of history, `unbounded`, or empty when the plug-in states none. */
 const contextColumn = <K extends string>(
   header: string,
@@ -97,6 +100,11 @@ export const RESULT_COLUMNS = [
   measured('test_perplexity', 'testPerplexity'),
   /** KenLM's "excluding OOVs": `<unk>` targets left out of the sum and the count. */
   measured('test_perplexity_without_unk', 'testPerplexityWithoutUnk'),
+  /** The 95% bootstrap interval of each perplexity (harness/statistics/bootstrap.ts; empty in rows from before 1.1). */
+  laterMeasured('valid_perplexity_low', 'validPerplexityLow'),
+  laterMeasured('valid_perplexity_high', 'validPerplexityHigh'),
+  laterMeasured('test_perplexity_low', 'testPerplexityLow'),
+  laterMeasured('test_perplexity_high', 'testPerplexityHigh'),
   measured('valid_tokens', 'validTokens'),
   measured('test_tokens', 'testTokens'),
   measured('valid_unk', 'validUnk'),

@@ -3,6 +3,7 @@ import { loadPlugins } from '../plugin-loader.ts';
 import type { ProgressEvent } from '../../models/types.ts';
 import { maxRssBytes, trainAndMeasure } from '../measure.ts';
 import { assertSoundModel } from '../sound-model.ts';
+import { bootstrapSplit } from '../statistics/bootstrap.ts';
 import { loadExperimentCorpus, vocabularySource } from './corpus.ts';
 import type { CellRequest, CellResult } from './messages.ts';
 import { writeCorpusTokens, writeRunTokens } from './token-files.ts';
@@ -21,8 +22,8 @@ function throttled(report: (event: ProgressEvent) => void): (event: ProgressEven
 }
 
 /**
- * One run: load the corpus, train the model, score valid and test by the shared protocol, keep the test
- * split's per-token log-probabilities under `outDir`, and return the measurements.
+ * One run: load the corpus, train the model, score valid and test by the shared protocol, keep both splits'
+ * per-token log-probabilities under `outDir`, bootstrap their perplexities' intervals, and return the measurements.
  */
 export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress: (event: ProgressEvent) => void): Promise<CellResult> {
   const registry = await loadPlugins(plugins, cell.baseDir);
@@ -33,18 +34,23 @@ export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress
 
   const model = registry.find(cell.plugin).create(cell.hyperParameters, corpus.vocab);
   const perToken = new Float64Array(predictedTokens(corpus.test));
+  const validPerToken = new Float64Array(predictedTokens(corpus.valid));
   const measured = await trainAndMeasure(model, corpus, {
     seed: cell.seed,
     mode: cell.mode,
     budget: cell.budget,
     onProgress: throttled(onProgress),
     testPerToken: perToken,
+    validPerToken,
   });
   const { report, valid } = measured;
   const test = measured.test!;
   // A diverged network already failed in training; a model with NaN anywhere fails here, never as a result.
   assertSoundModel(model, { valid, test });
   writeRunTokens(outDir, cell.id, perToken);
+  writeRunTokens(outDir, cell.id, validPerToken, 'valid');
+  const validInterval = bootstrapSplit(corpus.valid, validPerToken, { mode: cell.mode });
+  const testInterval = bootstrapSplit(corpus.test, perToken, { mode: cell.mode });
 
   return {
     corpus: corpus.name,
@@ -53,6 +59,10 @@ export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress
     validPerplexity: valid.perplexity,
     testPerplexity: test.perplexity,
     testPerplexityWithoutUnk: test.perplexityWithoutUnk,
+    validPerplexityLow: validInterval.low,
+    validPerplexityHigh: validInterval.high,
+    testPerplexityLow: testInterval.low,
+    testPerplexityHigh: testInterval.high,
     validTokens: valid.tokens,
     testTokens: test.tokens,
     validUnk: valid.unk,

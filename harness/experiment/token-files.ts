@@ -7,8 +7,9 @@ import { writeFileAtomic } from './atomic.ts';
 
 /**
  * Per-token data kept beside the results, so a report can break perplexity down without retraining:
- * - `runs/ID.test.f32`: ln p of every predicted test token of one run, in protocol order, float32
- *   (little-endian, as every platform Node runs on stores typed arrays).
+ * - `runs/ID.test.f32` and `runs/ID.valid.f32`: ln p of every predicted test (valid) token of one run, in
+ *   protocol order, float32 (little-endian, as every platform Node runs on stores typed arrays). The sentence
+ *   boundaries are not stored: each `</s>` ends a sentence, and the corpus (reloadable) gives them exactly.
  * - `corpora/CORPUS.json` + `corpora/CORPUS.bin`: once per corpus, the training count of every vocabulary
  *   id (uint32 × vocabulary) and the predicted test targets (int32 × tokens). The target's position in its
  *   sentence follows from the targets (each `</s>` ends a sentence).
@@ -44,8 +45,11 @@ export interface CorpusTokens {
   readonly testTargets: Int32Array;
 }
 
-export function runTokensPath(dir: string, id: string): string {
-  return join(dir, RUNS_DIR, `${id}.test.f32`);
+/** The splits whose per-token log-probabilities a run keeps. */
+export type ScoredSplit = 'valid' | 'test';
+
+export function runTokensPath(dir: string, id: string, split: ScoredSplit = 'test'): string {
+  return join(dir, RUNS_DIR, `${id}.${split}.f32`);
 }
 
 function corpusPaths(dir: string, corpusId: string): { meta: string; bin: string } {
@@ -111,14 +115,14 @@ export function readCorpusTokens(dir: string, corpusId: string): CorpusTokens | 
   };
 }
 
-export function writeRunTokens(dir: string, id: string, logProbs: Float64Array): void {
+export function writeRunTokens(dir: string, id: string, logProbs: Float64Array, split: ScoredSplit = 'test'): void {
   const f32 = Float32Array.from(logProbs);
-  writeFileAtomic(runTokensPath(dir, id), new Uint8Array(f32.buffer));
+  writeFileAtomic(runTokensPath(dir, id, split), new Uint8Array(f32.buffer));
 }
 
 /** A run's per-token log-probabilities, or why they cannot be used (missing, or not its corpus's length). */
-export function readRunTokens(dir: string, id: string, expected: number): Float32Array | string {
-  const path = runTokensPath(dir, id);
+export function readRunTokens(dir: string, id: string, expected: number, split: ScoredSplit = 'test'): Float32Array | string {
+  const path = runTokensPath(dir, id, split);
   if (!existsSync(path)) return `${path} is missing`;
   const bin = readFileSync(path);
   if (bin.byteLength !== 4 * expected) return `${path} holds ${bin.byteLength / 4} tokens, its corpus has ${expected}`;

@@ -117,6 +117,11 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
       validPerplexity: r.testPerplexity * 1.01,
       testPerplexity: r.testPerplexity,
       testPerplexityWithoutUnk: r.testPerplexity,
+      // As in a results.csv from before the intervals: the report must show such rows too.
+      validPerplexityLow: null,
+      validPerplexityHigh: null,
+      testPerplexityLow: null,
+      testPerplexityHigh: null,
       validTokens: targets.length,
       testTokens: targets.length,
       validUnk: 0,

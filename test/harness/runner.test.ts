@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeCorpus } from '../../corpora/corpus.ts';
+import { encodeCorpus, predictedTokens } from '../../corpora/corpus.ts';
 import { toyCorpus } from '../../corpora/toy.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { runCommand } from '../../harness/commands/run.ts';
@@ -14,6 +14,7 @@ import { readResults, RESULTS_FILE, type ResultRow } from '../../harness/experim
 import { runExperiment, type RunEvent } from '../../harness/experiment/runner.ts';
 import { readCorpusTokens, readRunTokens } from '../../harness/experiment/token-files.ts';
 import { evaluate } from '../../harness/metrics.ts';
+import { bootstrapSplit } from '../../harness/statistics/bootstrap.ts';
 import { trainModel } from '../../harness/train.ts';
 import { buildCharts } from '../../harness/report/charts.ts';
 import { loadReportData } from '../../harness/report/data.ts';
@@ -89,6 +90,27 @@ describe('run', () => {
     const kept = readRunTokens(out, row.id, m.tokens);
     expect(kept).toBeInstanceOf(Float32Array);
     expect(Array.from(kept as Float32Array)).toEqual(Array.from(Float32Array.from(perToken)));
+    // So are the valid split's, beside them, and both perplexities get their bootstrap interval from them.
+    const validPerToken = new Float64Array(predictedTokens(corpus.valid));
+    const valid = evaluate(model.scorer(), corpus.valid, { mode: 'sentence', perToken: validPerToken });
+    const keptValid = readRunTokens(out, row.id, valid.tokens, 'valid');
+    expect(Array.from(keptValid as Float32Array)).toEqual(Array.from(Float32Array.from(validPerToken)));
+    expect(existsSync(join(out, 'runs', `${row.id}.valid.f32`))).toBe(true);
+    const validInterval = bootstrapSplit(corpus.valid, validPerToken, { mode: 'sentence' });
+    const testInterval = bootstrapSplit(corpus.test, perToken, { mode: 'sentence' });
+    expect(row).toMatchObject({
+      validPerplexityLow: validInterval.low,
+      validPerplexityHigh: validInterval.high,
+      testPerplexityLow: testInterval.low,
+      testPerplexityHigh: testInterval.high,
+    });
+    // (The toy corpora's splits are a sentence or so each: zero-width intervals.)
+    for (const r of rows) {
+      expect(r.validPerplexityLow!).toBeLessThanOrEqual(r.validPerplexity!);
+      expect(r.validPerplexityHigh!).toBeGreaterThanOrEqual(r.validPerplexity!);
+      expect(r.testPerplexityLow!).toBeLessThanOrEqual(r.testPerplexity!);
+      expect(r.testPerplexityHigh!).toBeGreaterThanOrEqual(r.testPerplexity!);
+    }
     const ct = readCorpusTokens(out, row.corpusId)!;
     expect(ct.meta.testTokens).toBe(m.tokens);
     expect(ct.trainCounts[corpus.vocab.id(' ')]).toBe(corpus.train.tokens.filter((t) => t === corpus.vocab.id(' ')).length);

@@ -34,7 +34,11 @@ export interface EncodedSplit {
   readonly starts: Int32Array;
   /** Tokens of the text that are `<unk>` after mapping (out-of-vocabulary words, or literal `<unk>`). */
   readonly unk: number;
-  /** Characters of the text (sentence characters plus one newline per sentence), for bits per character. */
+  /**
+   * Characters of the split's text, for bits per character (comparable across vocabularies and tokenisations):
+   * Unicode code points of the words plus one separator after each word (the spaces between words and the
+   * newline ending the sentence); at character level, one per token plus the newline.
+   */
   readonly characters: number;
 }
 
@@ -56,6 +60,33 @@ export function predictedTokens(split: EncodedSplit): number {
   return split.tokens.length + sentenceCount(split);
 }
 
+/** Unicode code points of a string: its UTF-16 units less the second half of each surrogate pair. */
+function codePoints(w: string): number {
+  let n = w.length;
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) n--;
+  }
+  return n;
+}
+
+/**
+ * Characters of one sentence's text, the divisor of bits per character: at word level the words' code points and
+ * one separator after each word (the spaces between them and the newline); at character level one per token
+ * (a code point, spaces included) and the newline.
+ */
+export function sentenceCharacters(sentence: readonly string[], level: TokenLevel): number {
+  if (level === 'char') return sentence.length + 1;
+  let n = 0;
+  for (const w of sentence) n += codePoints(w) + 1;
+  return n;
+}
+
+/** The text of one sentence as its line in a file (words joined by spaces, characters joined as they are). */
+export function sentenceText(sentence: readonly string[], level: TokenLevel): string {
+  return sentence.join(level === 'char' ? '' : ' ');
+}
+
 export function encodeSentences(sentences: readonly (readonly string[])[], vocab: Vocabulary, level: TokenLevel): EncodedSplit {
   let total = 0;
   for (const s of sentences) total += s.length;
@@ -70,10 +101,8 @@ export function encodeSentences(sentences: readonly (readonly string[])[], vocab
       const id = vocab.id(w);
       if (id === UNK_ID) unk++;
       tokens[k++] = id;
-      characters += level === 'char' ? 1 : w.length;
     }
-    // word level: the spaces between words and the newline; char level: the newline.
-    characters += level === 'char' ? 1 : s.length;
+    characters += sentenceCharacters(s, level);
   });
   starts[sentences.length] = k;
   return { tokens, starts, unk, characters };

@@ -15,8 +15,13 @@ export interface Metrics {
   /** The same without the `<unk>` tokens in either the sum or the count (KenLM's "excluding OOVs"). */
   readonly perplexityWithoutUnk: number;
   readonly bitsPerToken: number;
-  /** For character corpora, where a token is a character (and `</s>` the newline). */
-  readonly bitsPerCharacter?: number;
+  /** Characters of the split's text (`EncodedSplit.characters`: the words' code points and one separator each). */
+  readonly characters: number;
+  /**
+   * −Σ log2 p / characters: the same text's cost whatever its tokenisation, so runs on different vocabularies,
+   * tokenisations or `<unk>` rules can be set side by side (word perplexities cannot: kpu/kenlm issues #67, #345).
+   */
+  readonly bitsPerCharacter: number;
   /** Tokens the model gave probability 0; any makes the perplexity infinite. */
   readonly zeroProbability: number;
   /**
@@ -126,7 +131,8 @@ export function evaluate(scorer: Scorer, split: EncodedSplit, options: EvaluateO
     perplexity,
     perplexityWithoutUnk,
     bitsPerToken,
-    ...(options.level === 'char' ? { bitsPerCharacter: invalid > 0 ? NaN : -logprob / split.characters / Math.LN2 } : {}),
+    characters: split.characters,
+    bitsPerCharacter: invalid > 0 ? NaN : -logprob / split.characters / Math.LN2,
     zeroProbability: zero,
     invalid,
   };

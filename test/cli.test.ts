@@ -37,6 +37,22 @@ describe('CLI', () => {
     expect(e.split).toBe('test');
     expect(e.mode).toBe('sentence');
     expect(e.perplexity).toBeCloseTo(Math.exp(-e.logprob / e.tokens), 9);
+    // The 95% bootstrap interval over the 4 sentences, in both commands' JSON.
+    expect(e.perplexityLow).toBeLessThanOrEqual(e.perplexity);
+    expect(e.perplexityHigh).toBeGreaterThanOrEqual(e.perplexity);
+    expect(e.perplexityHigh).toBeGreaterThan(e.perplexityLow);
+    expect(t.validPerplexityLow).toBeLessThanOrEqual(t.validPerplexity);
+    expect(t.validPerplexityHigh).toBeGreaterThanOrEqual(t.validPerplexity);
+    // Bits per character: "the cat sat on mat 3" is 15 letters and digits plus 6 separators a sentence.
+    expect(e.characters).toBe(4 * 21);
+    expect(e.bitsPerCharacter).toBeCloseTo(-e.logprob / (4 * 21) / Math.LN2, 12);
+    // The resamples are an option (said in the JSON); too few are refused.
+    const few = JSON.parse(cli('eval', '--load', model, '--corpus', `text:${corpusFile}`, '--json', '--resamples', '100').stdout);
+    expect(few.perplexity).toBe(e.perplexity);
+    expect(few.perplexityLow).toBeLessThanOrEqual(e.perplexity);
+    expect([e.resamples, few.resamples]).toEqual([2000, 100]);
+    const refused = cli('eval', '--load', model, '--corpus', `text:${corpusFile}`, '--resamples', '10');
+    expect([refused.code, refused.stderr]).toEqual([2, 'error: --resamples must be an integer ≥ 100, got "10"\n']);
 
     const textFile = join(dir, 'score.txt');
     writeFileSync(textFile, 'the cat sat on a hat\n');

@@ -97,6 +97,25 @@ describe('evaluate', () => {
     expect(m.perplexity).toBeCloseTo(4, 12);
   });
 
+  it('gives bits per character on word corpora too: code points of the words plus one separator each', () => {
+    const corpus = {
+      name: 'words',
+      level: 'word' as const,
+      train: [['a', 'b']],
+      valid: [['a']],
+      // "héllo" is 5 code points, "𝔸b" is 2 (𝔸 is two UTF-16 units): 5 + 2 + two separators = 9.
+      test: [['héllo', '𝔸b']],
+      minCount: 1,
+      source: 'test',
+    };
+    const c = encodeCorpus(corpus);
+    expect(c.test.characters).toBe(9);
+    const m = evaluate(historyScorer(c.vocab.size), c.test, { mode: 'sentence' });
+    // ln p = −1, −2, −3 for the two words and </s>: 6 nats over 9 characters.
+    expect(m.characters).toBe(9);
+    expect(m.bitsPerCharacter).toBeCloseTo(6 / 9 / Math.LN2, 12);
+  });
+
   it('scores a long sentence in pieces, the same as in one go, and reports progress as it goes', () => {
     const lengths = [10_000, 3, 40_000];
     const starts = Int32Array.from([0, ...lengths.map((_, i) => lengths.slice(0, i + 1).reduce((a, b) => a + b))]);

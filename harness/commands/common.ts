@@ -2,6 +2,7 @@ import type { SplitName, TokenLevel } from '../../corpora/corpus.ts';
 import { loadCorpus, parseFractions, type CorpusOptions } from '../../corpora/load.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { loadPlugins } from '../plugin-loader.ts';
+import { DEFAULT_RESAMPLES } from '../statistics/bootstrap.ts';
 import type { PluginRegistry } from '../../models/registry.ts';
 import type { Budget, Protocol } from '../../models/types.ts';
 
@@ -59,6 +60,20 @@ export const PLUGIN_OPTION: OptionTypes = {
     description: 'also use the plug-ins this module exports (a .ts or .js file, or an installed package); repeatable',
   },
 };
+
+/** The bootstrap's resamples, for every command that gives an interval (harness/statistics/bootstrap.ts says why 2,000). */
+export const RESAMPLES_OPTION: OptionTypes = {
+  resamples: {
+    type: 'string',
+    value: 'N',
+    description: `bootstrap resamples for the 95% intervals (≥ 100; the ends are stable to 3 significant digits at the default)`,
+    default: String(DEFAULT_RESAMPLES),
+  },
+};
+
+export function resamplesFlag(flags: Flags): number {
+  return numberFlag(flags, 'resamples', { integer: true, min: 100 }) ?? DEFAULT_RESAMPLES;
+}
 
 /** Every value of a repeatable option, in order. */
 export function listFlag(flags: Flags, name: string): string[] {

@@ -5,10 +5,13 @@ import type { LanguageModel, Protocol } from '../../models/types.ts';
 import { readArpa } from '../../models/ngram/arpa-read.ts';
 import { evaluate } from '../metrics.ts';
 import { progressReporter } from '../progress.ts';
+import { bootstrapSplit } from '../statistics/bootstrap.ts';
 import {
   CORPUS_OPTIONS,
   MODE_OPTION,
   PLUGIN_OPTION,
+  RESAMPLES_OPTION,
+  resamplesFlag,
   pluginRegistry,
   corpusOptions,
   encodeWithVocabulary,
@@ -31,6 +34,7 @@ export const EVAL_OPTIONS: OptionTypes = {
   split: { type: 'string', value: 'train|valid|test', description: 'the split of --corpus to score', default: 'test' },
   mode: { ...MODE_OPTION.mode!, default: 'the mode the model was trained in' },
   json: { type: 'boolean', description: 'print the result as one JSON line instead of text' },
+  ...RESAMPLES_OPTION,
   ...PLUGIN_OPTION,
 };
 
@@ -55,6 +59,7 @@ async function modelSource(flags: Flags): Promise<ModelSource> {
 }
 
 export async function evalCommand(flags: Flags): Promise<void> {
+  const resamples = resamplesFlag(flags);
   const source = await modelSource(flags);
   const { model } = source;
   const mode = modeFlag(flags, source.mode);
@@ -93,12 +98,14 @@ export async function evalCommand(flags: Flags): Promise<void> {
   const started = performance.now();
   const progress = progressReporter(`eval ${model.plugin}`);
   let m: ReturnType<typeof evaluate>;
+  const perToken = new Float64Array(split.tokens.length + split.starts.length - 1);
   try {
-    m = evaluate(model.scorer(), split, { mode, level, onProgress: progress.update });
+    m = evaluate(model.scorer(), split, { mode, level, perToken, onProgress: progress.update });
   } finally {
     progress.stop();
   }
   const seconds = (performance.now() - started) / 1000;
+  const interval = bootstrapSplit(split, perToken, { mode, resamples });
   const result = {
     model: model.plugin,
     hyperParameters: model.hyperParameters,
@@ -111,9 +118,14 @@ export async function evalCommand(flags: Flags): Promise<void> {
     logprob: m.logprob,
     log10prob: m.logprob / Math.LN10,
     perplexity: m.perplexity,
+    /** The 95% bootstrap interval of the perplexity (harness/statistics/bootstrap.ts). */
+    perplexityLow: interval.low,
+    perplexityHigh: interval.high,
+    resamples,
     perplexityWithoutUnk: m.perplexityWithoutUnk,
     bitsPerToken: m.bitsPerToken,
-    ...(m.bitsPerCharacter !== undefined ? { bitsPerCharacter: m.bitsPerCharacter } : {}),
+    characters: m.characters,
+    bitsPerCharacter: m.bitsPerCharacter,
     zeroProbability: m.zeroProbability,
     invalid: m.invalid,
     seconds,
@@ -127,8 +139,8 @@ export async function evalCommand(flags: Flags): Promise<void> {
     `${[
       `${model.plugin} on ${corpusName} ${splitName} (${mode} mode)`,
       `  tokens ${formatCount(m.tokens)} (${formatCount(m.unk)} <unk>), ln-prob sum ${m.logprob.toFixed(3)}`,
-      `  perplexity ${m.perplexity.toFixed(3)}, without <unk> ${m.perplexityWithoutUnk.toFixed(3)}, ${m.bitsPerToken.toFixed(4)} bits/token` +
-        (m.bitsPerCharacter !== undefined ? `, ${m.bitsPerCharacter.toFixed(4)} bits/char` : ''),
+      `  perplexity ${m.perplexity.toFixed(3)}${Number.isNaN(interval.low) ? '' : ` (95% interval ${interval.low.toFixed(3)}–${interval.high.toFixed(3)})`}, without <unk> ${m.perplexityWithoutUnk.toFixed(3)}, ${m.bitsPerToken.toFixed(4)} bits/token` +
+        `, ${m.bitsPerCharacter.toFixed(4)} bits/char`,
       ...(m.zeroProbability > 0 ? [`  ${formatCount(m.zeroProbability)} tokens have probability 0 (perplexity is infinite)`] : []),
       ...(m.invalid > 0 ? [`  ${formatCount(m.invalid)} tokens have a NaN log-probability: the model is broken (perplexity is NaN)`] : []),
       `  ${formatCount(Math.round(result.tokensPerSecond))} tokens/s`,

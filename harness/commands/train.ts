@@ -8,6 +8,7 @@ import { hyperParametersFromFlags, modelFlagOptions, modelOptionSpecs } from '..
 import { checkModelFolder, type ModelFolderState } from '../output-path.ts';
 import { progressReporter } from '../progress.ts';
 import { assertSoundModel } from '../sound-model.ts';
+import { bootstrapSplit } from '../statistics/bootstrap.ts';
 import { trainAndMeasure, type Measurement } from '../measure.ts';
 import type { HarnessTrainReport } from '../train.ts';
 import {
@@ -118,13 +119,15 @@ export async function trainCommand(flags: Flags): Promise<void> {
 
   const progress = progressReporter(`train ${plugin.name}`);
   let measured: Measurement;
+  const validPerToken = new Float64Array(predictedTokens(corpus.valid));
   try {
-    measured = await trainAndMeasure(model, corpus, { seed, mode, ...(budget ? { budget } : {}), onProgress: progress.update });
+    measured = await trainAndMeasure(model, corpus, { seed, mode, ...(budget ? { budget } : {}), validPerToken, onProgress: progress.update });
   } finally {
     progress.stop();
   }
   const { report, valid } = measured;
   const peakRssMB = measured.peakRssBytes / 2 ** 20;
+  const validInterval = bootstrapSplit(corpus.valid, validPerToken, { mode });
 
   // A broken model (NaN anywhere) fails the command before anything is written.
   const checkpoint = save ? model.toCheckpoint() : undefined;
@@ -156,6 +159,8 @@ export async function trainCommand(flags: Flags): Promise<void> {
     epochs: report.epochs,
     stoppedBy: report.stoppedBy,
     validPerplexity: valid.perplexity,
+    validPerplexityLow: validInterval.low,
+    validPerplexityHigh: validInterval.high,
     validPerplexityWithoutUnk: valid.perplexityWithoutUnk,
     scoringTokensPerSecond: measured.scoringTokensPerSecond,
     peakRssMB,
@@ -170,7 +175,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
     `  parameters ${formatCount(summary.parameters)}, ${formatCount(summary.bytes)} bytes`,
     `  trained on ${formatCount(report.tokensTrained)} tokens in ${measured.trainSeconds.toFixed(2)} s (${report.stoppedBy})`,
     ...report.epochs.map((e) => `  epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, valid perplexity ${e.validPerplexity.toFixed(2)}`),
-    `  valid perplexity ${valid.perplexity.toFixed(3)} (${formatCount(valid.tokens)} tokens, ${formatCount(valid.unk)} <unk>; without <unk> ${valid.perplexityWithoutUnk.toFixed(3)})`,
+    `  valid perplexity ${valid.perplexity.toFixed(3)} (${formatCount(valid.tokens)} tokens, ${formatCount(valid.unk)} <unk>; without <unk> ${valid.perplexityWithoutUnk.toFixed(3)}; 95% interval ${validInterval.low.toFixed(3)}–${validInterval.high.toFixed(3)})`,
     `  scoring ${formatCount(Math.round(summary.scoringTokensPerSecond))} tokens/s (valid), peak RSS ${peakRssMB.toFixed(0)} MB`,
     ...(save ? [`  saved to ${save}${saving === 'model' ? ' (replacing the model saved there before)' : ''}`] : []),
   ];

@@ -25,6 +25,10 @@ export interface CellResult {
   readonly validPerplexityHigh: number;
   readonly testPerplexityLow: number;
   readonly testPerplexityHigh: number;
+  readonly validBitsPerCharacter: number;
+  readonly testBitsPerCharacter: number;
+  readonly validCharacters: number;
+  readonly testCharacters: number;
   readonly validTokens: number;
   readonly testTokens: number;
   readonly validUnk: number;

@@ -105,6 +105,14 @@ export const RESULT_COLUMNS = [
   laterMeasured('valid_perplexity_high', 'validPerplexityHigh'),
   laterMeasured('test_perplexity_low', 'testPerplexityLow'),
   laterMeasured('test_perplexity_high', 'testPerplexityHigh'),
+  /**
+   * Bits per character of each split's text (harness/metrics.ts): comparable across vocabularies and tokenisations,
+   * as word perplexities are not; the characters are the words' code points plus one separator each (empty before 1.1).
+   */
+  laterMeasured('valid_bits_per_character', 'validBitsPerCharacter'),
+  laterMeasured('test_bits_per_character', 'testBitsPerCharacter'),
+  laterMeasured('valid_characters', 'validCharacters'),
+  laterMeasured('test_characters', 'testCharacters'),
   measured('valid_tokens', 'validTokens'),
   measured('test_tokens', 'testTokens'),
   measured('valid_unk', 'validUnk'),

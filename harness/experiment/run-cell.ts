@@ -29,7 +29,7 @@ export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress
   const registry = await loadPlugins(plugins, cell.baseDir);
   const text = loadExperimentCorpus(cell.corpus, cell.baseDir);
   const corpus = encodeCorpus(text);
-  writeCorpusTokens(outDir, cell.corpusId, corpus, vocabularySource(text));
+  writeCorpusTokens(outDir, cell.corpusId, corpus, text, vocabularySource(text));
   const baselineRssBytes = maxRssBytes();
 
   const model = registry.find(cell.plugin).create(cell.hyperParameters, corpus.vocab);
@@ -63,6 +63,10 @@ export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress
     validPerplexityHigh: validInterval.high,
     testPerplexityLow: testInterval.low,
     testPerplexityHigh: testInterval.high,
+    validBitsPerCharacter: valid.bitsPerCharacter,
+    testBitsPerCharacter: test.bitsPerCharacter,
+    validCharacters: valid.characters,
+    testCharacters: test.characters,
     validTokens: valid.tokens,
     testTokens: test.tokens,
     validUnk: valid.unk,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EncodedCorpus, EncodedSplit, TokenLevel } from '../../corpora/corpus.ts';
+import { createHash } from 'node:crypto';
+import { type Corpus, type EncodedCorpus, type EncodedSplit, sentenceCharacters, sentenceText, type TokenLevel } from '../../corpora/corpus.ts';
 import { EOS_ID } from '../../corpora/vocabulary.ts';
 import { UserError } from '../../errors/user-error.ts';
 import { writeFileAtomic } from './atomic.ts';
@@ -11,8 +12,9 @@ import { writeFileAtomic } from './atomic.ts';
  *   protocol order, float32 (little-endian, as every platform Node runs on stores typed arrays). The sentence
  *   boundaries are not stored: each `</s>` ends a sentence, and the corpus (reloadable) gives them exactly.
  * - `corpora/CORPUS.json` + `corpora/CORPUS.bin`: once per corpus, the training count of every vocabulary
- *   id (uint32 × vocabulary) and the predicted test targets (int32 × tokens). The target's position in its
- *   sentence follows from the targets (each `</s>` ends a sentence).
+ *   id (uint32 × vocabulary), the predicted test targets (int32 × tokens), then (version 2) the predicted valid
+ *   targets (int32 × tokens). The target's position in its sentence follows from the targets (each `</s>` ends
+ *   a sentence), so a comparison or a mixture can resample either split's sentences from the folder alone.
  */
 export const RUNS_DIR = 'runs';
 export const CORPORA_DIR = 'corpora';
@@ -28,11 +30,26 @@ export interface VocabularySource {
 
 export interface CorpusTokenMeta {
   readonly format: 'perplexity-bench/corpus-tokens';
-  readonly version: 1;
+  /** 1: counts and test targets; 2: the valid targets too. */
+  readonly version: 1 | 2;
   readonly corpus: string;
   readonly vocabSize: number;
   readonly trainTokens: number;
   readonly testTokens: number;
+  /** Absent in version 1. */
+  readonly validTokens?: number;
+  /** The characters of each split's text (`EncodedSplit.characters`), for bits per character; absent in version 1. */
+  readonly validCharacters?: number;
+  readonly testCharacters?: number;
+  /** Sentences of each split (absent in version 1). */
+  readonly validSentences?: number;
+  readonly testSentences?: number;
+  /**
+   * SHA-256 of each split's text (each sentence's line, `sentenceText`, ending in a newline): two corpora with the
+   * same hash scored the same text, whatever their vocabularies or tokenisations (absent when not recorded).
+   */
+  readonly validTextSha256?: string;
+  readonly testTextSha256?: string;
   /** Absent in the files of runs made before it was recorded. */
   readonly vocabulary?: VocabularySource;
 }
@@ -43,6 +60,32 @@ export interface CorpusTokens {
   readonly trainCounts: Uint32Array;
   /** The predicted test targets in protocol order: each sentence's words, then `</s>`. */
   readonly testTargets: Int32Array;
+  /** The same for valid; absent in a version-1 file. */
+  readonly validTargets?: Int32Array;
+  /** The characters of each sentence of test (valid), `sentenceCharacters`; absent in a version-1 file. */
+  readonly testSentenceCharacters?: Int32Array;
+  readonly validSentenceCharacters?: Int32Array;
+}
+
+/** The characters of each sentence and the SHA-256 of the split's text, from the text the corpus was encoded from. */
+function splitText(sentences: readonly (readonly string[])[], level: TokenLevel): { characters: Int32Array; sha256: string } {
+  const hash = createHash('sha256');
+  const characters = new Int32Array(sentences.length);
+  sentences.forEach((s, i) => {
+    characters[i] = sentenceCharacters(s, level);
+    hash.update(`${sentenceText(s, level)}\n`);
+  });
+  return { characters, sha256: hash.digest('hex') };
+}
+
+function concatArrays(arrays: readonly (Int32Array | Uint32Array)[]): Uint8Array {
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.byteLength, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
+  }
+  return out;
 }
 
 /** The splits whose per-token log-probabilities a run keeps. */
@@ -76,22 +119,33 @@ export function trainCounts(corpus: EncodedCorpus): Uint32Array {
   return counts;
 }
 
-/** Write the corpus's token data unless a run before wrote it already (it depends on the corpus only). */
-export function writeCorpusTokens(dir: string, corpusId: string, corpus: EncodedCorpus, vocabulary?: VocabularySource): void {
+/**
+ * Write the corpus's token data unless a run before wrote it already (it depends on the corpus only). `text` is
+ * the corpus the encoded one came from: it gives each sentence's characters and the splits' text hashes.
+ */
+export function writeCorpusTokens(dir: string, corpusId: string, corpus: EncodedCorpus, text: Corpus, vocabulary?: VocabularySource): void {
   const paths = corpusPaths(dir, corpusId);
-  if (existsSync(paths.meta) && existsSync(paths.bin)) return;
+  if (existsSync(paths.meta) && existsSync(paths.bin) && readCorpusTokens(dir, corpusId)?.validTargets) return;
   const counts = trainCounts(corpus);
   const targets = predictedTargets(corpus.test);
-  const bin = new Uint8Array(counts.byteLength + targets.byteLength);
-  bin.set(new Uint8Array(counts.buffer, counts.byteOffset, counts.byteLength), 0);
-  bin.set(new Uint8Array(targets.buffer, targets.byteOffset, targets.byteLength), counts.byteLength);
+  const validTargets = predictedTargets(corpus.valid);
+  const test = splitText(text.test, text.level);
+  const valid = splitText(text.valid, text.level);
+  const bin = concatArrays([counts, targets, validTargets, test.characters, valid.characters]);
   const meta: CorpusTokenMeta = {
     format: 'perplexity-bench/corpus-tokens',
-    version: 1,
+    version: 2,
     corpus: corpus.name,
     vocabSize: counts.length,
     trainTokens: corpus.train.tokens.length + corpus.train.starts.length - 1,
     testTokens: targets.length,
+    validTokens: validTargets.length,
+    testSentences: test.characters.length,
+    validSentences: valid.characters.length,
+    testCharacters: corpus.test.characters,
+    validCharacters: corpus.valid.characters,
+    testTextSha256: test.sha256,
+    validTextSha256: valid.sha256,
     ...(vocabulary ? { vocabulary } : {}),
   };
   // The binary first: a meta file always has its data beside it.
@@ -104,14 +158,20 @@ export function readCorpusTokens(dir: string, corpusId: string): CorpusTokens | 
   if (!existsSync(paths.meta) || !existsSync(paths.bin)) return undefined;
   const meta = JSON.parse(readFileSync(paths.meta, 'utf8')) as CorpusTokenMeta;
   const bin = readFileSync(paths.bin);
-  if (meta.format !== 'perplexity-bench/corpus-tokens' || bin.byteLength !== 4 * (meta.vocabSize + meta.testTokens)) {
-    throw new UserError(`${paths.bin}: does not match ${paths.meta} (expected ${4 * (meta.vocabSize + meta.testTokens)} bytes)`);
+  const v2 = meta.version === 2;
+  const arrays = [meta.vocabSize, meta.testTokens, ...(v2 ? [meta.validTokens ?? 0, meta.testSentences ?? 0, meta.validSentences ?? 0] : [])];
+  const expected = 4 * arrays.reduce((n, a) => n + a, 0);
+  if (meta.format !== 'perplexity-bench/corpus-tokens' || bin.byteLength !== expected) {
+    throw new UserError(`${paths.bin}: does not match ${paths.meta} (expected ${expected} bytes)`);
   }
   const copy = new Uint8Array(bin);
+  const offsets = arrays.map((_, i) => 4 * arrays.slice(0, i).reduce((n, a) => n + a, 0));
+  const int32 = (i: number): Int32Array => new Int32Array(copy.buffer, offsets[i]!, arrays[i]!);
   return {
     meta,
     trainCounts: new Uint32Array(copy.buffer, 0, meta.vocabSize),
-    testTargets: new Int32Array(copy.buffer, 4 * meta.vocabSize, meta.testTokens),
+    testTargets: int32(1),
+    ...(v2 ? { validTargets: int32(2), testSentenceCharacters: int32(3), validSentenceCharacters: int32(4) } : {}),
   };
 }
 

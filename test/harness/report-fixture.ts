@@ -31,7 +31,7 @@ export const FIXTURE_CORPUS_ID = 'ship-fixture';
 export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-'))): { dir: string; corpus: EncodedCorpus; runs: FixtureRun[] } {
   const text = toyCorpus('ship');
   const corpus = encodeCorpus(text);
-  writeCorpusTokens(dir, FIXTURE_CORPUS_ID, corpus, vocabularySource(text));
+  writeCorpusTokens(dir, FIXTURE_CORPUS_ID, corpus, text, vocabularySource(text));
   const base = (k: number) => (_i: number, position: number) => -(1 + 0.1 * k + 0.01 * (position % 7));
   const runs: FixtureRun[] = [
     ...[1, 2, 3, 4].map((order) => ({
@@ -122,6 +122,10 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
       validPerplexityHigh: null,
       testPerplexityLow: null,
       testPerplexityHigh: null,
+      validBitsPerCharacter: null,
+      testBitsPerCharacter: null,
+      validCharacters: null,
+      testCharacters: null,
       validTokens: targets.length,
       testTokens: targets.length,
       validUnk: 0,

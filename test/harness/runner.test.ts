@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { expandGrid } from '../../harness/experiment/grid.ts';
 import { mergeResults } from '../../harness/experiment/merge.ts';
 import { readResults, RESULTS_FILE, type ResultRow } from '../../harness/experiment/results.ts';
 import { runExperiment, type RunEvent } from '../../harness/experiment/runner.ts';
-import { readCorpusTokens, readRunTokens } from '../../harness/experiment/token-files.ts';
+import { predictedTargets, readCorpusTokens, readRunTokens } from '../../harness/experiment/token-files.ts';
 import { evaluate } from '../../harness/metrics.ts';
 import { bootstrapSplit } from '../../harness/statistics/bootstrap.ts';
 import { trainModel } from '../../harness/train.ts';
@@ -71,7 +72,8 @@ describe('run', () => {
     }
 
     // The numbers are those of the shared evaluation protocol, in this process, on the same corpus.
-    const corpus = encodeCorpus(toyCorpus('ship'));
+    const text = toyCorpus('ship');
+    const corpus = encodeCorpus(text);
     const model = findPlugin('unigram').create({ alpha: 2 }, corpus.vocab);
     await trainModel(model, corpus, { seed: 1, mode: 'sentence' });
     const perToken = new Float64Array(corpus.test.tokens.length + 1);
@@ -104,6 +106,10 @@ describe('run', () => {
       testPerplexityLow: testInterval.low,
       testPerplexityHigh: testInterval.high,
     });
+    // Bits per character: the same ln-prob sum over the split's characters (one per token here, plus the newlines).
+    expect(row.testCharacters).toBe(corpus.test.characters);
+    expect(row.testBitsPerCharacter).toBeCloseTo(-m.logprob / corpus.test.characters / Math.LN2, 12);
+    expect(row.validBitsPerCharacter).toBeCloseTo(-valid.logprob / corpus.valid.characters / Math.LN2, 12);
     // (The toy corpora's splits are a sentence or so each: zero-width intervals.)
     for (const r of rows) {
       expect(r.validPerplexityLow!).toBeLessThanOrEqual(r.validPerplexity!);
@@ -113,6 +119,15 @@ describe('run', () => {
     }
     const ct = readCorpusTokens(out, row.corpusId)!;
     expect(ct.meta.testTokens).toBe(m.tokens);
+    // Version 2 keeps the valid targets too (a comparison resamples valid sentences from the folder alone).
+    expect(ct.meta).toMatchObject({ version: 2, validTokens: valid.tokens, validCharacters: corpus.valid.characters, testCharacters: corpus.test.characters });
+    expect(Array.from(ct.validTargets!)).toEqual(Array.from(predictedTargets(corpus.valid)));
+    expect(Array.from(ct.testTargets)).toEqual(Array.from(predictedTargets(corpus.test)));
+    // Each sentence's characters add up to the split's, and the text's hash is that of its lines.
+    expect(ct.testSentenceCharacters!.reduce((n, c) => n + c, 0)).toBe(corpus.test.characters);
+    expect(ct.validSentenceCharacters!.length).toBe(corpus.valid.starts.length - 1);
+    const lines = text.test.map((sentence) => `${sentence.join('')}\n`).join('');
+    expect(ct.meta.testTextSha256).toBe(createHash('sha256').update(lines).digest('hex'));
     expect(ct.trainCounts[corpus.vocab.id(' ')]).toBe(corpus.train.tokens.filter((t) => t === corpus.vocab.id(' ')).length);
   });
 

@@ -27,6 +27,9 @@ function logTicks(min: number, max: number): number[] {
 interface RunPoint {
   id: string;
   corpus: string;
+  corpusId: string;
+  /** Null in rows from before bits per character (NaN would not survive the spec's JSON). */
+  testBitsPerCharacter: number | null;
   family: string;
   plugin: string;
   name: string;
@@ -71,6 +74,8 @@ function runPoints(data: ReportData, bars: ReadonlyMap<string, ErrorBar>): RunPo
   const name = runNamer(data.ok);
   return orderedRows(data.ok).map((r, order) => ({
     id: r.id,
+    corpusId: r.corpusId,
+    testBitsPerCharacter: r.testBitsPerCharacter,
     barLow: bars.get(r.id)?.low ?? null,
     barHigh: bars.get(r.id)?.high ?? null,
     labelX: Math.max(num(r.testPerplexity), bars.get(r.id)?.high ?? 0),
@@ -256,6 +261,70 @@ function testPerplexityChart(points: RunPoint[], bars: Iterable<ErrorBar>): Char
     asJson(shown),
     { width: 440, height: { step: 18 }, layer },
     { corpora: corporaOf(shown), independent: ['x'] },
+  );
+}
+
+/**
+ * Bits per character of the runs whose test text another corpus of the folder shares under another vocabulary
+ * or tokenisation (equal `testTextSha256`, another corpus id): their word perplexities are not comparable, these are.
+ */
+function bitsPerCharacterChart(points: RunPoint[], data: ReportData): Chart | undefined {
+  const textOf = (corpusId: string): string | undefined => data.corpora.get(corpusId)?.meta.testTextSha256;
+  const corporaOfText = new Map<string, Set<string>>();
+  for (const p of points) {
+    const text = textOf(p.corpusId);
+    if (text !== undefined && Number.isFinite(p.testBitsPerCharacter ?? NaN)) corporaOfText.set(text, (corporaOfText.get(text) ?? new Set()).add(p.corpusId));
+  }
+  const shared = (p: RunPoint): boolean => (corporaOfText.get(textOf(p.corpusId) ?? '')?.size ?? 0) > 1;
+  const shown = points.filter((p) => Number.isFinite(p.testBitsPerCharacter ?? NaN) && shared(p)).map((p) => ({ ...p, name: `${p.name} (${p.corpus})` }));
+  if (!shown.length) return undefined;
+  const x: JsonObject = {
+    field: 'testBitsPerCharacter',
+    aggregate: 'mean',
+    type: 'quantitative',
+    stack: null,
+    title: 'Test bits per character (lower is better)',
+  };
+  const seeds = new Set(shown.map((p) => p.seed)).size;
+  const groups = [
+    ...new Set(
+      [...corporaOfText.values()].filter((c) => c.size > 1).map((c) => [...new Set(shown.filter((p) => c.has(p.corpusId)).map((p) => p.corpus))].join(', ')),
+    ),
+  ];
+  return chart(
+    'test-bits-per-character',
+    'Test bits per character across vocabularies',
+    'Runs that scored the same test text with different vocabularies or tokenisations: their word perplexities are not comparable (a perplexity is per token of its own vocabulary), bits per character of the same text are.',
+    [`Same test text: ${groups.join('; ')}.`, ...(seeds > 1 ? ['Bars: the mean over seeds; ticks: individual seeds.'] : [])],
+    asJson(shown),
+    {
+      width: 440,
+      height: { step: 18 },
+      layer: [
+        {
+          mark: { type: 'bar' },
+          encoding: {
+            y: modelAxis(),
+            x,
+            color: familyColour(shown.map((p) => p.family)),
+            tooltip: tooltip([{ field: 'testBitsPerCharacter', aggregate: 'mean', type: 'quantitative', title: 'Test bits/char', format: '.3f' }]),
+          },
+        },
+        {
+          mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
+          encoding: { y: modelAxis(), x, text: { field: 'testBitsPerCharacter', aggregate: 'mean', type: 'quantitative', format: '.3f' } },
+        },
+        ...(seeds > 1
+          ? [
+              {
+                mark: { type: 'tick', color: '#222', thickness: 1.5 },
+                encoding: { y: modelAxis(), x: { field: 'testBitsPerCharacter', type: 'quantitative' } },
+              },
+            ]
+          : []),
+      ],
+    },
+    { corpora: [] },
   );
 }
 
@@ -772,6 +841,7 @@ export function buildCharts(data: ReportData): Chart[] {
   const points = runPoints(data, bars);
   const charts: (Chart | undefined)[] = [
     testPerplexityChart(points, bars.values()),
+    bitsPerCharacterChart(points, data),
     scatter(
       points,
       'perplexity-vs-parameters',

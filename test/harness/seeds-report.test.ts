@@ -2,7 +2,7 @@ import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readResults, writeResults, type ResultRow } from '../../harness/experiment/results.ts';
-import { RUNS_DIR } from '../../harness/experiment/token-files.ts';
+import { CORPORA_DIR, RUNS_DIR } from '../../harness/experiment/token-files.ts';
 import { buildCharts, type Chart } from '../../harness/report/charts.ts';
 import { loadReportData } from '../../harness/report/data.ts';
 import { errorBars } from '../../harness/report/error-bars.ts';
@@ -10,7 +10,7 @@ import { renderSvg } from '../../harness/report/render.ts';
 import { seedSummaries, spreadOf } from '../../harness/report/seed-summary.ts';
 import { markdownSeedTable, TABLE_COLUMNS, withInterval } from '../../harness/report/table.ts';
 import { writeReport } from '../../harness/report/write.ts';
-import { writeFixtureResults } from './report-fixture.ts';
+import { FIXTURE_CORPUS_ID, writeFixtureResults } from './report-fixture.ts';
 
 type Layer = { mark: { type: string } | string; transform?: { filter: string }[]; encoding: Record<string, { field?: string }> };
 
@@ -134,6 +134,40 @@ describe('several seeds and error bars', () => {
     expect(spec).toContain('"type":"errorband","extent":"min-max"');
     expect(spec).toContain('Bands: min–max over the seeds of a configuration with several.');
     expect(values(curves).filter((v) => v.seeds === 3)).toHaveLength(9);
+  });
+
+  it('draws bits per character when two vocabularies scored the same test text, and only then', () => {
+    expect(charts.has('test-bits-per-character')).toBe(false);
+    const other = threeSeedFolder();
+    dirs.push(other);
+    // The same text under another corpus id (another vocabulary of it): equal testTextSha256.
+    for (const ext of ['json', 'bin']) cpSync(join(other, CORPORA_DIR, `${FIXTURE_CORPUS_ID}.${ext}`), join(other, CORPORA_DIR, `ship-words.${ext}`));
+    const { rows, curves } = readResults(other);
+    const words = rows
+      .filter((r) => r.label === 'window n=3' || r.label === 'window n=5')
+      .map((r, i) => ({
+        ...r,
+        id: `${r.id}-words`,
+        cell: 100 + i,
+        corpus: 'ship words',
+        corpusId: 'ship-words',
+        testPerplexity: 500,
+        testBitsPerCharacter: 1.5 + i,
+      }));
+    for (const r of words) cpSync(join(other, RUNS_DIR, `${r.id.replace(/-words$/, '')}.test.f32`), join(other, RUNS_DIR, `${r.id}.test.f32`));
+    writeResults(other, { rows: [...rows.map((r) => (r.label === 'window n=3' ? { ...r, testBitsPerCharacter: 1.25 } : r)), ...words], curves });
+    const bits = buildCharts(loadReportData(other)).find((c) => c.name === 'test-bits-per-character')!;
+    expect(bits.caption).toMatch(/word perplexities are not comparable/);
+    expect(JSON.stringify(bits.spec)).toContain('"Same test text: ship, ship words."');
+    // The three LSTM seeds (bits per character 2.1, 2.2, 2.3), the window run of each vocabulary.
+    expect(values(bits).map((v) => [v.name, v.testBitsPerCharacter])).toEqual([
+      ['window n=3 (ship)', 1.25],
+      ['window n=3 (ship words)', 1.5],
+      ['window n=5 (ship words)', 2.5],
+      ['lstm (ship)', 2.1],
+      ['lstm (ship)', 2.2],
+      ['lstm (ship)', 2.3],
+    ]);
   });
 
   it('every chart still renders without a warning', async () => {

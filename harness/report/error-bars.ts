@@ -32,12 +32,11 @@ export function errorBars(rows: readonly ResultRow[]): Map<string, ErrorBar> {
   return bars;
 }
 
-/** The chart subtitle line that says what the bars are (only the kinds drawn). */
+/** The chart subtitle lines that say what the bars are (only the kinds drawn), short enough for a chart's width. */
 export function errorBarNote(bars: Iterable<ErrorBar>): string[] {
   const kinds = new Set([...bars].map((b) => b.kind));
-  const parts = [
-    ...(kinds.has('bootstrap') ? ["each run's 95% bootstrap interval of its test perplexity"] : []),
-    ...(kinds.has('seeds') ? ['mean ± 1 sample standard deviation over the seeds of a configuration with several'] : []),
+  return [
+    ...(kinds.has('bootstrap') ? ["Error bars: a run's 95% bootstrap interval of its test perplexity."] : []),
+    ...(kinds.has('seeds') ? [`${kinds.has('bootstrap') ? 'A' : 'Error bars: a'} configuration with several seeds: mean ± 1 sample sd over them.`] : []),
   ];
-  return parts.length ? [`Error bars: ${parts.join('; ')}.`] : [];
 }

@@ -105,9 +105,11 @@ describe('several seeds and error bars', () => {
       ['window n=3', 1, 13.5, 15.75],
       ['lstm', 1, 10, 12],
     ]);
-    expect(JSON.stringify(chart.spec)).toContain(
-      "Error bars: each run's 95% bootstrap interval of its test perplexity; mean ± 1 sample standard deviation over the seeds of a configuration with several.",
-    );
+    expect((chart.spec.title as { subtitle: string[] }).subtitle.slice(1)).toEqual([
+      "Error bars: a run's 95% bootstrap interval of its test perplexity.",
+      'A configuration with several seeds: mean ± 1 sample sd over them.',
+      'Ticks: individual seeds.',
+    ]);
 
     const size = charts.get('perplexity-vs-parameters')!;
     const vertical = layers(size).find((l) => markOf(l) === 'rule')!;

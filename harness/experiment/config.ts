@@ -9,6 +9,8 @@ export const BUNDLED_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '
 
 const protocol = z.enum(['sentence', 'stream']);
 
+const seeds = z.array(z.number().int().min(0)).min(1, 'needs at least one seed');
+
 const budget = z.strictObject({
   epochs: z.number().int().positive().optional(),
   seconds: z.number().positive().optional(),
@@ -49,6 +51,8 @@ const modelEntry = z.strictObject({
   budget: budget.optional(),
   /** Overrides the experiment's protocol for this model. */
   protocol: z.union([protocol, z.array(protocol).min(1)]).optional(),
+  /** Overrides the experiment's seeds for this model (three seeds for one neural configuration only). */
+  seeds: seeds.optional(),
 });
 
 export const experimentSchema = z.strictObject({
@@ -63,7 +67,7 @@ export const experimentSchema = z.strictObject({
   plugins: z.array(z.string().min(1, 'must name a plug-in module')).default([]),
   corpora: z.array(z.union([z.string().min(1), corpusObject])).min(1, 'needs at least one corpus'),
   models: z.array(modelEntry).min(1, 'needs at least one model'),
-  seeds: z.array(z.number().int().min(0)).min(1, 'needs at least one seed').default([1]),
+  seeds: seeds.default([1]),
   budget: budget.default({}),
   protocol: z.union([protocol, z.array(protocol).min(1)]).default('sentence'),
 });

@@ -145,7 +145,7 @@ export function expandGrid(experiment: Experiment, registry: PluginRegistry = bu
       const budget: Budget = { ...config.budget, ...entry.budget };
       for (const point of points) {
         for (const mode of asList(entry.protocol ?? config.protocol)) {
-          for (const seed of config.seeds) {
+          for (const seed of entry.seeds ?? config.seeds) {
             const defining = { corpus: corpusId, plugin: plugin.name, hyperParameters: point.hyperParameters, seed, mode, budget };
             cells.push({
               experiment: experiment.name,

@@ -1,5 +1,7 @@
 import type { ResultRow } from '../experiment/results.ts';
 import type { Breakdown, ReportData } from './data.ts';
+import { errorBarNote, errorBars, type ErrorBar } from './error-bars.ts';
+import { seedSummaries } from './seed-summary.ts';
 import { CHART_CONFIG, familyColour, familyNameRank, MIB, round, runChannels, SCHEMA, type Json, type JsonObject } from './style.ts';
 
 /** A chart of the report: its file name (without extension), its heading and its Vega-Lite spec. */
@@ -23,7 +25,11 @@ function logTicks(min: number, max: number): number[] {
 
 /** What every run-level chart knows of a successful run. */
 interface RunPoint {
+  id: string;
   corpus: string;
+  corpusId: string;
+  /** Null in rows from before bits per character (NaN would not survive the spec's JSON). */
+  testBitsPerCharacter: number | null;
   family: string;
   plugin: string;
   name: string;
@@ -40,6 +46,11 @@ interface RunPoint {
   trainSeconds: number;
   trainTokensPerSecond: number;
   scoringTokensPerSecond: number;
+  /** The ends of the run's error bar (see errorBars): null on the other seeds of its configuration, and without an interval. */
+  barLow: number | null;
+  barHigh: number | null;
+  /** Where the bar's value label goes: right of the bar, its error bar and its seeds. */
+  labelX: number;
 }
 
 const num = (x: number | null): number => x ?? NaN;
@@ -59,9 +70,15 @@ function orderedRows(rows: readonly ResultRow[]): ResultRow[] {
   );
 }
 
-function runPoints(data: ReportData): RunPoint[] {
+function runPoints(data: ReportData, bars: ReadonlyMap<string, ErrorBar>): RunPoint[] {
   const name = runNamer(data.ok);
   return orderedRows(data.ok).map((r, order) => ({
+    id: r.id,
+    corpusId: r.corpusId,
+    testBitsPerCharacter: r.testBitsPerCharacter,
+    barLow: bars.get(r.id)?.low ?? null,
+    barHigh: bars.get(r.id)?.high ?? null,
+    labelX: Math.max(num(r.testPerplexity), bars.get(r.id)?.high ?? 0),
     corpus: r.corpus,
     family: r.familyLabel,
     plugin: r.model,
@@ -139,27 +156,19 @@ interface RunValue {
  * Small multiples of line charts: a panel per family, in the families' order, where colour (a run) and dash
  * (a plug-in) tell its runs apart and its own legend names them; both axes are shared, so panels compare.
  */
-function familyPanels(
+function familyPanels<V extends RunValue>(
   name: string,
   title: string,
   caption: string,
   subtitle: readonly string[],
-  values: readonly RunValue[],
-  layer: (runs: ReturnType<typeof runChannels>) => JsonObject[],
+  values: readonly V[],
+  layer: (runs: ReturnType<typeof runChannels>, inPanel: readonly V[]) => JsonObject[],
 ): Chart {
   const families = [...new Set(values.map((v) => v.family))].sort((a, b) => familyNameRank(a) - familyNameRank(b) || (a < b ? -1 : 1));
   const corpora = corporaOf(values);
   const panels = families.map((family): JsonObject => {
-    const inner: JsonObject = {
-      width: 360,
-      height: 240,
-      layer: layer(
-        runChannels(
-          family,
-          values.filter((v) => v.family === family),
-        ),
-      ),
-    };
+    const inPanel = values.filter((v) => v.family === family);
+    const inner: JsonObject = { width: 360, height: 240, layer: layer(runChannels(family, inPanel), inPanel) };
     const panel: JsonObject = { title: { text: family, fontSize: 13 }, transform: [{ filter: { field: 'family', equal: family } }] };
     return corpora.length > 1 ? { ...panel, facet: { row: { field: 'corpus', type: 'nominal', title: 'Corpus' } }, spec: inner } : { ...panel, ...inner };
   });
@@ -196,10 +205,17 @@ function corporaOf(points: readonly { corpus: string }[]): string[] {
   return [...new Set(points.map((p) => p.corpus))];
 }
 
-function testPerplexityChart(points: RunPoint[]): Chart | undefined {
+/** A rule from each bar-carrying point's `barLow` to its `barHigh` (no layer when no point has one: an empty layer warns). */
+function errorRule(points: readonly { barLow: number | null }[], encoding: JsonObject): JsonObject[] {
+  if (!points.some((p) => p.barLow !== null)) return [];
+  return [{ transform: [{ filter: 'isValid(datum.barLow) && isValid(datum.barHigh)' }], mark: { type: 'rule', color: '#222', strokeWidth: 1.5 }, encoding }];
+}
+
+function testPerplexityChart(points: RunPoint[], bars: Iterable<ErrorBar>): Chart | undefined {
   const shown = points.filter(finitePerplexity);
   if (!shown.length) return undefined;
   const seeds = new Set(shown.map((p) => p.seed)).size;
+  const ends = shown.flatMap((p) => [p.testPerplexity, ...(p.barLow !== null && p.barLow > 0 ? [p.barLow] : []), ...(p.barHigh !== null ? [p.barHigh] : [])]);
   const x: JsonObject = {
     field: 'testPerplexity',
     aggregate: 'mean',
@@ -207,9 +223,10 @@ function testPerplexityChart(points: RunPoint[]): Chart | undefined {
     stack: null,
     // Perplexities span decades (add-k's hundreds beside the tens of the rest): a log axis keeps every bar readable.
     scale: { type: 'log' },
-    axis: { format: '~g', values: logTicks(Math.min(...shown.map((p) => p.testPerplexity)), Math.max(...shown.map((p) => p.testPerplexity))) },
+    axis: { format: '~g', values: logTicks(Math.min(...ends), Math.max(...ends)) },
     title: seeds > 1 ? 'Test perplexity (mean over seeds; log scale; lower is better)' : 'Test perplexity (log scale; lower is better)',
   };
+  const { aggregate: _mean, ...plainX } = x;
   const layer: JsonObject[] = [
     {
       mark: { type: 'bar' },
@@ -220,9 +237,14 @@ function testPerplexityChart(points: RunPoint[]): Chart | undefined {
         tooltip: tooltip([{ field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', title: 'Test perplexity', format: '.2f' }]),
       },
     },
+    ...errorRule(shown, { y: modelAxis(), x: { ...plainX, field: 'barLow' }, x2: { field: 'barHigh' } }),
     {
       mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
-      encoding: { y: modelAxis(), x, text: { field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', format: '.1f' } },
+      encoding: {
+        y: modelAxis(),
+        x: { ...x, field: 'labelX', aggregate: 'max' },
+        text: { field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', format: '.1f' },
+      },
     },
   ];
   if (seeds > 1) {
@@ -235,10 +257,74 @@ function testPerplexityChart(points: RunPoint[]): Chart | undefined {
     'test-perplexity',
     'Test perplexity by model',
     'Every run on the same test split by the same protocol; bars are grouped by family in the order of the experiment.',
-    [...notShown(points), ...(seeds > 1 ? ['Ticks: individual seeds.'] : [])],
+    [...notShown(points), ...errorBarNote(bars), ...(seeds > 1 ? ['Ticks: individual seeds.'] : [])],
     asJson(shown),
     { width: 440, height: { step: 18 }, layer },
     { corpora: corporaOf(shown), independent: ['x'] },
+  );
+}
+
+/**
+ * Bits per character of the runs whose test text another corpus of the folder shares under another vocabulary
+ * or tokenisation (equal `testTextSha256`, another corpus id): their word perplexities are not comparable, these are.
+ */
+function bitsPerCharacterChart(points: RunPoint[], data: ReportData): Chart | undefined {
+  const textOf = (corpusId: string): string | undefined => data.corpora.get(corpusId)?.meta.testTextSha256;
+  const corporaOfText = new Map<string, Set<string>>();
+  for (const p of points) {
+    const text = textOf(p.corpusId);
+    if (text !== undefined && Number.isFinite(p.testBitsPerCharacter ?? NaN)) corporaOfText.set(text, (corporaOfText.get(text) ?? new Set()).add(p.corpusId));
+  }
+  const shared = (p: RunPoint): boolean => (corporaOfText.get(textOf(p.corpusId) ?? '')?.size ?? 0) > 1;
+  const shown = points.filter((p) => Number.isFinite(p.testBitsPerCharacter ?? NaN) && shared(p)).map((p) => ({ ...p, name: `${p.name} (${p.corpus})` }));
+  if (!shown.length) return undefined;
+  const x: JsonObject = {
+    field: 'testBitsPerCharacter',
+    aggregate: 'mean',
+    type: 'quantitative',
+    stack: null,
+    title: 'Test bits per character (lower is better)',
+  };
+  const seeds = new Set(shown.map((p) => p.seed)).size;
+  const groups = [
+    ...new Set(
+      [...corporaOfText.values()].filter((c) => c.size > 1).map((c) => [...new Set(shown.filter((p) => c.has(p.corpusId)).map((p) => p.corpus))].join(', ')),
+    ),
+  ];
+  return chart(
+    'test-bits-per-character',
+    'Test bits per character across vocabularies',
+    'Runs that scored the same test text with different vocabularies or tokenisations: their word perplexities are not comparable (a perplexity is per token of its own vocabulary), bits per character of the same text are.',
+    [`Same test text: ${groups.join('; ')}.`, ...(seeds > 1 ? ['Bars: the mean over seeds; ticks: individual seeds.'] : [])],
+    asJson(shown),
+    {
+      width: 440,
+      height: { step: 18 },
+      layer: [
+        {
+          mark: { type: 'bar' },
+          encoding: {
+            y: modelAxis(),
+            x,
+            color: familyColour(shown.map((p) => p.family)),
+            tooltip: tooltip([{ field: 'testBitsPerCharacter', aggregate: 'mean', type: 'quantitative', title: 'Test bits/char', format: '.3f' }]),
+          },
+        },
+        {
+          mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
+          encoding: { y: modelAxis(), x, text: { field: 'testBitsPerCharacter', aggregate: 'mean', type: 'quantitative', format: '.3f' } },
+        },
+        ...(seeds > 1
+          ? [
+              {
+                mark: { type: 'tick', color: '#222', thickness: 1.5 },
+                encoding: { y: modelAxis(), x: { field: 'testBitsPerCharacter', type: 'quantitative' } },
+              },
+            ]
+          : []),
+      ],
+    },
+    { corpora: [] },
   );
 }
 
@@ -250,6 +336,7 @@ function scatter(
   xField: 'parameters' | 'trainSeconds',
   xTitle: string,
   frontier: boolean,
+  bars: ReadonlyMap<string, ErrorBar>,
 ): Chart | undefined {
   const shown = points.filter((p) => finitePerplexity(p) && p[xField] > 0);
   if (!shown.length) return undefined;
@@ -261,7 +348,13 @@ function scatter(
     axis: xField === 'parameters' ? LOG_COUNT_AXIS : { format: '~g', labelOverlap: 'greedy' },
   };
   const y: JsonObject = { field: 'testPerplexity', type: 'quantitative', scale: { type: 'log' }, title: 'Test perplexity (log scale)' };
-  const values = shown.map((p) => ({ ...p, frontier: false }));
+  // A configuration's bar stands at the mean of its seeds' x (their training times differ).
+  const xOf = new Map(shown.map((p) => [p.id, p[xField]]));
+  const barX = (p: RunPoint): number | null => {
+    const xs = (bars.get(p.id)?.ids ?? []).map((id) => xOf.get(id)).filter((v): v is number => v !== undefined);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  };
+  const values = shown.map((p) => ({ ...p, frontier: false, barX: barX(p) }));
   if (frontier) {
     // The best perplexity reachable within each training time: the runs no faster run beats.
     for (const corpus of corporaOf(values)) {
@@ -289,6 +382,12 @@ function scatter(
       ]),
     },
   };
+  const rule = errorRule(values, {
+    x: { ...x, field: 'barX' },
+    y: { ...y, field: 'barLow' },
+    y2: { field: 'barHigh' },
+    color: familyColour(shown.map((p) => p.family)),
+  });
   const layer: JsonObject[] = frontier
     ? [
         {
@@ -296,14 +395,19 @@ function scatter(
           mark: { type: 'line', interpolate: 'step-after', color: '#888', strokeDash: [4, 3] },
           encoding: { x, y, order: { field: 'trainSeconds', type: 'quantitative' } },
         },
+        ...rule,
         points_,
       ]
-    : [points_];
+    : [...rule, points_];
   return chart(
     name,
     title,
     caption,
-    [...notShown(points), ...(frontier ? ['Dashed: the best test perplexity reached within each training time.'] : [])],
+    [
+      ...notShown(points),
+      ...errorBarNote(shown.flatMap((p) => bars.get(p.id) ?? [])),
+      ...(frontier ? ['Dashed: the best test perplexity reached within each training time.'] : []),
+    ],
     asJson(values),
     { width: 460, height: 300, layer },
     { corpora: corporaOf(shown), independent: ['x', 'y'] },
@@ -313,6 +417,7 @@ function scatter(
 function learningCurvesChart(data: ReportData): Chart | undefined {
   const name = runNamer(data.ok);
   const byId = new Map(data.ok.map((r) => [r.id, r]));
+  const seedsOf = new Map(seedSummaries(data.ok).flatMap((s) => s.runs.map((r) => [r.id, s.runs.length] as const)));
   const values = data.curves
     .filter((c) => byId.has(c.id) && Number.isFinite(c.validPerplexity) && c.validPerplexity > 0)
     .map((c) => {
@@ -323,6 +428,7 @@ function learningCurvesChart(data: ReportData): Chart | undefined {
         plugin: r.model,
         name: name(r),
         run: `${name(r)} · seed ${r.seed}`,
+        seeds: seedsOf.get(r.id) ?? 1,
         epoch: c.epoch,
         tokensSeen: c.tokensSeen,
         seconds: round(c.seconds),
@@ -331,6 +437,7 @@ function learningCurvesChart(data: ReportData): Chart | undefined {
       };
     });
   if (!values.length) return undefined;
+  const banded = values.some((v) => v.seeds > 1);
   const x: JsonObject = { field: 'tokensSeen', type: 'quantitative', title: 'Training tokens seen', axis: LOG_COUNT_AXIS };
   // The data's own range: a log scale's nice domain would round 70–150 out to 10–1,000.
   const y: JsonObject = {
@@ -343,9 +450,18 @@ function learningCurvesChart(data: ReportData): Chart | undefined {
     'learning-curves',
     'Learning curves',
     'Valid perplexity after each epoch of the neural models, against the training tokens seen: a panel per family, a line per run.',
-    [],
+    banded ? ['Bands: min–max over the seeds of a configuration with several.'] : [],
     values,
-    ({ color, strokeDash }): JsonObject[] => [
+    ({ color, strokeDash }, inPanel): JsonObject[] => [
+      ...(inPanel.some((v) => v.seeds > 1)
+        ? [
+            {
+              transform: [{ filter: 'datum.seeds > 1' }],
+              mark: { type: 'errorband', extent: 'min-max', opacity: 0.25 },
+              encoding: { x, y: { ...y, title: 'Valid perplexity (log scale)' }, color },
+            },
+          ]
+        : []),
       { mark: { type: 'line' }, encoding: { x, y, color, strokeDash, detail: { field: 'run', type: 'nominal' } } },
       {
         mark: { type: 'point', filled: true, size: 36 },
@@ -626,7 +742,7 @@ function breakdownChart(
  * A chart for each numeric hyper-parameter that a plug-in's runs sweep (an n-gram order, a window size, a
  * hidden size, …): test perplexity against the value, one line for each combination of the other values.
  */
-function sweepCharts(data: ReportData): Chart[] {
+function sweepCharts(data: ReportData, bars: ReadonlyMap<string, ErrorBar>): Chart[] {
   const namer = runNamer(data.ok);
   const byPlugin = new Map<string, ResultRow[]>();
   for (const r of orderedRows(data.ok)) byPlugin.set(r.model, [...(byPlugin.get(r.model) ?? []), r]);
@@ -643,6 +759,7 @@ function sweepCharts(data: ReportData): Chart[] {
         .map((r, i) => ({ r, h: hps[i]! }))
         .filter(({ r }) => r.testPerplexity !== null && Number.isFinite(r.testPerplexity) && r.testPerplexity > 0)
         .map(({ r, h }) => ({
+          id: r.id,
           corpus: r.corpus,
           family: r.familyLabel,
           name: namer(r),
@@ -651,17 +768,23 @@ function sweepCharts(data: ReportData): Chart[] {
           seed: r.seed,
           testPerplexity: r.testPerplexity,
           validPerplexity: num(r.validPerplexity),
+          barLow: bars.get(r.id)?.low ?? null,
+          barHigh: bars.get(r.id)?.high ?? null,
         }));
       // A sweep is a line: series with a single value of the key (another entry's fixed point) are left out.
       const perSeries = new Map<string, Set<number>>();
       for (const v of values) perSeries.set(`${v.corpus}\u0000${v.series}`, (perSeries.get(`${v.corpus}\u0000${v.series}`) ?? new Set()).add(v.value));
       values = values.filter((v) => perSeries.get(`${v.corpus}\u0000${v.series}`)!.size >= 2);
       if (values.length === 0) continue;
+      // The bars of the series sit side by side around their value, so the intervals of close lines stay apart.
+      const seriesNames = [...new Set(values.map((v) => v.series))];
+      const step = Math.min(...[...new Set(values.map((v) => v.value))].sort((a, b) => a - b).flatMap((v, i, all) => (i ? [v - all[i - 1]!] : [])));
+      const shifted = values.map((v) => ({ ...v, barValue: v.value + (seriesNames.indexOf(v.series) - (seriesNames.length - 1) / 2) * 0.04 * step }));
       const x: JsonObject = {
         field: 'value',
         type: 'quantitative',
         title: `${key} (${plugin} hyper-parameter)`,
-        scale: { zero: false },
+        scale: { zero: false, padding: 16 },
         axis: { tickMinStep: 1 },
       };
       const y: JsonObject = { field: 'testPerplexity', aggregate: 'mean', type: 'quantitative', scale: { zero: false }, title: 'Test perplexity' };
@@ -672,12 +795,18 @@ function sweepCharts(data: ReportData): Chart[] {
           `sweep-${plugin}-${key}`.replace(/[^A-Za-z0-9_-]+/g, '-'),
           `${plugin}: test perplexity against ${key}`,
           `The runs of ${plugin} that differ in ${key}${others.length ? `, one line for each ${others.join(', ')}` : ''}.`,
-          [],
-          asJson(values),
+          errorBarNote(values.flatMap((v) => bars.get(v.id) ?? [])),
+          asJson(shifted),
           {
             width: 380,
             height: 260,
             layer: [
+              ...errorRule(values, {
+                x: { ...x, field: 'barValue' },
+                y: { field: 'barLow', type: 'quantitative', scale: { zero: false } },
+                y2: { field: 'barHigh' },
+                color,
+              }),
               {
                 mark: { type: 'line' },
                 encoding: { x, y, color, detail: { field: 'series', type: 'nominal' }, ...(others.length ? { strokeDash: series } : {}) },
@@ -708,9 +837,11 @@ function sweepCharts(data: ReportData): Chart[] {
 
 /** Every chart the results support, in the order the report shows them. */
 export function buildCharts(data: ReportData): Chart[] {
-  const points = runPoints(data);
+  const bars = errorBars(data.ok);
+  const points = runPoints(data, bars);
   const charts: (Chart | undefined)[] = [
-    testPerplexityChart(points),
+    testPerplexityChart(points, bars.values()),
+    bitsPerCharacterChart(points, data),
     scatter(
       points,
       'perplexity-vs-parameters',
@@ -719,6 +850,7 @@ export function buildCharts(data: ReportData): Chart[] {
       'parameters',
       'Parameters (count, log scale)',
       false,
+      bars,
     ),
     scatter(
       points,
@@ -728,6 +860,7 @@ export function buildCharts(data: ReportData): Chart[] {
       'trainSeconds',
       'Training time (s, log scale)',
       true,
+      bars,
     ),
     learningCurvesChart(data),
     sizeVsContextChart(data),
@@ -759,7 +892,7 @@ export function buildCharts(data: ReportData): Chart[] {
       ],
       true,
     ),
-    ...sweepCharts(data),
+    ...sweepCharts(data, bars),
   ];
   return charts.filter((c): c is Chart => c !== undefined);
 }

@@ -2,7 +2,8 @@ import type { ResultRow } from '../experiment/results.ts';
 import type { Chart } from './charts.ts';
 import { corpusDescriptions } from './corpora.ts';
 import type { ReportData } from './data.ts';
-import { pageTable, runStatus, type Column } from './table.ts';
+import { seedSummaries } from './seed-summary.ts';
+import { pageTable, runStatus, SEED_COLUMNS, type Column } from './table.ts';
 
 /** The script files `index.html` loads, copied beside it so the page works offline (file://, no CDN). */
 export const VENDOR_SCRIPTS = ['vega.min.js', 'vega-lite.min.js', 'vega-embed.min.js'] as const;
@@ -53,16 +54,28 @@ function failures(rows: readonly ResultRow[]): string {
   return `<p class="meta">Not in the charts:</p>\n<ul class="failures">${items}</ul>\n`;
 }
 
-function resultsTable(rows: readonly ResultRow[], columns: readonly Column[], id: string): string {
-  const cls = (c: Column): string => (c.numeric ? ' class="num"' : c.wrap ? ' class="wrap"' : '');
+function htmlTable<T>(rows: readonly T[], columns: readonly Column<T>[], id: string, rowClass: (r: T) => string = () => ''): string {
+  const cls = (c: Column<T>): string => (c.numeric ? ' class="num"' : c.wrap ? ' class="wrap"' : '');
   const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.title)}</th>`).join('');
   const body = rows
     .map((r) => {
       const cells = columns.map((c) => `<td${cls(c)}>${escapeHtml(c.value(r))}</td>`).join('');
-      return `<tr${r.status === 'failed' ? ' class="failed"' : ''}>${cells}</tr>`;
+      const rc = rowClass(r);
+      return `<tr${rc ? ` class="${rc}"` : ''}>${cells}</tr>`;
     })
     .join('\n');
   return `<div class="table-wrap"><table id="${id}">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
+}
+
+function resultsTable(rows: readonly ResultRow[], columns: readonly Column[], id: string): string {
+  return htmlTable(rows, columns, id, (r) => (r.status === 'failed' ? 'failed' : ''));
+}
+
+/** The configurations run with several seeds, a row each, above the table of their runs. */
+function seedSection(data: ReportData): string {
+  const summaries = seedSummaries(data.rows);
+  if (!summaries.length) return '';
+  return `<p class="caption">Over seeds: each configuration run with several seeds, with the mean, sample standard deviation and min–max of its perplexities over the seeds, beside each seed's own 95% bootstrap interval.</p>\n${htmlTable(summaries, SEED_COLUMNS, 'over-seeds')}\n`;
 }
 
 /** The latest run of each configuration, then (folded) the earlier runs they supersede. */
@@ -75,7 +88,7 @@ function resultsSection(data: ReportData): string {
   const superseded = data.superseded.length
     ? `\n<details id="superseded">\n<summary>${data.superseded.length} earlier run${data.superseded.length > 1 ? 's' : ''} superseded by a later run of the same configuration (another corpus text or options, hyper-parameters or budget): kept in results.csv, not on the charts</summary>\n${resultsTable(data.superseded, columns, 'superseded-results')}\n</details>`
     : '';
-  return `<p class="caption">${caption}</p>\n${resultsTable(data.rows, columns, 'results')}${superseded}`;
+  return `${seedSection(data)}<p class="caption">${caption}</p>\n${resultsTable(data.rows, columns, 'results')}${superseded}`;
 }
 
 /**

@@ -9,7 +9,8 @@ import { buildCharts, type Chart } from './charts.ts';
 import { loadReportData } from './data.ts';
 import { reportHtml, VENDOR_SCRIPTS } from './html.ts';
 import { renderSvg } from './render.ts';
-import { markdownTable } from './table.ts';
+import { seedSummaries } from './seed-summary.ts';
+import { markdownSeedTable, markdownTable } from './table.ts';
 
 /** Lists the charts the last report wrote, so the next one removes those it no longer makes. */
 const MANIFEST = 'charts.json';
@@ -66,7 +67,10 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
     join(dir, 'index.html'),
     reportHtml(charts, data, bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []),
   );
-  writeIfChanged(join(dir, 'results.md'), markdownTable(sortRows([...data.rows, ...data.superseded]), new Set(data.superseded)));
+  writeIfChanged(
+    join(dir, 'results.md'),
+    markdownTable(sortRows([...data.rows, ...data.superseded]), new Set(data.superseded)) + markdownSeedTable(seedSummaries(data.rows)),
+  );
   writeIfChanged(manifestPath, `${JSON.stringify([...names], null, 2)}\n`);
   return { charts, warnings };
 }

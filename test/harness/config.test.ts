@@ -110,6 +110,23 @@ describe('grid', () => {
     expect(new Set(again.map((c) => c.id))).toEqual(new Set(cells.map((c) => c.id)));
   });
 
+  it('a model entry may give its own seeds; the ids of entries without them are those of before', () => {
+    const models = [
+      { plugin: 'unigram', hyperParameters: { alpha: [0.5, 1] } },
+      { plugin: 'ngram', hyperParameters: { order: 2 }, seeds: [1, 2, 3] },
+    ];
+    const cells = expandGrid(experiment({ corpora: ['hihello'], models, seeds: [1, 2] }));
+    expect(cells.map((c) => `${c.plugin} ${c.seed}`)).toEqual(['unigram 1', 'unigram 2', 'unigram 1', 'unigram 2', 'ngram 1', 'ngram 2', 'ngram 3']);
+    // Ids computed by the grid before entries could give seeds (commit 0c3188f): unchanged.
+    expect(cells.slice(0, 4).map((c) => c.id)).toEqual(['unigram-90a717cfc688', 'unigram-9f9fddc69b72', 'unigram-117aae3d8440', 'unigram-7b0711248235']);
+    // An entry's seeds that equal the experiment's give the same runs as leaving them out.
+    const same = expandGrid(experiment({ corpora: ['hihello'], models: [{ ...models[0], seeds: [1, 2] }], seeds: [1, 2] }));
+    expect(same.map((c) => c.id)).toEqual(cells.slice(0, 4).map((c) => c.id));
+    expect(errorOf(() => parseExperiment({ corpora: ['hihello'], models: [{ plugin: 'unigram', seeds: [] }] }, 'x.json'))).toMatch(
+      /"models\[0\]\.seeds": needs at least one seed/,
+    );
+  });
+
   it('a text corpus edited on disk gives its runs new ids (they are no longer done)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-grid-'));
     const path = join(dir, 'e.json');

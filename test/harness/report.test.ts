@@ -386,9 +386,10 @@ describe('the report read by a person', () => {
     expect(pageTable(data.rows).columns.map((c) => c.title)).toEqual([
       'Family',
       'Model',
-      'Valid ppl',
-      'Test ppl',
+      'Valid ppl [95% CI]',
+      'Test ppl [95% CI]',
       'Test ppl w/o <unk>',
+      'Test bits/char',
       'Parameters',
       'Model MiB',
       'Train s',
@@ -404,7 +405,7 @@ describe('the report read by a person', () => {
     const copy = writeFixtureResults().dir;
     await writeReport(copy);
     const html = readFileSync(join(copy, 'index.html'), 'utf8');
-    expect(html).toContain('<thead><tr><th>Family</th><th>Model</th><th class="num">Valid ppl</th>');
+    expect(html).toContain('<thead><tr><th>Family</th><th>Model</th><th class="num">Valid ppl [95% CI]</th>');
     expect(html).toContain('every run has corpus ship, protocol sentence, seed 1');
     expect(html).toContain('<td class="wrap">failed: RangeError: &quot;bad&quot;, really</td>');
     // The corpus, once: split sizes, <unk> rates and the vocabulary rule its perplexities depend on.

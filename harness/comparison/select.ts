@@ -1,13 +1,6 @@
 import { UserError } from '../../errors/user-error.ts';
 import type { ResultRow } from '../experiment/results.ts';
-
-/**
- * Which configuration a run is of: `configurationKey` without the seed. Runs that differ only in their seed are
- * one configuration: a comparison groups them and never compares them with each other.
- */
-export function seedlessKey(row: ResultRow): string {
-  return JSON.stringify([row.experiment, row.corpus, row.label, row.mode]);
-}
+import { seedlessKey } from '../experiment/configuration.ts';
 
 /** How a run is named in messages and tables: its label, corpus and protocol. */
 export function describeRun(row: ResultRow): string {

@@ -10,6 +10,14 @@ export function configurationKey(row: ResultRow): string {
   return JSON.stringify([row.experiment, row.corpus, row.label, row.mode, row.seed]);
 }
 
+/**
+ * Which configuration a run is of, seed left out: runs that differ only in their seed are one configuration, which
+ * the report summarises over its seeds and a comparison treats as one group (never comparing its seeds).
+ */
+export function seedlessKey(row: ResultRow): string {
+  return JSON.stringify([row.experiment, row.corpus, row.label, row.mode]);
+}
+
 export interface LatestRuns {
   /** The latest run of each configuration, in the order of the rows. */
   readonly latest: readonly ResultRow[];

@@ -1,3 +1,4 @@
+import { seedlessKey } from '../experiment/configuration.ts';
 import type { ResultRow } from '../experiment/results.ts';
 
 /** How a measure varies over the seeds of one configuration. */
@@ -19,11 +20,6 @@ export interface SeedSummary {
   readonly validPerplexity: Spread | null;
   readonly testPerplexity: Spread | null;
   readonly testBitsPerCharacter: Spread | null;
-}
-
-/** What a run is a run of, seed left out (configurationKey without the seed). */
-export function seedlessKey(row: ResultRow): string {
-  return JSON.stringify([row.experiment, row.corpus, row.label, row.mode]);
 }
 
 /** The spread of the finite values (null when fewer than two: a spread needs two seeds). */

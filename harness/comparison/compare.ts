@@ -20,6 +20,8 @@ export interface CompareOptions {
 /** One side of a pair: a configuration with its seeds' runs. */
 export interface CompareSide {
   readonly label: string;
+  /** The plug-in's name for its family (`familyLabel`). */
+  readonly family: string;
   readonly corpus: string;
   readonly mode: string;
   readonly ids: readonly string[];
@@ -68,7 +70,15 @@ function vocabularyError(a: LoadedRun, b: LoadedRun): string {
 
 function side(group: SeedGroup, value: number): CompareSide {
   const first = group.runs[0]!;
-  return { label: first.label, corpus: first.corpus, mode: first.mode, ids: group.runs.map((r) => r.id), seeds: group.runs.map((r) => r.seed), value };
+  return {
+    label: first.label,
+    family: first.familyLabel,
+    corpus: first.corpus,
+    mode: first.mode,
+    ids: group.runs.map((r) => r.id),
+    seeds: group.runs.map((r) => r.seed),
+    value,
+  };
 }
 
 /**

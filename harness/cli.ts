@@ -3,6 +3,8 @@ import { packageVersion } from './package-info.ts';
 import { parseCommandLine } from './command-line.ts';
 import type { Flags, OptionTypes } from './commands/common.ts';
 import { CHECK_OPTIONS, checkCommand } from './commands/check.ts';
+// issue 13 §2: compare
+import { COMPARE_OPTIONS, compareCommand } from './commands/compare.ts';
 import { EVAL_OPTIONS, evalCommand } from './commands/eval.ts';
 import { INIT_PLUGIN_OPTIONS, initPluginCommand } from './commands/init-plugin.ts';
 import { EXPORT_ARPA_OPTIONS, exportArpaCommand } from './commands/export-arpa.ts';
@@ -95,6 +97,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: 'report [options]',
     options: REPORT_OPTIONS,
     run: reportFromFlags,
+  },
+  // issue 13 §2: paired comparison of runs
+  compare: {
+    summary: 'which differences between runs are real: paired bootstrap and per-token tally of every pair of configurations',
+    usage: 'compare [RUN...] [options]   (RUN: a run id or label; none: every pair of DIR)',
+    options: COMPARE_OPTIONS,
+    positionals: Infinity,
+    run: (flags, positionals) => Promise.resolve(compareCommand(flags, positionals)),
   },
   merge: {
     summary: "join shards' results folders into one, and write its report",

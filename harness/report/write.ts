@@ -6,6 +6,8 @@ import { writeFileAtomic } from '../experiment/atomic.ts';
 import { sortRows } from '../experiment/results.ts';
 import { benchHtml, readBench } from './bench.ts';
 import { buildCharts, type Chart } from './charts.ts';
+// issue 13 §2: which differences are real
+import { COMPARISON_FILE, comparisonSection } from './comparison.ts';
 import { loadReportData } from './data.ts';
 import { reportHtml, VENDOR_SCRIPTS } from './html.ts';
 import { renderSvg } from './render.ts';
@@ -44,8 +46,11 @@ export interface ReportSummary {
  */
 export async function writeReport(dir: string): Promise<ReportSummary> {
   const data = loadReportData(dir);
-  const charts = buildCharts(data);
-  const warnings: string[] = [...data.warnings];
+  // issue 13 §2: the comparison section's charts come after the others, its text after the results table.
+  const comparison = comparisonSection(data);
+  const charts = [...buildCharts(data), ...comparison.charts];
+  const warnings: string[] = [...data.warnings, ...comparison.warnings];
+  if (comparison.csv) writeIfChanged(join(dir, COMPARISON_FILE), comparison.csv);
 
   const manifestPath = join(dir, MANIFEST);
   const previous = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as string[]) : [];
@@ -65,7 +70,10 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
   const bench = readBench(dir);
   writeIfChanged(
     join(dir, 'index.html'),
-    reportHtml(charts, data, bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []),
+    reportHtml(charts, data, [
+      ...(comparison.section ? [comparison.section] : []),
+      ...(bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []),
+    ]),
   );
   writeIfChanged(
     join(dir, 'results.md'),

@@ -18,7 +18,8 @@ export interface BucketTally extends Tally {
   readonly bucket: string;
 }
 
-function shares(tokens: number, better: number, worse: number, equal: number): Tally {
+/** A tally from its counts, with the shares. */
+export function shares(tokens: number, better: number, worse: number, equal: number): Tally {
   const of = (n: number): number => (tokens ? n / tokens : 0);
   return { tokens, better, worse, equal, betterShare: of(better), worseShare: of(worse), equalShare: of(equal) };
 }

@@ -70,3 +70,19 @@ describe('pairedBootstrap (Koehn 2004)', () => {
     expect(() => pairedBootstrap(lp, lp, lengths.slice(1))).toThrow(/sentence lengths add up to \d+ tokens, the runs predicted/);
   });
 });
+
+describe('pairedBootstrap over blocks of sentences (stream mode)', () => {
+  it('resamples whole blocks: one block of every sentence gives the estimate on every resample', () => {
+    const { lp, lengths } = split(7);
+    const random = new Random(11);
+    const b = lp.map((v) => v + 0.2 * random.normal());
+    const c = pairedBootstrap(lp, b, lengths, { resamples: 100, block: lengths.length });
+    expect(c.difference.low).toBeCloseTo(c.difference.estimate, 9);
+    expect(c.difference.high).toBeCloseTo(c.difference.estimate, 9);
+    // Blocks of 10 sentences: 20 units, a wider interval than none at all but the same estimate as sentences.
+    const blocks = pairedBootstrap(lp, b, lengths, { resamples: 500, block: 10 });
+    const sentences = pairedBootstrap(lp, b, lengths, { resamples: 500 });
+    expect(blocks.difference.estimate).toBe(sentences.difference.estimate);
+    expect(blocks.difference.high - blocks.difference.low).toBeGreaterThan(0);
+  });
+});

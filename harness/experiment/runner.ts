@@ -11,7 +11,7 @@ import { runEnvironment, type RunEnvironment } from './environment.ts';
 import { canonicalJson, expandGrid, shardCells, type Cell, type Shard } from './grid.ts';
 import { lockResults, recordCell } from './lock.ts';
 import type { CellMessage, CellRequest, CellResult } from './messages.ts';
-import { readResults, writeResults, type CurveRow, type ResultRow } from './results.ts';
+import { NO_MEASUREMENTS, readResults, writeResults, type CurveRow, type ResultRow } from './results.ts';
 
 const HERE = fileURLToPath(import.meta.url);
 /** The entry point of a cell's process: `cell.ts` beside the sources, `cell.js` in the compiled package. */
@@ -118,33 +118,7 @@ function baseRow(cell: Cell, env: RunEnvironment): Omit<ResultRow, 'status' | 'e
     seed: cell.seed,
     mode: cell.mode,
     budget: canonicalJson(cell.budget),
-    validPerplexity: null,
-    testPerplexity: null,
-    testPerplexityWithoutUnk: null,
-    validPerplexityLow: null,
-    validPerplexityHigh: null,
-    testPerplexityLow: null,
-    testPerplexityHigh: null,
-    validBitsPerCharacter: null,
-    testBitsPerCharacter: null,
-    validCharacters: null,
-    testCharacters: null,
-    validTokens: null,
-    testTokens: null,
-    validUnk: null,
-    testUnk: null,
-    vocabSize: null,
-    trainTokens: null,
-    parameters: null,
-    modelBytes: null,
-    baselineRssBytes: null,
-    peakRssBytes: null,
-    trainSeconds: null,
-    trainTokensPerSecond: null,
-    scoringTokensPerSecond: null,
-    epochs: null,
-    bestEpoch: null,
-    stoppedBy: '',
+    ...NO_MEASUREMENTS,
     ...env,
     date: new Date().toISOString(),
   };

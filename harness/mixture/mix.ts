@@ -7,7 +7,7 @@ import { bootstrapPerplexity, type PerplexityInterval } from '../statistics/boot
 import { fitMixture, MIXTURE_TOLERANCE, mixLogProbs } from '../statistics/mixture.ts';
 import { loadSameTokenRuns, sentenceLengthsOfTargets } from './runs.ts';
 
-export const MIXTURE_FAMILY = 'mixture';
+import { MIXTURE_FAMILY } from './family.ts';
 
 export interface MixOptions {
   /** EM stops when a step gains less than this many nats per valid token (as SRILM's compute-best-mix). */
@@ -15,6 +15,8 @@ export interface MixOptions {
   readonly resamples?: number;
   /** The experiment the row belongs to (default: the components', when they share one, else "mix"). */
   readonly experiment?: string;
+  /** The experiment's "mixtures" entry that asked for it (`mixtures[0]`): `run` replaces those rows, never those of `mix`. */
+  readonly entry?: string;
   /** Grid position of the row (default: after every run of its experiment in `rows`). */
   readonly cell?: number;
 }
@@ -122,7 +124,11 @@ export function mixRuns(
     contextLength: null,
     contextParameter: '',
     label: mixtureLabel(components),
-    hyperParameters: canonicalJson({ components: components.map((c, k) => ({ id: c.id, label: c.label, weight: weights[k] })), tolerance }),
+    hyperParameters: canonicalJson({
+      components: components.map((c, k) => ({ id: c.id, label: c.label, weight: weights[k] })),
+      tolerance,
+      ...(options.entry !== undefined ? { entry: options.entry } : {}),
+    }),
     seed: Math.min(...components.map((c) => c.seed)),
     mode: first.mode,
     budget: '{}',

@@ -10,6 +10,7 @@ import { loadReportData } from './data.ts';
 import { reportHtml, VENDOR_SCRIPTS } from './html.ts';
 import { renderSvg } from './render.ts';
 import { markdownTable } from './table.ts';
+import { mixtureSection } from './mixtures.ts';
 
 /** Lists the charts the last report wrote, so the next one removes those it no longer makes. */
 const MANIFEST = 'charts.json';
@@ -62,9 +63,14 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
   }
   for (const script of VENDOR_SCRIPTS) writeIfChanged(join(dir, script), readFileSync(vendorFile(script)));
   const bench = readBench(dir);
+  // issue 13 §3: the mixtures' weights and gains.
+  const mixtures = mixtureSection(data);
   writeIfChanged(
     join(dir, 'index.html'),
-    reportHtml(charts, data, bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []),
+    reportHtml(charts, data, [
+      ...(mixtures ? [mixtures] : []),
+      ...(bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []),
+    ]),
   );
   writeIfChanged(join(dir, 'results.md'), markdownTable(sortRows([...data.rows, ...data.superseded]), new Set(data.superseded)));
   writeIfChanged(manifestPath, `${JSON.stringify([...names], null, 2)}\n`);

@@ -1,6 +1,7 @@
 import type { EncodedSplit } from '../../corpora/corpus.ts';
 import type { Protocol } from '../../models/types.ts';
 import { Random } from '../../numerics/random.ts';
+import { quantile, sumByUnit, total, totalByUnit, unitSentences } from './units.ts';
 
 /** A 95% interval of a perplexity: its 2.5% and 97.5% percentiles over the resamples. */
 export interface PerplexityInterval {
@@ -35,18 +36,7 @@ export function sentenceLengths(split: EncodedSplit): Int32Array {
   return lengths;
 }
 
-/**
- * In stream mode a sentence's scores depend on the sentences before it (the model's state carries over), so
- * resampling single sentences would treat correlated scores as independent and make the interval too narrow.
- * Non-overlapping blocks of ⌈n^(1/3)⌉ sentences follow the block length rate that is optimal for a block
- * bootstrap's variance and distribution estimates (Hall, Horowitz & Jing 1995): on full Brown's valid split
- * (11,690 sentences) that is 23 sentences, about 400 words, longer than any context a model here carries
- * usefully, while leaving 509 blocks to resample. (Neighbouring sentences of one text are alike even for a
- * sentence-mode model: there the blocks widen the trigram's interval above from 4.3 to 6.7.)
- */
-export function streamBlockSentences(sentences: number): number {
-  return Math.max(1, Math.ceil(Math.cbrt(sentences)));
-}
+export { streamBlockSentences } from './units.ts';
 
 /**
  * 95% percentile bootstrap interval of exp(−Σ ln p / Σ tokens): resample units (sentences, or blocks of sentences
@@ -56,21 +46,14 @@ export function streamBlockSentences(sentences: number): number {
 export function bootstrapPerplexity(logProbs: ArrayLike<number>, lengths: Int32Array, options: BootstrapOptions): PerplexityInterval {
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${String(resamples)}`);
-  let total = 0;
-  for (let s = 0; s < lengths.length; s++) total += lengths[s]!;
-  if (total !== logProbs.length) throw new RangeError(`${logProbs.length} log-probabilities for sentences of ${total} tokens`);
+  const covered = total(lengths);
+  if (covered !== logProbs.length) throw new RangeError(`${logProbs.length} log-probabilities for sentences of ${covered} tokens`);
 
-  const block = options.mode === 'stream' ? (options.blockSentences ?? streamBlockSentences(lengths.length)) : 1;
-  const units = Math.ceil(lengths.length / block);
+  const block = unitSentences(options.mode, lengths.length, options.blockSentences);
+  const unitLogprob = sumByUnit(logProbs, lengths, block);
+  const unitTokens = totalByUnit(lengths, block);
+  const units = unitTokens.length;
   if (units === 0) return { low: NaN, high: NaN };
-  const unitLogprob = new Float64Array(units);
-  const unitTokens = new Float64Array(units);
-  let k = 0;
-  for (let s = 0; s < lengths.length; s++) {
-    const u = Math.floor(s / block);
-    for (let end = k + lengths[s]!; k < end; k++) unitLogprob[u]! += logProbs[k]!;
-    unitTokens[u]! += lengths[s]!;
-  }
 
   const random = new Random(options.seed ?? DEFAULT_BOOTSTRAP_SEED);
   const perplexities = new Float64Array(resamples);
@@ -94,15 +77,4 @@ export function bootstrapPerplexity(logProbs: ArrayLike<number>, lengths: Int32A
 export function bootstrapSplit(split: EncodedSplit, logProbs: Float64Array, options: BootstrapOptions): PerplexityInterval {
   const lengths = sentenceLengths(split);
   return bootstrapPerplexity(logProbs.subarray(0, split.tokens.length + lengths.length), lengths, options);
-}
-
-/** The q-quantile of sorted values, interpolated between the two nearest (R's and NumPy's default, type 7). */
-function quantile(sorted: Float64Array, q: number): number {
-  const at = q * (sorted.length - 1);
-  const below = Math.floor(at);
-  const above = Math.min(below + 1, sorted.length - 1);
-  const a = sorted[below]!;
-  const b = sorted[above]!;
-  // Equal ends (Infinity included) need no interpolation, which would give NaN for Infinity − Infinity.
-  return a === b ? a : a + (b - a) * (at - below);
 }

@@ -2,9 +2,10 @@ import { UserError } from '../../errors/user-error.ts';
 import { Random } from '../../numerics/random.ts';
 import type { FloatArray } from '../../numerics/tensor.ts';
 import { checkSameTokens } from './mixture.ts';
+import { quantile, sumByUnit, total, totalByUnit } from './units.ts';
 
 export interface PairedOptions {
-  /** Bootstrap resamples of the sentences. */
+  /** Bootstrap resamples of the units. */
   readonly resamples?: number;
   readonly seed?: number;
   /** Two-sided coverage of the intervals. */
@@ -12,17 +13,24 @@ export interface PairedOptions {
 }
 
 export interface Interval {
-  /** On all the sentences. */
+  /** On all the units (the mean over seeds for a group of seeds). */
   readonly estimate: number;
   /** Percentile interval over the resamples. */
   readonly low: number;
   readonly high: number;
 }
 
+/** What is compared: exp(−Σ ln p / Σ tokens), or −Σ ln p / (ln 2 · Σ characters) across vocabularies. */
+export type PairedStatistic = 'perplexity' | 'bits-per-character';
+
 export interface PairedComparison {
-  /** perplexity(A) − perplexity(B): negative when A is better. */
+  readonly statistic: PairedStatistic;
+  /** The statistic of A and of B on all the units (each the mean over its seeds). */
+  readonly a: number;
+  readonly b: number;
+  /** statistic(A) − statistic(B): negative when A is better. */
   readonly difference: Interval;
-  /** perplexity(A) / perplexity(B). */
+  /** statistic(A) / statistic(B). */
   readonly ratio: Interval;
   /**
    * Two-sided p-value for "no difference": min(1, 2k / R), k the resamples whose difference is ≤ 0 when the
@@ -32,74 +40,67 @@ export interface PairedComparison {
   readonly resamples: number;
 }
 
-export const PAIRED_RESAMPLES = 1000;
-
-/** Σ ln p per sentence of each run, after checking both runs and the sentence lengths cover the same tokens. */
-function sentenceSums(a: FloatArray, b: FloatArray, sentenceLengths: ArrayLike<number>): [Float64Array, Float64Array] {
-  checkSameTokens('paired comparison', [a.length, b.length]);
-  const S = sentenceLengths.length;
-  const sa = new Float64Array(S);
-  const sb = new Float64Array(S);
-  let t = 0;
-  for (let s = 0; s < S; s++) {
-    const end = t + sentenceLengths[s]!;
-    if (end > a.length) break;
-    for (; t < end; t++) {
-      sa[s]! += a[t]!;
-      sb[s]! += b[t]!;
-    }
-  }
-  let total = 0;
-  for (let s = 0; s < S; s++) total += sentenceLengths[s]!;
-  if (total !== a.length) throw new UserError(`paired comparison: the sentence lengths add up to ${total} tokens, the runs predicted ${a.length}`);
-  return [sa, sb];
+/** Two sides of a paired comparison on the same resampling units. */
+export interface PairedUnits {
+  /** Σ ln p of each unit, one array per seed of configuration A (a single run: one array). */
+  readonly a: readonly Float64Array[];
+  readonly b: readonly Float64Array[];
+  /** Each unit's denominator: its tokens for perplexity, its characters for bits per character. */
+  readonly denominators: Float64Array;
+  readonly statistic?: PairedStatistic;
 }
 
-/** Linear-interpolation quantile of sorted values. */
-function quantile(sorted: Float64Array, q: number): number {
-  const x = q * (sorted.length - 1);
-  const i = Math.floor(x);
-  const lo = sorted[i]!;
-  const hi = sorted[Math.min(i + 1, sorted.length - 1)]!;
-  return lo + (x - i) * (hi - lo);
+export const PAIRED_RESAMPLES = 1000;
+
+function statisticOf(statistic: PairedStatistic): (logprob: number, denominator: number) => number {
+  return statistic === 'perplexity' ? (l, n) => Math.exp(-l / n) : (l, n) => -l / (Math.LN2 * n);
 }
 
 /**
- * Koehn (2004)'s paired bootstrap: R times, draw as many sentences as the split has, with replacement, the same
- * draw for both runs, and recompute each run's perplexity exp(−Σ ln p / Σ tokens) on it; the intervals are the
- * percentiles of the resampled difference and ratio. Seeded: the same inputs and seed give the same result.
+ * Koehn (2004)'s paired bootstrap over units: R times, draw as many units as the split has, with replacement,
+ * the same draw for both sides, and recompute each side's statistic on it; the intervals are the percentiles of
+ * the resampled difference and ratio. Seeded: the same inputs and seed give the same result.
+ *
+ * A side with several seeds is one configuration, not several models: each resample first draws one of its seeds
+ * (uniformly, independently for A and B), then the units, so the interval covers the variance between seeds (an
+ * optimiser's instability, Clark et al. 2011) as well as the test set's; this is the two-stage bootstrap of
+ * hierarchical data (Davison & Hinkley 1997, §3.8) with the seed as the first stage. The estimate is the mean of
+ * the statistic over the seeds. With one seed a side draws nothing more, and this is Koehn's test exactly.
  */
-export function pairedBootstrap(a: FloatArray, b: FloatArray, sentenceLengths: ArrayLike<number>, options: PairedOptions = {}): PairedComparison {
+export function pairedUnitBootstrap(units: PairedUnits, options: PairedOptions = {}): PairedComparison {
   const resamples = options.resamples ?? PAIRED_RESAMPLES;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${String(resamples)}`);
   const alpha = 1 - (options.confidence ?? 0.95);
-  const [sa, sb] = sentenceSums(a, b, sentenceLengths);
-  const S = sa.length;
-  if (S === 0) throw new UserError('paired comparison: no sentences');
-  let totalA = 0;
-  let totalB = 0;
-  for (let s = 0; s < S; s++) {
-    totalA += sa[s]!;
-    totalB += sb[s]!;
-  }
-  const pplA = Math.exp(-totalA / a.length);
-  const pplB = Math.exp(-totalB / a.length);
-  const observed = pplA - pplB;
+  const statistic = units.statistic ?? 'perplexity';
+  const f = statisticOf(statistic);
+  const { a, b, denominators } = units;
+  const U = denominators.length;
+  if (U === 0) throw new UserError('paired comparison: no sentences');
+  if (a.length === 0 || b.length === 0) throw new RangeError('paired comparison: a side without runs');
+  for (const side of [...a, ...b]) if (side.length !== U) throw new RangeError(`paired comparison: ${side.length} unit sums for ${U} units`);
+  const all = total(denominators);
+  const mean = (side: readonly Float64Array[]): number => side.reduce((m, s) => m + f(total(s), all), 0) / side.length;
+  const statA = mean(a);
+  const statB = mean(b);
+  const observed = statA - statB;
   const random = new Random(options.seed ?? 1);
   const differences = new Float64Array(resamples);
   const ratios = new Float64Array(resamples);
   let flips = 0;
   for (let r = 0; r < resamples; r++) {
+    const sa = a.length === 1 ? a[0]! : a[random.int(a.length)]!;
+    const sb = b.length === 1 ? b[0]! : b[random.int(b.length)]!;
     let la = 0;
     let lb = 0;
     let n = 0;
-    for (let i = 0; i < S; i++) {
-      const s = random.int(S);
-      la += sa[s]!;
-      lb += sb[s]!;
-      n += sentenceLengths[s]!;
+    for (let i = 0; i < U; i++) {
+      const u = random.int(U);
+      la += sa[u]!;
+      lb += sb[u]!;
+      n += denominators[u]!;
     }
-    const ra = Math.exp(-la / n);
-    const rb = Math.exp(-lb / n);
+    const ra = f(la, n);
+    const rb = f(lb, n);
     differences[r] = ra - rb;
     ratios[r] = ra / rb;
     if (observed > 0 ? ra - rb <= 0 : ra - rb >= 0) flips++;
@@ -112,9 +113,32 @@ export function pairedBootstrap(a: FloatArray, b: FloatArray, sentenceLengths: A
     high: quantile(sorted, 1 - alpha / 2),
   });
   return {
+    statistic,
+    a: statA,
+    b: statB,
     difference: interval(observed, differences),
-    ratio: interval(pplA / pplB, ratios),
+    ratio: interval(statA / statB, ratios),
     pValue: observed === 0 ? 1 : Math.min(1, (2 * flips) / resamples),
     resamples,
   };
+}
+
+/**
+ * The paired bootstrap of two runs' per-token ln p on the same tokens, over units of `block` sentences (1: single
+ * sentences, sentence mode; stream mode resamples blocks, `unitSentences`).
+ */
+export function pairedBootstrap(
+  a: FloatArray,
+  b: FloatArray,
+  sentenceLengths: ArrayLike<number>,
+  options: PairedOptions & { readonly block?: number } = {},
+): PairedComparison {
+  checkSameTokens('paired comparison', [a.length, b.length]);
+  const covered = total(sentenceLengths);
+  if (covered !== a.length) throw new UserError(`paired comparison: the sentence lengths add up to ${covered} tokens, the runs predicted ${a.length}`);
+  const block = options.block ?? 1;
+  return pairedUnitBootstrap(
+    { a: [sumByUnit(a, sentenceLengths, block)], b: [sumByUnit(b, sentenceLengths, block)], denominators: totalByUnit(sentenceLengths, block) },
+    options,
+  );
 }

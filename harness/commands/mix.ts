@@ -3,7 +3,8 @@ import { runEnvironment } from '../experiment/environment.ts';
 import { lockResults } from '../experiment/lock.ts';
 import { readResults, RESULTS_FILE } from '../experiment/results.ts';
 import { type MixtureOutcome, mixRuns, recordRows, type SplitFigure, writeMixtureTokens } from '../mixture/mix.ts';
-import { pickRuns } from '../mixture/runs.ts';
+import { readComparableRows } from '../comparison/runs.ts';
+import { findRun } from '../comparison/select.ts';
 import { checkResultsFolder } from '../output-path.ts';
 import { MIXTURE_TOLERANCE } from '../statistics/mixture.ts';
 import { DEFAULT_OUT, numberFlag, RESAMPLES_OPTION, resamplesFlag, stringFlag, type Flags, type OptionTypes } from './common.ts';
@@ -98,8 +99,8 @@ export async function mixCommand(args: MixArgs, io: CommandIo = PROCESS_IO): Pro
   const unlock = lockResults(dir);
   try {
     const { rows } = readResults(dir);
-    if (rows.length === 0) throw new UserError(`${dir}/${RESULTS_FILE}: no runs to mix (run an experiment with --out ${dir} first)`);
-    const components = pickRuns(rows, args.runs, dir);
+    const comparable = readComparableRows(dir);
+    const components = args.runs.map((name) => findRun(comparable, name, `${dir}/${RESULTS_FILE}`));
     if (new Set(components.map((c) => c.id)).size !== components.length) throw new UserError('mix: a run is named twice (by id and by label)');
     const outcome = mixRuns(dir, components, rows, runEnvironment(), {
       ...(args.tolerance !== undefined ? { tolerance: args.tolerance } : {}),

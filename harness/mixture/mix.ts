@@ -5,7 +5,8 @@ import { NO_MEASUREMENTS, readResults, type ResultRow, writeResults } from '../e
 import { writeRunTokens } from '../experiment/token-files.ts';
 import { bootstrapPerplexity, type PerplexityInterval } from '../statistics/bootstrap.ts';
 import { fitMixture, MIXTURE_TOLERANCE, mixLogProbs } from '../statistics/mixture.ts';
-import { loadSameTokenRuns, sentenceLengthsOfTargets } from './runs.ts';
+import { RunLoader, sentenceLengthsOf } from '../comparison/runs.ts';
+import { checkSamePredictions } from '../comparison/same-tokens.ts';
 
 import { MIXTURE_FAMILY } from './family.ts';
 
@@ -73,27 +74,37 @@ export function mixRuns(
   env: RunEnvironment,
   options: MixOptions = {},
 ): MixtureOutcome {
-  const what = `mixture of ${components.map((c) => c.id).join(', ')}`;
-  const { corpus, valid, test } = loadSameTokenRuns(dir, components, what);
+  const loader = new RunLoader(dir);
+  const valid = components.map((c) => loader.load(c, 'valid'));
+  const test = components.map((c) => loader.load(c, 'test'));
+  checkSamePredictions(valid);
+  checkSamePredictions(test);
   const tolerance = options.tolerance ?? MIXTURE_TOLERANCE;
-  const fitted = fitMixture(valid, { tolerance });
+  const fitted = fitMixture(
+    valid.map((v) => v.logProbs),
+    { tolerance },
+  );
   const weights = [...fitted.weights];
-  const testLogProbs = mixLogProbs(test, weights);
-  const validLengths = sentenceLengthsOfTargets(corpus.validTargets!);
-  const testLengths = sentenceLengthsOfTargets(corpus.testTargets);
+  const testLogProbs = mixLogProbs(
+    test.map((t) => t.logProbs),
+    weights,
+  );
+  const testTargets = test[0]!.targets;
+  const validLengths = sentenceLengthsOf(valid[0]!.targets);
+  const testLengths = sentenceLengthsOf(testTargets);
   const first = components[0]!;
   const validFigure = figure(fitted.logProbs, validLengths, first, options.resamples);
   const testFigure = figure(testLogProbs, testLengths, first, options.resamples);
   const componentFigures = components.map((c, k) => ({
-    valid: figure(valid[k]!, validLengths, c, options.resamples),
-    test: figure(test[k]!, testLengths, c, options.resamples),
+    valid: figure(valid[k]!.logProbs, validLengths, c, options.resamples),
+    test: figure(test[k]!.logProbs, testLengths, c, options.resamples),
   }));
 
   // KenLM's "excluding OOVs": the test tokens whose target is not <unk>.
   let withoutUnk = 0;
   let known = 0;
   for (let t = 0; t < testLogProbs.length; t++) {
-    if (corpus.testTargets[t] === UNK_ID) continue;
+    if (testTargets[t] === UNK_ID) continue;
     withoutUnk += testLogProbs[t]!;
     known++;
   }

@@ -27,6 +27,9 @@ const CORPUS: Corpus = {
   source: 'test',
 };
 export const TOKENS = 8;
+
+/** Another corpus: one sentence of two words, 3 predicted tokens a split. */
+const OTHER: Corpus = { ...CORPUS, name: 'other', valid: [['a', 'b']], test: [['a', 'b']] };
 export const CHARACTERS = 12;
 
 export function mixRow(id: string, label: string, ppl: number, extra: Partial<ResultRow> = {}): ResultRow {
@@ -90,11 +93,12 @@ export function mixRow(id: string, label: string, ppl: number, extra: Partial<Re
  */
 export function mixFolder(dir: string, extra: readonly ResultRow[] = []): string {
   writeCorpusTokens(dir, 'ab-1', encodeCorpus(CORPUS), CORPUS, vocabularySource(CORPUS));
+  writeCorpusTokens(dir, 'ab-2', encodeCorpus(OTHER), OTHER, vocabularySource(OTHER));
   const half = (good: boolean) => Float64Array.from({ length: TOKENS }, (_, t) => Math.log(t < TOKENS / 2 === good ? 0.9 : 0.1));
   for (const split of ['valid', 'test'] as const) {
     writeRunTokens(dir, 'ngram-1', half(true), split);
     writeRunTokens(dir, 'rnn-2', half(false), split);
-    writeRunTokens(dir, 'rnn-3', half(false), split);
+    writeRunTokens(dir, 'rnn-3', Float64Array.from([-1, -1, -1]), split);
     // More runs: the n-grams right on the first half, the others on the second.
     for (const r of extra) writeRunTokens(dir, r.id, half(r.model === 'ngram'), split);
   }

@@ -83,7 +83,7 @@ describe('mix', () => {
     const r = await cliInProcess('mix', 'first', 'other', '--out', dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^error: mixture of ngram-1, rnn-3: first \(ngram-1\) and other \(rnn-3\) did not predict the same tokens: corpus ab-1 against ab-2/,
+      /^error: first \(ab, sentence\) \(ab-1, 8 tokens\) and other \(ab, sentence\) \(ab-2, 3 tokens\) did not predict the same tokens: their corpus differ/,
     );
   });
 
@@ -92,10 +92,10 @@ describe('mix', () => {
     expect((await cliInProcess('mix', 'first', '--out', dir)).stderr).toMatch(/error: mix needs at least two runs/);
     const unknown = await cliInProcess('mix', 'first', 'nope', '--out', dir);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/error: no run "nope" in .*results\.csv/);
+    expect(unknown.stderr).toMatch(/error: no run with id or label "nope" in .*results\.csv: the runs there are labelled "first", "second", "other"/);
     expect((await cliInProcess('mix', 'first', 'ngram-1', '--out', dir)).stderr).toMatch(/a run is named twice/);
     expect((await cliInProcess('mix', 'first', 'second', '--out', dir, '--tolerance', '-1')).stderr).toMatch(/--tolerance must be a number ≥ 0/);
-    expect((await cliInProcess('mix', 'a', 'b', '--out', tmp())).stderr).toMatch(/no runs to mix/);
+    expect((await cliInProcess('mix', 'a', 'b', '--out', tmp())).stderr).toMatch(/results\.csv: no results; run an experiment first/);
   });
 
   it("gives the report a section of the mixtures' weights and gains", async () => {

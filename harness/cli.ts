@@ -11,6 +11,8 @@ import { EXPORT_ARPA_OPTIONS, exportArpaCommand } from './commands/export-arpa.t
 import { GENERATE_OPTIONS, generateCommand } from './commands/generate.ts';
 import { CORPUS_INFO_OPTIONS, corpusCommand, MODELS_OPTIONS, modelsCommand } from './commands/info.ts';
 import { MERGE_OPTIONS, mergeFromFlags } from './commands/merge.ts';
+// issue 13 §3: mixtures
+import { MIX_OPTIONS, mixFromFlags } from './commands/mix.ts';
 import { REPORT_OPTIONS, reportFromFlags } from './commands/report.ts';
 import { RUN_OPTIONS, runFromFlags } from './commands/run.ts';
 import { TRAIN_OPTIONS, trainCommand, trainModelOptions, type ModelFlags } from './commands/train.ts';
@@ -112,6 +114,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     options: MERGE_OPTIONS,
     positionals: Infinity,
     run: mergeFromFlags,
+  },
+  // issue 13 §3: mixtures
+  mix: {
+    summary: "interpolate runs of DIR with EM weights on valid (SRILM's compute-best-mix), evaluate on test, record the mixture",
+    usage: 'mix RUN... [--out DIR] [--json]   (RUN: a run id or label in DIR/results.csv; at least two)',
+    options: MIX_OPTIONS,
+    positionals: Infinity,
+    run: mixFromFlags,
   },
 };
 

@@ -50,11 +50,16 @@ export async function runCommand(args: RunArgs, io: CommandIo = PROCESS_IO): Pro
         `${summary.skipped} already done, in ${seconds.toFixed(1)} s; results in ${outDir}/results.csv\n`,
     );
     if (summary.kept > 0) io.stdout.write(`${keptLine(summary.kept, summary.keptShown)}\n`);
+    if (summary.mixtures !== undefined) {
+      io.stdout.write(
+        `mixtures: ${summary.mixtures} made${summary.mixturesFailed ? `, ${summary.mixturesFailed} failed (see results.csv's error column)` : ''}\n`,
+      );
+    }
     if (summary.interrupted) {
       io.stderr.write('interrupted: the results of finished runs are kept; run again to continue\n');
       return 130;
     }
-    return summary.failed > 0 ? 1 : 0;
+    return summary.failed > 0 || (summary.mixturesFailed ?? 0) > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);

@@ -55,6 +55,22 @@ const modelEntry = z.strictObject({
   seeds: seeds.optional(),
 });
 
+/**
+ * A mixture's component (issue 13 §3): a run label; `{ "best": NAME }`, the run of that plug-in or family with the
+ * lowest VALID perplexity (never test, which would bias the mixture's test figure); `{ "each": NAME }`, one
+ * mixture per run of it; `{ "bestOfEach": "family" | "plugin" }`, the best (by valid) of every family or plug-in.
+ */
+const mixtureSelector = z.union([
+  z.string().min(1, 'must name a run label'),
+  z.strictObject({ best: z.string().min(1, 'must name a plug-in or family') }),
+  z.strictObject({ each: z.string().min(1, 'must name a plug-in or family') }),
+  z.strictObject({ bestOfEach: z.enum(['family', 'plugin']) }),
+]);
+
+const mixtureEntry = z.strictObject({
+  components: z.array(mixtureSelector).min(1, 'needs at least one component'),
+});
+
 export const experimentSchema = z.strictObject({
   $schema: z.string().optional(),
   /** Defaults to the file name without `.json`. */
@@ -70,11 +86,16 @@ export const experimentSchema = z.strictObject({
   seeds: seeds.default([1]),
   budget: budget.default({}),
   protocol: z.union([protocol, z.array(protocol).min(1)]).default('sentence'),
+  // issue 13 §3: mixtures of the experiment's runs, made by `run` after the cells (harness/mixture/experiment.ts).
+  mixtures: z.array(mixtureEntry).default([]),
+  /** Bootstrap resamples of the cells' and mixtures' intervals (default 2,000); not part of a run's id. */
+  resamples: z.number().int().min(100, 'must be at least 100').optional(),
 });
 
 export type ExperimentConfig = z.output<typeof experimentSchema>;
 export type CorpusEntry = z.output<typeof corpusObject>;
 export type ModelEntry = z.output<typeof modelEntry>;
+export type MixtureSelector = z.output<typeof mixtureSelector>;
 
 /** A config as loaded from disk: where it came from, so relative corpus paths resolve against it. */
 export interface Experiment {

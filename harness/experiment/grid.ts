@@ -34,6 +34,8 @@ export interface Cell {
   readonly seed: number;
   readonly mode: Protocol;
   readonly budget: Budget;
+  /** The experiment's bootstrap resamples, when it sets them (not in the id: the same run, a finer interval). */
+  readonly resamples?: number;
 }
 
 /** JSON with object keys sorted at every level, so equal values always give equal text. */
@@ -164,6 +166,7 @@ export function expandGrid(experiment: Experiment, registry: PluginRegistry = bu
               seed,
               mode,
               budget,
+              ...(config.resamples !== undefined ? { resamples: config.resamples } : {}),
             });
           }
         }

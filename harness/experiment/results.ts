@@ -140,6 +140,37 @@ export const RESULT_COLUMNS = [
 /** One run of an experiment, as a row of `results.csv`. Measurements are null when the run failed. */
 export type ResultRow = RowOf<typeof RESULT_COLUMNS>;
 
+/** What a run measures: none of it yet (a failed run; the fields a row of its own kind does not have). */
+export const NO_MEASUREMENTS = {
+  validPerplexity: null,
+  testPerplexity: null,
+  testPerplexityWithoutUnk: null,
+  validPerplexityLow: null,
+  validPerplexityHigh: null,
+  testPerplexityLow: null,
+  testPerplexityHigh: null,
+  validBitsPerCharacter: null,
+  testBitsPerCharacter: null,
+  validCharacters: null,
+  testCharacters: null,
+  validTokens: null,
+  testTokens: null,
+  validUnk: null,
+  testUnk: null,
+  vocabSize: null,
+  trainTokens: null,
+  parameters: null,
+  modelBytes: null,
+  baselineRssBytes: null,
+  peakRssBytes: null,
+  trainSeconds: null,
+  trainTokensPerSecond: null,
+  scoringTokensPerSecond: null,
+  epochs: null,
+  bestEpoch: null,
+  stoppedBy: '',
+} as const satisfies Partial<ResultRow>;
+
 /** The columns of `learning-curves.csv`: a point of a learning curve a row. */
 export const CURVE_COLUMNS = [
   text('id', 'id'),

@@ -49,8 +49,9 @@ export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress
   assertSoundModel(model, { valid, test });
   writeRunTokens(outDir, cell.id, perToken);
   writeRunTokens(outDir, cell.id, validPerToken, 'valid');
-  const validInterval = bootstrapSplit(corpus.valid, validPerToken, { mode: cell.mode });
-  const testInterval = bootstrapSplit(corpus.test, perToken, { mode: cell.mode });
+  const resampling = { mode: cell.mode, ...(cell.resamples !== undefined ? { resamples: cell.resamples } : {}) };
+  const validInterval = bootstrapSplit(corpus.valid, validPerToken, resampling);
+  const testInterval = bootstrapSplit(corpus.test, perToken, resampling);
 
   return {
     corpus: corpus.name,

@@ -10,8 +10,10 @@ import { latestRuns } from './configuration.ts';
 import { runEnvironment, type RunEnvironment } from './environment.ts';
 import { canonicalJson, expandGrid, shardCells, type Cell, type Shard } from './grid.ts';
 import { lockResults, recordCell } from './lock.ts';
+import { checkMixtureSelectors, recordExperimentMixtures } from '../mixture/experiment.ts';
+import { MIXTURE_FAMILY } from '../mixture/family.ts';
 import type { CellMessage, CellRequest, CellResult } from './messages.ts';
-import { readResults, writeResults, type CurveRow, type ResultRow } from './results.ts';
+import { NO_MEASUREMENTS, readResults, writeResults, type CurveRow, type ResultRow } from './results.ts';
 
 const HERE = fileURLToPath(import.meta.url);
 /** The entry point of a cell's process: `cell.ts` beside the sources, `cell.js` in the compiled package. */
@@ -46,6 +48,9 @@ export interface RunSummary {
   readonly kept: number;
   /** Of those, the ones no later run of the same configuration supersedes: the report still shows them. */
   readonly keptShown: number;
+  /** The experiment's mixtures made, and those that failed (absent when it asks for none). */
+  readonly mixtures?: number;
+  readonly mixturesFailed?: number;
 }
 
 type Outcome = { readonly ok: true; readonly result: CellResult } | { readonly ok: false; readonly message: string };
@@ -118,33 +123,7 @@ function baseRow(cell: Cell, env: RunEnvironment): Omit<ResultRow, 'status' | 'e
     seed: cell.seed,
     mode: cell.mode,
     budget: canonicalJson(cell.budget),
-    validPerplexity: null,
-    testPerplexity: null,
-    testPerplexityWithoutUnk: null,
-    validPerplexityLow: null,
-    validPerplexityHigh: null,
-    testPerplexityLow: null,
-    testPerplexityHigh: null,
-    validBitsPerCharacter: null,
-    testBitsPerCharacter: null,
-    validCharacters: null,
-    testCharacters: null,
-    validTokens: null,
-    testTokens: null,
-    validUnk: null,
-    testUnk: null,
-    vocabSize: null,
-    trainTokens: null,
-    parameters: null,
-    modelBytes: null,
-    baselineRssBytes: null,
-    peakRssBytes: null,
-    trainSeconds: null,
-    trainTokensPerSecond: null,
-    scoringTokensPerSecond: null,
-    epochs: null,
-    bestEpoch: null,
-    stoppedBy: '',
+    ...NO_MEASUREMENTS,
     ...env,
     date: new Date().toISOString(),
   };
@@ -179,10 +158,21 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   const registry = await loadPlugins(experiment.config.plugins, dirname(experiment.path), `${experiment.path}: "plugins"`);
   const grid = expandGrid(experiment, registry);
   const cells = shardCells(grid, options.shard);
+  checkMixtureSelectors(experiment, grid);
   const unlock = lockResults(options.outDir);
   try {
     const summary = await runCells(cells, registry, options);
-    return { ...summary, ...keptRuns(experiment.name, new Set(grid.map((c) => c.id)), readResults(options.outDir).rows) };
+    // issue 13 §3: the experiment's mixtures, from every cell's run (a shard has only some: merge, then run again).
+    const mixtures =
+      summary.interrupted || options.shard
+        ? undefined
+        : recordExperimentMixtures(experiment, grid, options.outDir, runEnvironment(), experiment.config.resamples);
+    const ids = new Set([...grid.map((c) => c.id), ...(mixtures?.ids ?? [])]);
+    return {
+      ...summary,
+      ...keptRuns(experiment.name, ids, readResults(options.outDir).rows),
+      ...(mixtures?.ids.length ? { mixtures: mixtures.made, mixturesFailed: mixtures.failed } : {}),
+    };
   } finally {
     unlock();
   }
@@ -190,7 +180,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
 
 /** The rows of an experiment that its grid no longer has, and how many of them the report still shows. */
 function keptRuns(experiment: string, ids: ReadonlySet<string>, rows: readonly ResultRow[]): { kept: number; keptShown: number } {
-  const kept = rows.filter((r) => r.experiment === experiment && !ids.has(r.id));
+  const kept = rows.filter((r) => r.experiment === experiment && !ids.has(r.id) && r.family !== MIXTURE_FAMILY);
   const { superseded } = latestRuns(rows);
   return { kept: kept.length, keptShown: kept.filter((r) => !superseded.includes(r)).length };
 }

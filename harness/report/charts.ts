@@ -2,6 +2,7 @@ import type { ResultRow } from '../experiment/results.ts';
 import type { Breakdown, ReportData } from './data.ts';
 import { errorBarNote, errorBars, type ErrorBar } from './error-bars.ts';
 import { seedSummaries } from './seed-summary.ts';
+import { MIXTURE_FAMILY } from '../mixture/family.ts';
 import { CHART_CONFIG, familyColour, familyNameRank, MIB, round, runChannels, SCHEMA, type Json, type JsonObject } from './style.ts';
 
 /** A chart of the report: its file name (without extension), its heading and its Vega-Lite spec. */
@@ -650,7 +651,9 @@ function sizeVsContextChart(data: ReportData): Chart | undefined {
   return chart(
     'size-vs-context',
     'Model size against context length',
-    "An n-gram model's table grows with its order and a window model's parameters grow linearly with its window; a recurrent model sees an unbounded history with parameters that do not grow (dashed).",
+    "An n-gram model's table grows with its order and a window model's parameters grow linearly with its window; a recurrent model sees an unbounded history with parameters that do not grow (dashed)." +
+      // issue 13 §3: a mixture has no one context length (each component has its own).
+      (data.ok.some((r) => r.family === MIXTURE_FAMILY) ? ' Mixtures are left out: each of their components has a context length of its own.' : ''),
     [],
     asJson(points),
     { width: 460, height: 300, layer },

@@ -13,6 +13,7 @@ import { reportHtml, VENDOR_SCRIPTS } from './html.ts';
 import { renderSvg } from './render.ts';
 import { seedSummaries } from './seed-summary.ts';
 import { markdownSeedTable, markdownTable } from './table.ts';
+import { mixtureSection } from './mixtures.ts';
 
 /** Lists the charts the last report wrote, so the next one removes those it no longer makes. */
 const MANIFEST = 'charts.json';
@@ -68,9 +69,12 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
   }
   for (const script of VENDOR_SCRIPTS) writeIfChanged(join(dir, script), readFileSync(vendorFile(script)));
   const bench = readBench(dir);
+  // issue 13 §3: the mixtures' weights and gains.
+  const mixtures = mixtureSection(data);
   writeIfChanged(
     join(dir, 'index.html'),
     reportHtml(charts, data, [
+      ...(mixtures ? [mixtures] : []),
       ...(comparison.section ? [comparison.section] : []),
       ...(bench ? [{ id: 'micro-benchmarks', title: 'Micro-benchmarks', html: benchHtml(bench) }] : []),
     ]),

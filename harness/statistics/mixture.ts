@@ -103,12 +103,24 @@ export function fitMixture(components: readonly FloatArray[], options: MixtureOp
     for (let k = 0; k < K; k++) weights[k] = counts[k]! / finite;
     iterations++;
   }
-  for (let k = 0; k < K; k++) logWeights[k] = Math.log(weights[k]!);
-  const logProbs = new Float64Array(T);
+  const logProbs = mixLogProbs(components, weights);
   let sum = 0;
-  for (let t = 0; t < T; t++) {
-    logProbs[t] = mixToken(components, logWeights, t, posterior);
-    sum += logProbs[t]!;
-  }
+  for (let t = 0; t < T; t++) sum += logProbs[t]!;
   return { weights, iterations, converged, logProbs, perplexity: Math.exp(-sum / T) };
+}
+
+/** ln Σ_k λ_k p_k(t) of every token: the weights fitted on one split applied to another split's per-token ln p. */
+export function mixLogProbs(components: readonly FloatArray[], weights: ArrayLike<number>): Float64Array {
+  const K = components.length;
+  if (weights.length !== K) throw new RangeError(`${weights.length} weights for ${K} components`);
+  checkSameTokens(
+    'mixture',
+    components.map((c) => c.length),
+  );
+  const T = components[0]?.length ?? 0;
+  const logWeights = Float64Array.from({ length: K }, (_, k) => Math.log(weights[k]!));
+  const posterior = new Float64Array(K);
+  const logProbs = new Float64Array(T);
+  for (let t = 0; t < T; t++) logProbs[t] = mixToken(components, logWeights, t, posterior);
+  return logProbs;
 }

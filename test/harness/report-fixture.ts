@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeCorpus, type EncodedCorpus } from '../../corpora/corpus.ts';
 import { toyCorpus } from '../../corpora/toy.ts';
-import { writeResults, type CurveRow, type ResultRow } from '../../harness/experiment/results.ts';
+import { NO_MEASUREMENTS, writeResults, type CurveRow, type ResultRow } from '../../harness/experiment/results.ts';
 import { vocabularySource } from '../../harness/experiment/corpus.ts';
 import { predictedTargets, writeCorpusTokens, writeRunTokens } from '../../harness/experiment/token-files.ts';
 
@@ -97,6 +97,8 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
     }
     writeRunTokens(dir, id, lp);
     rows.push({
+      // Intervals and characters empty, as in a results.csv from before them: the report must show such rows too.
+      ...NO_MEASUREMENTS,
       experiment: 'fixture',
       cell,
       id,
@@ -117,15 +119,6 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
       validPerplexity: r.testPerplexity * 1.01,
       testPerplexity: r.testPerplexity,
       testPerplexityWithoutUnk: r.testPerplexity,
-      // As in a results.csv from before the intervals: the report must show such rows too.
-      validPerplexityLow: null,
-      validPerplexityHigh: null,
-      testPerplexityLow: null,
-      testPerplexityHigh: null,
-      validBitsPerCharacter: null,
-      testBitsPerCharacter: null,
-      validCharacters: null,
-      testCharacters: null,
       validTokens: targets.length,
       testTokens: targets.length,
       validUnk: 0,
@@ -168,18 +161,15 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
     label: 'gru',
     status: 'failed',
     error: 'RangeError: "bad", really',
-    testPerplexity: null,
-    validPerplexity: null,
-    testPerplexityWithoutUnk: null,
-    parameters: null,
-    modelBytes: null,
-    peakRssBytes: null,
-    trainSeconds: null,
-    trainTokensPerSecond: null,
-    scoringTokensPerSecond: null,
-    epochs: null,
-    bestEpoch: null,
-    stoppedBy: '',
+    ...NO_MEASUREMENTS,
+    // A failed run keeps what it knew before it failed.
+    baselineRssBytes: rows[0]!.baselineRssBytes,
+    validTokens: rows[0]!.validTokens,
+    testTokens: rows[0]!.testTokens,
+    validUnk: rows[0]!.validUnk,
+    testUnk: rows[0]!.testUnk,
+    vocabSize: rows[0]!.vocabSize,
+    trainTokens: rows[0]!.trainTokens,
   });
   writeResults(dir, { rows, curves });
   return { dir, corpus, runs };

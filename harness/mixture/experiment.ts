@@ -129,7 +129,11 @@ export interface ExperimentMixtures {
   readonly failed: number;
 }
 
-/** A group of runs that predicted the same tokens: one corpus, protocol and seed. */
+/**
+ * A group of runs that predicted the same tokens and are mixed together: one corpus, protocol and seed. A
+ * configuration run with one seed only (an n-gram, or any entry without several seeds) joins the group of every
+ * seed, so a model given three seeds is mixed with it three times: three seeds of one mixture.
+ */
 interface Group {
   readonly corpusId: string;
   readonly mode: string;
@@ -138,12 +142,22 @@ interface Group {
 }
 
 function groups(grid: readonly Cell[]): Group[] {
-  const byKey = new Map<string, Cell[]>();
+  const byTokens = new Map<string, Cell[]>();
   for (const c of grid) {
-    const key = JSON.stringify([c.corpusId, c.mode, c.seed]);
-    byKey.set(key, [...(byKey.get(key) ?? []), c]);
+    const key = JSON.stringify([c.corpusId, c.mode]);
+    byTokens.set(key, [...(byTokens.get(key) ?? []), c]);
   }
-  return [...byKey.values()].map((cells) => ({ corpusId: cells[0]!.corpusId, mode: cells[0]!.mode, seed: cells[0]!.seed, cells }));
+  return [...byTokens.values()].flatMap((cells) => {
+    const seedsOf = new Map<string, Set<number>>();
+    for (const c of cells) seedsOf.set(c.label, (seedsOf.get(c.label) ?? new Set()).add(c.seed));
+    const seeds = [...new Set(cells.map((c) => c.seed))];
+    return seeds.map((seed) => ({
+      corpusId: cells[0]!.corpusId,
+      mode: cells[0]!.mode,
+      seed,
+      cells: cells.filter((c) => c.seed === seed || seedsOf.get(c.label)!.size === 1),
+    }));
+  });
 }
 
 /**
@@ -187,6 +201,8 @@ export function recordExperimentMixtures(
         chosen.push(...found);
       }
       for (const components of combinations(chosen)) {
+        // The same runs in the group of another seed (every component run with one seed only): made once.
+        if (made.some((m) => m.id === mixtureId(components.map((c) => c.id)))) continue;
         try {
           const outcome = mixRuns(outDir, components, rows, env, { experiment: experiment.name, entry: `mixtures[${i}]`, ...(resamples ? { resamples } : {}) });
           writeMixtureTokens(outDir, outcome);

@@ -140,7 +140,9 @@ export function mixRuns(
       tolerance,
       ...(options.entry !== undefined ? { entry: options.entry } : {}),
     }),
-    seed: Math.min(...components.map((c) => c.seed)),
+    // The largest of its components' seeds: a one-seed n-gram mixed with each seed of a neural model gives the
+    // seeds of one mixture configuration (the same label), which the report then summarises over its seeds.
+    seed: Math.max(...components.map((c) => c.seed)),
     mode: first.mode,
     budget: '{}',
     validPerplexity: validFigure.perplexity,

@@ -71,6 +71,31 @@ describe('the mixtures of an experiment', () => {
     expect(labels).toEqual(['mix(fourth + second + fifth)', 'mix(first + fourth)']);
   });
 
+  it('mixes a one-seed n-gram with each seed of a model given three seeds: three seeds of one mixture', () => {
+    const seeds = [1, 2, 3];
+    const dir = mixFolder(
+      tmp(),
+      seeds.slice(1).map((seed) => mixRow(`rnn-${seed}0`, 'second', 4, { seed })),
+    );
+    // The grid: the n-gram "first" with one seed, the recurrent "second" with seeds 1 (rnn-2), 2 and 3.
+    const grid = [
+      { id: 'ngram-1', label: 'first', seed: 1 },
+      { id: 'rnn-2', label: 'second', seed: 1 },
+      { id: 'rnn-20', label: 'second', seed: 2 },
+      { id: 'rnn-30', label: 'second', seed: 3 },
+    ].map((c, index) => ({ ...c, index, corpusId: 'ab-1', mode: 'sentence', corpus: { spec: 'ab' } }) as unknown as Cell);
+    const exp = experiment({ corpora: ['ship'], models: MODELS, mixtures: [{ components: [{ best: 'ngram' }, { each: 'rnn' }] }] });
+    const made = recordExperimentMixtures(exp, grid, dir, ENV);
+    // Not a failed row for seeds 2 and 3 (whose groups have no n-gram of their own), and no mixture twice.
+    expect(made).toMatchObject({ made: 3, failed: 0 });
+    const rows = readResults(dir).rows.filter((r) => r.family === 'mixture');
+    expect(rows.map((r) => [JSON.parse(r.hyperParameters).components.map((c: { id: string }) => c.id), r.seed])).toEqual([
+      [['ngram-1', 'rnn-2'], 1],
+      [['ngram-1', 'rnn-20'], 2],
+      [['ngram-1', 'rnn-30'], 3],
+    ]);
+  });
+
   it('records a failed mixture row with the reason when a selector matches no successful run', () => {
     const { dir } = fixture();
     const exp = experiment({ corpora: ['ship'], models: MODELS, mixtures: [{ components: [{ best: 'ngram' }, { each: 'lstm' }] }] });

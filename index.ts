@@ -31,6 +31,19 @@ export { loadCorpus, type CorpusOptions } from './corpora/load.ts';
 // The one evaluation protocol.
 export { evaluate, type EvaluateOptions, type Metrics } from './harness/metrics.ts';
 
+// How sure a perplexity is, and which differences are real (issue 13): the statistics the harness uses.
+export {
+  bootstrapPerplexity,
+  bootstrapSplit,
+  DEFAULT_RESAMPLES,
+  sentenceLengths,
+  type BootstrapOptions,
+  type PerplexityInterval,
+} from './harness/statistics/bootstrap.ts';
+export { pairedBootstrap, type Interval, type PairedComparison, type PairedOptions } from './harness/statistics/paired.ts';
+export { tallyTokens, type BucketTally, type Tally } from './harness/statistics/tally.ts';
+export { fitMixture, mixLogProbs, type Mixture, type MixtureOptions } from './harness/statistics/mixture.ts';
+
 // Checkpoints.
 export { loadCheckpoint, saveCheckpoint, type CheckpointData, type JsonValue, type StoredArray } from './models/checkpoint.ts';
 

@@ -36,23 +36,26 @@ function blocks(pairs: readonly PairResult[]): PairResult[][] {
 /** Each configuration's difference to the best one of its block, from the side of the configuration. */
 function toBest(
   pairs: readonly PairResult[],
-): { name: string; family: string; difference: number; low: number; high: number; p: number; significant: boolean }[] {
+): { name: string; family: string; difference: number; ratio: number; low: number; high: number; p: number; significant: boolean }[] {
   const names = [...new Set(pairs.flatMap((p) => [sideName(p.a), sideName(p.b)]))];
   const family = new Map(pairs.flatMap((p) => [[sideName(p.a), p.a.family] as const, [sideName(p.b), p.b.family] as const]));
   const value = new Map(pairs.flatMap((p) => [[sideName(p.a), p.a.value] as const, [sideName(p.b), p.b.value] as const]));
   const finite = names.filter((n) => Number.isFinite(value.get(n)));
   const best = finite.reduce((b, n) => (value.get(n)! < value.get(b)! ? n : b), finite[0]!);
   return finite.map((name) => {
-    if (name === best) return { name, family: family.get(name)!, difference: 0, low: 0, high: 0, p: 1, significant: false };
+    if (name === best) return { name, family: family.get(name)!, difference: 0, ratio: 1, low: 1, high: 1, p: 1, significant: false };
     const p = pairs.find((x) => (sideName(x.a) === name && sideName(x.b) === best) || (sideName(x.b) === name && sideName(x.a) === best))!;
     const flip = sideName(p.a) === best;
     const d = p.difference;
+    const r = p.ratio;
+    // The ratio of this configuration to the best, and its interval: 1 / (best / this) when the best is side A.
     return {
       name,
       family: family.get(name)!,
       difference: round(flip ? -d.estimate : d.estimate),
-      low: round(flip ? -d.high : d.low),
-      high: round(flip ? -d.low : d.high),
+      ratio: flip ? 1 / r.estimate : r.estimate,
+      low: flip ? 1 / r.high : r.low,
+      high: flip ? 1 / r.low : r.high,
       p: p.pValue,
       significant: p.significant,
     };
@@ -60,15 +63,18 @@ function toBest(
 }
 
 function forestChart(pairs: readonly PairResult[], name: string, where: string): Chart {
-  const rows = toBest(pairs).sort((x, y) => x.difference - y.difference);
+  const rows = toBest(pairs).sort((x, y) => x.ratio - y.ratio);
   const unit = pairs[0]!.statistic === 'perplexity' ? 'perplexity' : 'bits per character';
   const y = { field: 'name', type: 'nominal', title: null, sort: rows.map((r) => r.name) };
-  // symlog: linear near 0, logarithmic beyond, so one far-off configuration does not squeeze the others against 0.
+  // The ratio on a log axis: a 1% gap reads the same at perplexity 100 as at 1,000, and one far-off configuration
+  // does not squeeze the others against the best.
   const x = {
-    field: 'difference',
+    field: 'ratio',
     type: 'quantitative',
-    title: `${pairs[0]!.split} ${unit} − the best's (95% paired interval, symlog axis)`,
-    scale: { type: 'symlog' },
+    title: `${pairs[0]!.split} ${unit} ÷ the best's (95% paired interval, log scale)`,
+    // The domain the intervals span (Vega's nice log domain would run to whole powers of ten: 0.1 to 100).
+    scale: { type: 'log', nice: false, domain: [Math.min(...rows.map((r) => r.low)) / 1.01, Math.max(...rows.map((r) => r.high)) * 1.01] },
+    axis: { format: '.3~g', labelOverlap: 'greedy' },
   };
   const colour = {
     field: 'significant',
@@ -78,9 +84,9 @@ function forestChart(pairs: readonly PairResult[], name: string, where: string):
   };
   return {
     name,
-    title: `Which differences are real: difference to the best${where}`,
+    title: `Which differences are real: ratio to the best${where}`,
     caption:
-      'Each configuration’s difference to the best one (at 0), with the 95% interval of Koehn’s paired bootstrap over the same resampled sentences; an interval that crosses 0 is not a real difference.',
+      'Each configuration’s perplexity as a multiple of the best one’s (at 1), with the 95% interval of Koehn’s paired bootstrap over the same resampled sentences; an interval that reaches 1 is not a real difference.',
     spec: {
       $schema: SCHEMA,
       config: CHART_CONFIG,
@@ -97,9 +103,10 @@ function forestChart(pairs: readonly PairResult[], name: string, where: string):
             tooltip: [
               { field: 'name', title: 'configuration' },
               { field: 'family' },
+              { field: 'ratio', format: '.4~f' },
+              { field: 'low', title: 'ratio low', format: '.4~f' },
+              { field: 'high', title: 'ratio high', format: '.4~f' },
               { field: 'difference', format: '.3~f' },
-              { field: 'low', format: '.3~f' },
-              { field: 'high', format: '.3~f' },
               { field: 'p', format: '.3~f' },
             ],
           },

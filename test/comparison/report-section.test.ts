@@ -25,13 +25,17 @@ describe('the report section "Which differences are real"', () => {
   it('draws each configuration against the best, the significance of every pair, and names the pairs that do not differ', async () => {
     const section = comparisonSection(loadReportData(dir));
     expect(section.charts.map((c) => c.name)).toEqual(['differences-to-best', 'significance-matrix']);
-    const forest = (section.charts[0]!.spec.data as { values: { name: string; difference: number; low: number; high: number; significant: boolean }[] }).values;
+    const forest = (
+      section.charts[0]!.spec.data as { values: { name: string; ratio: number; difference: number; low: number; high: number; significant: boolean }[] }
+    ).values;
     const byName = Object.fromEntries(forest.map((v) => [v.name, v]));
-    // The best (A or C, which differ by noise) at 0; B (A with every probability × 0.9) worse, its interval above 0.
-    const best = forest.filter((v) => v.difference === 0 && v.low === 0 && v.high === 0).map((v) => v.name);
+    // The best (A or C, which differ by noise) at ratio 1; B (A with every probability × 0.9, so a perplexity 1/0.9
+    // times A's) worse, its interval above 1.
+    const best = forest.filter((v) => v.ratio === 1 && v.low === 1 && v.high === 1 && v.difference === 0).map((v) => v.name);
     expect(best).toHaveLength(1);
     expect(['model A', 'model C']).toContain(best[0]);
-    expect(byName['model B']!.low).toBeGreaterThan(0);
+    expect(byName['model B']!.low).toBeGreaterThan(1);
+    expect(byName['model B']!.ratio).toBeCloseTo(1 / 0.9, 1);
     expect(byName['model B']!.significant).toBe(true);
     const cells = (section.charts[1]!.spec.data as { values: { row: string; column: string; outcome: string }[] }).values;
     expect(cells).toContainEqual(expect.objectContaining({ row: 'model A', column: 'model B', outcome: 'row better' }));

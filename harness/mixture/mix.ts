@@ -1,8 +1,9 @@
+import { rmSync } from 'node:fs';
 import { UNK_ID } from '../../corpora/vocabulary.ts';
 import type { RunEnvironment } from '../experiment/environment.ts';
 import { canonicalJson, shortHash } from '../experiment/grid.ts';
 import { NO_MEASUREMENTS, readResults, type ResultRow, writeResults } from '../experiment/results.ts';
-import { writeRunTokens } from '../experiment/token-files.ts';
+import { runTokensPath, writeRunTokens } from '../experiment/token-files.ts';
 import { bootstrapPerplexity, type PerplexityInterval } from '../statistics/bootstrap.ts';
 import { fitMixture, MIXTURE_TOLERANCE, mixLogProbs } from '../statistics/mixture.ts';
 import { RunLoader, sentenceLengthsOf } from '../comparison/runs.ts';
@@ -41,9 +42,12 @@ export interface MixtureOutcome {
   readonly testLogProbs: Float64Array;
 }
 
-/** A mixture's id: from its components' ids (in order), so mixing the same runs again replaces its row. */
+/**
+ * A mixture's id: from its components' ids, whatever their order (the same runs in another order are the same
+ * mixture), so mixing the same runs again replaces its row.
+ */
 export function mixtureId(componentIds: readonly string[]): string {
-  return `mixture-${shortHash(canonicalJson({ mixture: componentIds }))}`;
+  return `mixture-${shortHash(canonicalJson({ mixture: [...componentIds].sort() }))}`;
 }
 
 /** "mix(ngram order=5 smoothing=mkn + lstm)". */
@@ -198,4 +202,7 @@ export function recordRows(dir: string, rows: readonly ResultRow[], drop: readon
   const set = readResults(dir);
   const replaced = new Set([...rows.map((r) => r.id), ...drop]);
   writeResults(dir, { rows: [...set.rows.filter((r) => !replaced.has(r.id)), ...rows], curves: set.curves });
+  // The per-token files of the dropped mixtures (which an earlier `run` of the experiment made) go with their rows,
+  // after them, so that no row is ever left without its files.
+  for (const id of drop) for (const split of ['valid', 'test'] as const) rmSync(runTokensPath(dir, id, split), { force: true });
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Experiment, parseExperiment } from '../../harness/experiment/config.ts';
@@ -94,6 +94,22 @@ describe('the mixtures of an experiment', () => {
       [['ngram-1', 'rnn-20'], 2],
       [['ngram-1', 'rnn-30'], 3],
     ]);
+  });
+
+  it('drops the mixtures (rows and per-token files) that an earlier run made and the experiment no longer asks for', () => {
+    const { dir, grid } = fixture();
+    recordExperimentMixtures(experiment({ corpora: ['ship'], models: MODELS, mixtures: [{ components: ['first', 'second'] }] }), grid, dir, ENV);
+    const old = mixtureId(['ngram-1', 'rnn-2']);
+    expect(existsSync(join(dir, 'runs', `${old}.test.f32`))).toBe(true);
+    recordExperimentMixtures(experiment({ corpora: ['ship'], models: MODELS, mixtures: [{ components: ['fourth', 'fifth'] }] }), grid, dir, ENV);
+    expect(
+      readResults(dir)
+        .rows.filter((r) => r.family === 'mixture')
+        .map((r) => r.id),
+    ).toEqual([mixtureId(['ngram-4', 'gru-5'])]);
+    expect(['valid', 'test'].map((split) => existsSync(join(dir, 'runs', `${old}.${split}.f32`)))).toEqual([false, false]);
+    // The runs themselves keep their files.
+    expect(existsSync(join(dir, 'runs', 'ngram-1.test.f32'))).toBe(true);
   });
 
   it('records a failed mixture row with the reason when a selector matches no successful run', () => {

@@ -67,6 +67,14 @@ describe('mix', () => {
     const before = readResults(dir).rows;
     const { io, out } = capture();
     await mixCommand({ runs: ['ngram-1', 'rnn-2'], out: dir, resamples: 200 }, io);
+    // The same runs in the other order are the same mixture too: its row again, the weights in the order given.
+    await mixCommand({ runs: ['second', 'first'], out: dir, resamples: 200 }, capture().io);
+    expect(
+      readResults(dir)
+        .rows.filter((r) => r.family === 'mixture')
+        .map((r) => r.label),
+    ).toEqual(['mix(second + first)']);
+    await mixCommand({ runs: ['ngram-1', 'rnn-2'], out: dir, resamples: 200 }, capture().io);
     const after = readResults(dir).rows;
     expect(after.length).toBe(4);
     expect(after.filter((r) => r.family === 'mixture').length).toBe(1);

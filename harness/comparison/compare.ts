@@ -5,7 +5,7 @@ import { FREQUENCY_BUCKETS, frequencyBucket } from '../report/data.ts';
 import { type Interval, type PairedStatistic, pairedUnitBootstrap } from '../statistics/paired.ts';
 import { type BucketTally, shares, type Tally, tallyTokens } from '../statistics/tally.ts';
 import { totalByUnit } from '../statistics/units.ts';
-import { type LoadedRun, RunLoader, readComparableRows, sentenceCharactersOf, splitUnits } from './runs.ts';
+import { type LoadedRun, RunLoader, readComparableRows, type SplitUnits, sentenceCharactersOf, splitUnits } from './runs.ts';
 import { checkSamePredictions, predictedSameTokens, scoredSameText, tokenDifference } from './same-tokens.ts';
 import { describeRun, type SeedGroup, selectGroups } from './select.ts';
 
@@ -89,16 +89,18 @@ export function compareRuns(dir: string, names: readonly string[], options: Comp
   const groups = selectGroups(rows, names, dir);
   if (names.length && groups.length < 2) throw new UserError(`compare needs two configurations at least; ${names.join(', ')} name ${groups.length}`);
   const loader = new RunLoader(dir);
-  const loaded = new Map<string, LoadedRun[]>();
-  const runsOf = (g: SeedGroup): LoadedRun[] => {
-    let runs = loaded.get(g.key);
-    if (!runs) {
-      runs = g.runs.map((r) => loader.load(r, options.split));
+  // Each configuration's runs and their resampling units, loaded and summed once for all the pairs it is in.
+  const loaded = new Map<string, LoadedGroup>();
+  const runsOf = (g: SeedGroup): LoadedGroup => {
+    let group = loaded.get(g.key);
+    if (!group) {
+      const runs = g.runs.map((r) => loader.load(r, options.split));
       // Seeds of one configuration on another corpus version (a re-run after an edit) are not one configuration.
       checkSamePredictions(runs);
-      loaded.set(g.key, runs);
+      group = { runs, units: runs.map((r) => splitUnits(r)) };
+      loaded.set(g.key, group);
     }
-    return runs;
+    return group;
   };
   const pairs: PairResult[] = [];
   const skipped: string[] = [];
@@ -106,7 +108,7 @@ export function compareRuns(dir: string, names: readonly string[], options: Comp
     for (let j = i + 1; j < groups.length; j++) {
       const a = runsOf(groups[i]!);
       const b = runsOf(groups[j]!);
-      const why = incomparable(a[0]!, b[0]!, options.bitsPerCharacter);
+      const why = incomparable(a.runs[0]!, b.runs[0]!, options.bitsPerCharacter);
       if (why) {
         if (names.length) throw new UserError(why);
         skipped.push(why);
@@ -125,10 +127,16 @@ function incomparable(a: LoadedRun, b: LoadedRun, bitsPerCharacter: boolean): st
   return tokenDifference(a, b);
 }
 
-function comparePair(groupA: SeedGroup, a: LoadedRun[], groupB: SeedGroup, b: LoadedRun[], options: CompareOptions): PairResult {
+/** A configuration's runs (one per seed) and each run's resampling units. */
+interface LoadedGroup {
+  readonly runs: readonly LoadedRun[];
+  readonly units: readonly SplitUnits[];
+}
+
+function comparePair(groupA: SeedGroup, loadedA: LoadedGroup, groupB: SeedGroup, loadedB: LoadedGroup, options: CompareOptions): PairResult {
   const statistic: PairedStatistic = options.bitsPerCharacter ? 'bits-per-character' : 'perplexity';
-  const unitsA = a.map((r) => splitUnits(r));
-  const unitsB = b.map((r) => splitUnits(r));
+  const { runs: a, units: unitsA } = loadedA;
+  const { runs: b, units: unitsB } = loadedB;
   const block = unitsA[0]!.block;
   const denominators = statistic === 'perplexity' ? unitsA[0]!.tokens : totalByUnit(sentenceCharactersOf(a[0]!), block);
   const paired = pairedUnitBootstrap(
@@ -150,10 +158,20 @@ function comparePair(groupA: SeedGroup, a: LoadedRun[], groupB: SeedGroup, b: Lo
   };
 }
 
+/** Each target's frequency bucket, once per corpus token data (every pair on that corpus shares it). */
+const BUCKETS = new WeakMap<Int32Array, Uint8Array>();
+function bucketsOf(run: LoadedRun): Uint8Array {
+  let buckets = BUCKETS.get(run.targets);
+  if (!buckets) {
+    buckets = Uint8Array.from(run.targets, (t) => frequencyBucket(t, run.corpus.trainCounts));
+    BUCKETS.set(run.targets, buckets);
+  }
+  return buckets;
+}
+
 /** compare-ppls' tally summed over every pairing of A's seeds with B's (one pairing for single runs). */
-function seedTally(a: LoadedRun[], b: LoadedRun[]): { overall: Tally; byBucket: BucketTally[] } {
-  const first = a[0]!;
-  const bucketOf = Uint8Array.from(first.targets, (t) => frequencyBucket(t, first.corpus.trainCounts));
+function seedTally(a: readonly LoadedRun[], b: readonly LoadedRun[]): { overall: Tally; byBucket: BucketTally[] } {
+  const bucketOf = bucketsOf(a[0]!);
   const bucketNames = FREQUENCY_BUCKETS.map((x) => x.name);
   const tallies = a.flatMap((ra) => b.map((rb) => tallyTokens(ra.logProbs, rb.logProbs, { bucketOf, bucketNames })));
   const add = (parts: readonly Tally[]): Tally => {

@@ -125,7 +125,8 @@ export function trainCounts(corpus: EncodedCorpus): Uint32Array {
  */
 export function writeCorpusTokens(dir: string, corpusId: string, corpus: EncodedCorpus, text: Corpus, vocabulary?: VocabularySource): void {
   const paths = corpusPaths(dir, corpusId);
-  if (existsSync(paths.meta) && existsSync(paths.bin) && readCorpusTokens(dir, corpusId)?.validTargets) return;
+  // A version-2 file is complete; a version-1 file (no valid targets) is written again. Only the small meta is read.
+  if (existsSync(paths.meta) && existsSync(paths.bin) && (JSON.parse(readFileSync(paths.meta, 'utf8')) as CorpusTokenMeta).version === 2) return;
   const counts = trainCounts(corpus);
   const targets = predictedTargets(corpus.test);
   const validTargets = predictedTargets(corpus.valid);

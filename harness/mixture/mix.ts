@@ -204,5 +204,9 @@ export function recordRows(dir: string, rows: readonly ResultRow[], drop: readon
   writeResults(dir, { rows: [...set.rows.filter((r) => !replaced.has(r.id)), ...rows], curves: set.curves });
   // The per-token files of the dropped mixtures (which an earlier `run` of the experiment made) go with their rows,
   // after them, so that no row is ever left without its files.
-  for (const id of drop) for (const split of ['valid', 'test'] as const) rmSync(runTokensPath(dir, id, split), { force: true });
+  for (const id of drop) {
+    // Only a mixture's files, which `run` wrote (a hand-edited row naming another run never removes its files).
+    if (!id.startsWith('mixture-')) continue;
+    for (const split of ['valid', 'test'] as const) rmSync(runTokensPath(dir, id, split), { force: true });
+  }
 }

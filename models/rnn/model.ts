@@ -4,6 +4,7 @@ import type { CheckpointData, StoredArray } from '../checkpoint.ts';
 import { countParameters } from '../../numerics/parameter.ts';
 import type { LanguageModel, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { RecurrentNetwork } from './network.ts';
+import { outputLayerState, restoreOutputLayerState } from '../../numerics/output/options.ts';
 import { RECURRENT_TRAINING, resolveLearningRate } from '../../numerics/training/options.ts';
 import type { Cell, RecurrentLMOptions, ResolvedRecurrentOptions } from './options.ts';
 import { RecurrentScorer } from './scorer.ts';
@@ -32,6 +33,7 @@ export class RecurrentLanguageModel implements LanguageModel {
       dropout: hp.dropout,
       tie: hp.tie,
       oneHot: hp.oneHot,
+      output: hp,
       seed: 0,
       dtype: hp.dtype,
     });
@@ -63,6 +65,7 @@ export class RecurrentLanguageModel implements LanguageModel {
   toCheckpoint(): CheckpointData {
     const arrays: Record<string, StoredArray> = {};
     for (const p of this.net.parameters) arrays[p.name] = p.data.slice();
+    Object.assign(arrays, outputLayerState(this.net.output, 'decoder'));
     return { plugin: this.plugin, hyperParameters: this.hyperParameters, vocabulary: this.vocab.words, meta: null, arrays };
   }
 
@@ -77,6 +80,7 @@ export class RecurrentLanguageModel implements LanguageModel {
       }
       p.data.set(a);
     }
+    restoreOutputLayerState(model.net.output, 'decoder', data.arrays, plugin);
     return model;
   }
 }

@@ -1,9 +1,10 @@
-import { addBias, biasGradient } from '../../numerics/bias.ts';
-import { softmaxCrossEntropy } from '../../numerics/cross-entropy.ts';
 import { dropoutBackward, dropoutForward } from '../../numerics/dropout.ts';
 import { embeddingBackward, embeddingForward } from '../../numerics/embedding.ts';
-import { matmul, matmulTransA, matmulTransB } from '../../numerics/matmul.ts';
 import { createParameter, type Parameter } from '../../numerics/parameter.ts';
+import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
+import { FullSoftmax } from '../../numerics/output/full-softmax.ts';
+import { createOutputLayer, type OutputOptions } from '../../numerics/output/options.ts';
+import type { OutputLayer } from '../../numerics/output/output-layer.ts';
 import { Random } from '../../numerics/random.ts';
 import { release, type DType, type FloatArray } from '../../numerics/tensor.ts';
 import { OwnedArrays } from '../../numerics/owned-arrays.ts';
@@ -27,6 +28,8 @@ export interface NetworkShape {
   readonly dropout: number;
   readonly tie: boolean;
   readonly oneHot: boolean;
+  /** The output layer: full softmax (default) or class-factored. */
+  readonly output?: OutputOptions;
   readonly seed: number;
   /** float32 (default) for speed; float64 for gradient checks. */
   readonly dtype?: DType;
@@ -36,15 +39,15 @@ export interface NetworkShape {
  * The recurrent language model of pytorch/examples word_language_model (Mikolov et al. 2010; Zaremba et
  * al. 2014): embedding E (|V| × D) → dropout → recurrent layers (H, dropout between them) → dropout →
  * linear (H → |V|) → softmax. With `tie` the output layer reuses E (Press & Wolf 2017); with `oneHot`
- * the recurrent layer reads one-hot vectors directly, as in the lessons.
+ * the recurrent layer reads one-hot vectors directly, as in the lessons. The output layer is the full softmax
+ * (`decoder.weight`, `decoder.bias`, as torch's) or the class-factored one (`numerics/output/`).
  */
 export class RecurrentNetwork {
   readonly layer: RecurrentLayer;
   /** |V| × D, or null with one-hot inputs. */
   readonly encoder: Parameter | null;
-  /** |V| × H (the encoder itself when tied). */
-  readonly decoderWeight: Parameter;
-  readonly decoderBias: Parameter;
+  /** H → P(w | h): the full softmax (its weight the encoder itself when tied) or the class-factored softmax. */
+  readonly output: OutputLayer;
   /** Every distinct parameter once, as torch's named_parameters() lists them. */
   readonly parameters: readonly Parameter[];
   random: Random;
@@ -60,10 +63,11 @@ export class RecurrentNetwork {
     const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype };
     this.layer = cell === 'lstm' ? new LSTM(options) : cell === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: shape.nonlinearity });
     this.encoder = shape.oneHot ? null : createParameter('encoder.weight', [V, D], dtype);
-    this.decoderWeight = shape.tie && this.encoder ? this.encoder : createParameter('decoder.weight', [V, H], dtype);
-    this.decoderBias = createParameter('decoder.bias', [V], dtype);
+    const output = shape.output ?? { output: 'full', classes: 0, classBinning: 'sqrt' };
+    const tied = shape.tie && this.encoder ? this.encoder : null;
+    this.output = createOutputLayer(output, { vocabSize: V, inputSize: H, dtype, name: 'decoder', tied });
     const rnn = this.layer.namedParameters().map((p) => ({ ...p, name: `rnn.${p.name}` }));
-    this.parameters = [...(this.encoder ? [this.encoder] : []), ...rnn, ...(this.decoderWeight !== this.encoder ? [this.decoderWeight] : []), this.decoderBias];
+    this.parameters = [...(this.encoder ? [this.encoder] : []), ...rnn, ...this.output.parameters];
     this.random = new Random(shape.seed);
     this.initialize(shape.seed);
   }
@@ -72,26 +76,33 @@ export class RecurrentNetwork {
    * Draw every parameter from `seed` (the same seed gives the same network and, later, the same dropout
    * masks and batch order). word_language_model's init_weights: E and W ~ U(−0.1, 0.1), b = 0; the
    * recurrent layer keeps PyTorch's U(−1/√H, 1/√H). (N(0, 1) embeddings, torch's default, would make tied
-   * logits huge.)
+   * logits huge.) The class output's weights (classes, then words) are drawn the same way, its biases 0.
    */
   initialize(seed: number): void {
     this.random = new Random(seed);
     // The layer seeds its own stream (initial weights, then its between-layer dropout masks) from ours.
     this.layer.resetParameters(this.random.int(2 ** 31));
     if (this.encoder) this.random.uniform(this.encoder.data, -INIT_RANGE, INIT_RANGE);
-    if (this.decoderWeight !== this.encoder) this.random.uniform(this.decoderWeight.data, -INIT_RANGE, INIT_RANGE);
-    this.decoderBias.data.fill(0);
+    const out = this.output;
+    if (out instanceof FullSoftmax) {
+      if (out.weight !== this.encoder) this.random.uniform(out.weight.data, -INIT_RANGE, INIT_RANGE);
+      out.bias.data.fill(0);
+    } else if (out instanceof ClassSoftmax) {
+      this.random.uniform(out.classWeight.data, -INIT_RANGE, INIT_RANGE);
+      this.random.uniform(out.wordWeight.data, -INIT_RANGE, INIT_RANGE);
+      out.classBias.data.fill(0);
+      out.wordBias.data.fill(0);
+    }
     for (const p of this.parameters) p.grad.fill(0);
   }
 
   /** Give back every parameter's memory; the network is unusable afterwards. */
   dispose(): void {
     this.layer.dispose();
-    for (const p of [this.encoder, this.decoderWeight === this.encoder ? null : this.decoderWeight, this.decoderBias]) {
-      if (p) {
-        release(p.data);
-        release(p.grad);
-      }
+    this.output.dispose();
+    if (this.encoder) {
+      release(this.encoder.data);
+      release(this.encoder.grad);
     }
   }
 
@@ -105,15 +116,6 @@ export class RecurrentNetwork {
       for (let i = 0; i < count; i++) out[i * V + ids[i]!] = 1;
     }
   }
-
-  /** logits[rows × |V|] = hidden[rows × H] · Wᵀ + b */
-  logits(hidden: FloatArray, out: FloatArray, rows: number): void {
-    const V = this.shape.vocabSize;
-    // The product overwrites, then b is added in one streaming pass: accumulating the product onto rows
-    // preset to b reads back every tile of a C far larger than the caches (~40% slower at 1120 × 14116).
-    matmulTransB(hidden, this.decoderWeight.data, out, rows, this.shape.hiddenSize, V, false);
-    addBias(out, this.decoderBias.data, rows, V);
-  }
 }
 
 /**
@@ -126,7 +128,6 @@ export class TrainingPass {
   private readonly inputMask: FloatArray;
   private readonly outputMask: FloatArray;
   private readonly dropped: FloatArray;
-  private readonly logits: FloatArray;
   private readonly dHidden: FloatArray;
   /** Carried state, (L, B, H); `c` for the LSTM. */
   private readonly h: FloatArray;
@@ -139,7 +140,7 @@ export class TrainingPass {
     maxBatch: number,
     maxSteps: number,
   ) {
-    const { hiddenSize: H, vocabSize: V, numLayers: L } = net.shape;
+    const { hiddenSize: H, numLayers: L } = net.shape;
     const rows = maxBatch * maxSteps;
     this.ws = net.layer.createWorkspace();
     this.owned = new OwnedArrays(net.dtype);
@@ -149,7 +150,6 @@ export class TrainingPass {
     this.inputMask = allocate(dropout ? rows * net.inputSize : 0);
     this.outputMask = allocate(dropout ? rows * H : 0);
     this.dropped = allocate(dropout ? rows * H : 0);
-    this.logits = allocate(rows * V);
     this.dHidden = allocate(rows * H);
     this.h = allocate(L * maxBatch * H);
     this.c = allocate(L * maxBatch * H);
@@ -168,7 +168,7 @@ export class TrainingPass {
    */
   step(segment: Segment): number {
     const net = this.net;
-    const { hiddenSize: H, vocabSize: V, numLayers: L, dropout: p } = net.shape;
+    const { hiddenSize: H, numLayers: L, dropout: p } = net.shape;
     const { steps: T, batch: B, inputs, targets } = segment;
     const rows = T * B;
     const I = net.inputSize;
@@ -188,17 +188,8 @@ export class TrainingPass {
       top = this.dropped.subarray(0, rows * H);
       dropoutForward(out, top, this.outputMask, rows * H, p, net.random);
     }
-    const logits = this.logits.subarray(0, rows * V);
-    net.logits(top, logits, rows);
-    const count = segment.tokens;
-    // In place: logits become dL/dlogits of the mean loss.
-    const loss = softmaxCrossEntropy(logits, targets, logits, rows, V, 1 / Math.max(count, 1));
-
-    const W = net.decoderWeight;
-    matmulTransA(logits, top, W.grad, V, rows, H, true);
-    biasGradient(logits, net.decoderBias.grad, rows, V);
     const dTop = this.dHidden.subarray(0, rows * H);
-    matmul(logits, W.data, dTop, rows, V, H);
+    const loss = net.output.forwardBackward(top, targets, rows, 1 / Math.max(segment.tokens, 1), dTop);
     if (p > 0) dropoutBackward(this.outputMask, dTop, dTop, rows * H);
     const dx = net.layer.backwardTimeMajor(this.ws, dTop);
     if (net.encoder) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outputOptions } from '../../numerics/output/options.ts';
 import { RECURRENT_TRAINING, trainingOptions } from '../../numerics/training/options.ts';
 
 export type Cell = 'rnn' | 'lstm' | 'gru';
@@ -10,14 +11,17 @@ const common = {
   numLayers: z.number().int().min(1).max(8).default(1).describe('stacked recurrent layers'),
   tie: z.boolean().default(false).describe('share the embedding and output weights (needs embeddingSize = hiddenSize)'),
   oneHot: z.boolean().default(false).describe('feed one-hot vectors of |V| instead of embeddings (the lessons; slow for large vocabularies)'),
+  ...outputOptions,
   bptt: z.number().int().min(1).max(10000).default(35).describe('steps of truncated back-propagation through time'),
   ...trainingOptions(RECURRENT_TRAINING),
   dropout: z.number().min(0).lt(1).default(0).describe('dropout on the embeddings, between layers and before the output layer'),
 };
 
 /** Weight tying (Press & Wolf 2017; Inan et al. 2017) shares one |V| × D matrix, so D must equal H. */
-function tyingNeedsEqualSizes(hp: { tie: boolean; oneHot: boolean; embeddingSize: number; hiddenSize: number }, ctx: z.RefinementCtx): void {
-  if (hp.tie && hp.oneHot) ctx.addIssue({ code: 'custom', path: ['tie'], message: 'tying needs an embedding; it cannot be combined with oneHot' });
+function tyingNeedsEqualSizes(hp: { tie: boolean; oneHot: boolean; embeddingSize: number; hiddenSize: number; output: string }, ctx: z.RefinementCtx): void {
+  if (hp.tie && hp.output !== 'full')
+    ctx.addIssue({ code: 'custom', path: ['tie'], message: `tying shares the full softmax's weights; it cannot be combined with output "${hp.output}"` });
+  else if (hp.tie && hp.oneHot) ctx.addIssue({ code: 'custom', path: ['tie'], message: 'tying needs an embedding; it cannot be combined with oneHot' });
   else if (hp.tie && hp.embeddingSize !== hp.hiddenSize) {
     ctx.addIssue({ code: 'custom', path: ['tie'], message: `tying needs embeddingSize = hiddenSize (got ${hp.embeddingSize} and ${hp.hiddenSize})` });
   }

@@ -12,9 +12,13 @@ const DESCRIPTIONS: Record<Cell, string> = {
 /** Small, fast configurations for the conformance kit (the defaults are sized for Brown). */
 const SMALL = { embeddingSize: 16, hiddenSize: 16, batchSize: 8, bptt: 10 };
 const CONFORMANCE = {
-  rnn: [{ hyperParameters: SMALL }, { hyperParameters: { ...SMALL, nonlinearity: 'relu' } }],
-  lstm: [{ hyperParameters: SMALL }, { hyperParameters: { ...SMALL, embeddingSize: 12, hiddenSize: 12, numLayers: 2, dropout: 0.2, tie: true } }],
-  gru: [{ hyperParameters: SMALL }],
+  rnn: [{ hyperParameters: SMALL }, { hyperParameters: { ...SMALL, nonlinearity: 'relu' } }, { hyperParameters: { ...SMALL, output: 'class', classes: 5 } }],
+  lstm: [
+    { hyperParameters: SMALL },
+    { hyperParameters: { ...SMALL, embeddingSize: 12, hiddenSize: 12, numLayers: 2, dropout: 0.2, tie: true } },
+    { hyperParameters: { ...SMALL, numLayers: 2, dropout: 0.2, output: 'class' } },
+  ],
+  gru: [{ hyperParameters: SMALL }, { hyperParameters: { ...SMALL, output: 'class', classBinning: 'unigram' } }],
 };
 
 function gatedPlugin(cell: 'lstm' | 'gru'): ModelPlugin {

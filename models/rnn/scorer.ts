@@ -1,5 +1,4 @@
 import { BOS_ID } from '../../corpora/vocabulary.ts';
-import { logSoftmaxAt, logSoftmaxRows } from '../../numerics/softmax.ts';
 import type { FloatArray } from '../../numerics/tensor.ts';
 import type { Scorer } from '../types.ts';
 import type { RecurrentWorkspace } from '../../numerics/recurrent/workspace.ts';
@@ -7,8 +6,8 @@ import type { RecurrentNetwork } from './network.ts';
 import { OwnedArrays, releaseWhenCollected } from '../../numerics/owned-arrays.ts';
 
 /**
- * Positions per piece of `scoreSequence`: its buffers (logits above all, rows × |V|) are sized for this
- * many, whatever the sequence's length, so one 800,000-word line costs what a sentence does; 256 rows
+ * Positions per piece of `scoreSequence`: its buffers (the output layer's logits above all, rows × |V| for the
+ * full softmax) are sized for this many, whatever the sequence's length, so one 800,000-word line costs what a sentence does; 256 rows
  * keep the output layer's product as fast as a whole sentence's (Brown's longest has 180 words).
  */
 export const SCORING_ROWS = 256;
@@ -35,7 +34,6 @@ export class RecurrentScorer implements Scorer {
   private capacity = 0;
   private x: FloatArray;
   private hidden: FloatArray;
-  private logits: FloatArray;
   private readonly fixed: OwnedArrays;
   private readonly growing: OwnedArrays;
 
@@ -52,7 +50,7 @@ export class RecurrentScorer implements Scorer {
     this.startH = allocate(L * H);
     this.startC = allocate(L * H);
     this.logProbs = new Float64Array(V);
-    this.x = this.hidden = this.logits = new Float64Array(0);
+    this.x = this.hidden = new Float64Array(0);
     this.grow(1);
     this.feed(BOS_ID);
     this.startH.set(this.h);
@@ -95,9 +93,7 @@ export class RecurrentScorer implements Scorer {
     this.hidden.set(this.topState(), 0);
     const outputs = this.advance(tokens, n);
     this.hidden.set(outputs.subarray(0, (n - 1) * H), H);
-    const logits = this.logits.subarray(0, n * this.vocabSize);
-    this.net.logits(this.hidden, logits, n);
-    logSoftmaxAt(logits, tokens, out, n, this.vocabSize);
+    this.net.output.logProbAt(this.hidden, tokens, n, out);
   }
 
   /** Run the recurrence over `count` tokens from the current state; returns the top layer's outputs. */
@@ -118,9 +114,7 @@ export class RecurrentScorer implements Scorer {
 
   private distributionOfState(): void {
     if (this.fresh) return;
-    const logits = this.logits.subarray(0, this.vocabSize);
-    this.net.logits(this.topState(), logits, 1);
-    logSoftmaxRows(logits, this.logProbs, 1, this.vocabSize);
+    this.net.output.logDistribution(this.topState(), this.logProbs);
     this.fresh = true;
   }
 
@@ -130,7 +124,6 @@ export class RecurrentScorer implements Scorer {
     this.growing.releaseAll();
     this.x = this.growing.take(capacity * this.net.inputSize);
     this.hidden = this.growing.take(capacity * this.net.shape.hiddenSize);
-    this.logits = this.growing.take(capacity * this.vocabSize);
     this.capacity = capacity;
   }
 }

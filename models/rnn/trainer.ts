@@ -1,3 +1,6 @@
+import { EOS_ID } from '../../corpora/vocabulary.ts';
+import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
+import { classesForTraining } from '../../numerics/output/options.ts';
 import { zeroGradients } from '../../numerics/parameter.ts';
 import { fit, type FitSession } from '../../numerics/training/fit.ts';
 import { RECURRENT_TRAINING } from '../../numerics/training/options.ts';
@@ -13,6 +16,11 @@ import { RecurrentScorer } from './scorer.ts';
  * sentences in a fresh shuffle each epoch (the network's own random stream, after its initialisation).
  */
 function recurrentSession(net: RecurrentNetwork, hp: ResolvedRecurrentOptions, data: TrainingData, seed: number): FitSession<Segment> {
+  // A class output's classes come from the training targets' counts (the words, and </s> once per sentence).
+  if (net.output instanceof ClassSoftmax) {
+    const sentences = data.train.starts.length - 1;
+    net.output.setClasses(classesForTraining(hp, net.shape.vocabSize, data.train.tokens, EOS_ID, sentences));
+  }
   // Same seed → same initial parameters, dropout masks and batch order → identical model.
   net.initialize(seed);
   const shuffle = (a: Int32Array): void => net.random.shuffle(a);

@@ -17,7 +17,8 @@ export interface OutputLayer {
   /**
    * Training: returns Σ_r −ln P(targets[r] | z_r) over the first `rows` rows, accumulates into every parameter's
    * `grad` the gradient of gradScale · that sum, and writes (overwrites) dInput = its gradient with respect to
-   * the input rows. For torch's mean reduction pass gradScale = 1 / rows.
+   * the input rows. For torch's mean reduction pass gradScale = 1 / rows. A row whose target is `IGNORE_INDEX`
+   * (`numerics/cross-entropy.ts`, padding) adds no loss and gets a zero gradient, as in torch's cross-entropy.
    */
   forwardBackward(input: FloatArray, targets: Int32Array, rows: number, gradScale: number, dInput: FloatArray): number;
 

@@ -62,6 +62,8 @@ describe('recurrent language model', () => {
     ['lstm', {}],
     ['gru', { tie: true }],
     ['rnn', { oneHot: true, numLayers: 1 }],
+    ['lstm', { output: { output: 'class', classes: 3, classBinning: 'sqrt' } }],
+    ['gru', { numLayers: 1, output: { output: 'class', classes: 7, classBinning: 'unigram' } }],
   ] as [Cell, Partial<NetworkShape>][]) {
     it(`back-propagates the masked mean cross-entropy exactly: ${cell} ${JSON.stringify(extra)}`, () => {
       const net = network(cell, extra);
@@ -99,18 +101,26 @@ describe('recurrent language model', () => {
     expect(pass.step({ ...second, reset: true })).not.toBeCloseTo(tail, 3);
   });
 
-  it('scores like training: the scorer gives the same log-probabilities as the training forward pass', () => {
-    const net = network('gru');
-    const pass = new TrainingPass(net, 1, 4);
-    const ids = [3, 5, 4];
-    const seg: Segment = { steps: 4, batch: 1, inputs: Int32Array.from([BOS_ID, ...ids]), targets: Int32Array.from([...ids, EOS_ID]), reset: true, tokens: 4 };
-    const trainingLoss = pass.step(seg);
-    const scorer = new RecurrentScorer(net);
-    scorer.reset();
-    const lp = new Float64Array(4);
-    scorer.scoreSequence(Int32Array.from([...ids, EOS_ID]), lp);
-    expect(-lp.reduce((a, b) => a + b, 0)).toBeCloseTo(trainingLoss, 10);
-  });
+  for (const output of ['full', 'class'] as const)
+    it(`scores like training: the scorer gives the same log-probabilities as the training forward pass (${output} output)`, () => {
+      const net = network('gru', { output: { output, classes: 3, classBinning: 'sqrt' } });
+      const pass = new TrainingPass(net, 1, 4);
+      const ids = [3, 5, 4];
+      const seg: Segment = {
+        steps: 4,
+        batch: 1,
+        inputs: Int32Array.from([BOS_ID, ...ids]),
+        targets: Int32Array.from([...ids, EOS_ID]),
+        reset: true,
+        tokens: 4,
+      };
+      const trainingLoss = pass.step(seg);
+      const scorer = new RecurrentScorer(net);
+      scorer.reset();
+      const lp = new Float64Array(4);
+      scorer.scoreSequence(Int32Array.from([...ids, EOS_ID]), lp);
+      expect(-lp.reduce((a, b) => a + b, 0)).toBeCloseTo(trainingLoss, 10);
+    });
 
   it('scores a sentence of any length in pieces: memory for SCORING_ROWS positions, the state carried between them', () => {
     // float32 in kernel memory, |V| = 2,000: logits for a whole 30,000-token sentence would take 240 MB.

@@ -1,6 +1,7 @@
 import { UserError } from '../../errors/user-error.ts';
 import type { Vocabulary } from '../../corpora/vocabulary.ts';
-import type { CheckpointData } from '../checkpoint.ts';
+import type { CheckpointData, StoredArray } from '../checkpoint.ts';
+import { outputLayerState, restoreOutputLayerState } from '../../numerics/output/options.ts';
 import { countParameters } from '../../numerics/parameter.ts';
 import type { LanguageModel, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { WindowNetwork } from './network.ts';
@@ -20,7 +21,7 @@ export class WindowModel implements LanguageModel {
     readonly vocab: Vocabulary,
   ) {
     this.hyperParameters = resolveLearningRate(hp, WINDOW_TRAINING);
-    this.net = new WindowNetwork({ vocabSize: vocab.size, n: hp.n, m: hp.m, h: hp.h, direct: hp.direct, dtype: hp.dtype });
+    this.net = new WindowNetwork({ vocabSize: vocab.size, n: hp.n, m: hp.m, h: hp.h, direct: hp.direct, dtype: hp.dtype, output: hp });
   }
 
   train(data: TrainingData, options: TrainOptions): Promise<TrainReport> {
@@ -49,8 +50,9 @@ export class WindowModel implements LanguageModel {
   }
 
   toCheckpoint(): CheckpointData {
-    const arrays: Record<string, Float32Array | Float64Array> = {};
+    const arrays: Record<string, StoredArray> = {};
     for (const p of this.net.parameters()) arrays[p.name] = p.data;
+    if (this.net.classOutput) Object.assign(arrays, outputLayerState(this.net.classOutput, 'output'));
     return { plugin: this.plugin, hyperParameters: this.hyperParameters, vocabulary: this.vocab.words, meta: null, arrays };
   }
 
@@ -64,6 +66,7 @@ export class WindowModel implements LanguageModel {
       }
       p.data.set(a);
     }
+    if (model.net.classOutput) restoreOutputLayerState(model.net.classOutput, 'output', data.arrays, 'window');
     return model;
   }
 }

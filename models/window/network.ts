@@ -5,6 +5,8 @@ import { dropoutBackward, dropoutForward } from '../../numerics/dropout.ts';
 import { embeddingBackward, embeddingForward } from '../../numerics/embedding.ts';
 import { initEmbedding, initUniformFanIn } from '../../numerics/init.ts';
 import { matmul, matmulTransA, matmulTransB } from '../../numerics/matmul.ts';
+import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
+import { createOutputLayer, type OutputOptions } from '../../numerics/output/options.ts';
 import { createParameter, type Parameter } from '../../numerics/parameter.ts';
 import type { Random } from '../../numerics/random.ts';
 import { allocate, release, type DType, type FloatArray } from '../../numerics/tensor.ts';
@@ -21,6 +23,8 @@ export interface WindowShape {
   /** direct connections W */
   readonly direct: boolean;
   readonly dtype: DType;
+  /** The output layer over Z = [tanh(d + Hx) | x]: the full softmax of eq. 1 (default), or class-factored. */
+  readonly output?: OutputOptions;
 }
 
 /**
@@ -36,6 +40,10 @@ export interface WindowShape {
  * U as h×|V| and W as (n−1)m×|V|, contiguous rows of one array — and column w of U is the paper's row U_w.
  * The context is stored oldest word first, x = (C(w_{t−n+1}), …, C(w_{t−1})); the paper's order is a
  * permutation of W's and H's columns, the same model.
+ *
+ * With the class-factored output (`output: 'class'`, Goodman 2001; Mikolov et al. 2011) the same Z feeds a
+ * `ClassSoftmax` instead of O and b: P(w | context) = P(c(w) | Z) · P(w | c(w), Z), each factor a softmax of an
+ * affine map of Z, as y is here; U, W and b are then that layer's class and word weights.
  */
 // The shape's fields are the network's own (declaration merging: WindowNetwork has every WindowShape field).
 export interface WindowNetwork extends WindowShape {}
@@ -50,32 +58,38 @@ export class WindowNetwork {
   readonly H: Parameter | null;
   readonly d: Parameter | null;
   readonly U: Parameter | null;
-  readonly b: Parameter;
+  readonly b: Parameter | null;
   readonly W: Parameter | null;
-  /** O = [Uᵀ; Wᵀ] as one K×|V| array (U and W are views of it), and its gradient. */
+  /** O = [Uᵀ; Wᵀ] as one K×|V| array (U and W are views of it), and its gradient; empty with the class output. */
   readonly O: FloatArray;
   readonly dO: FloatArray;
+  /** The class-factored output over Z, or null for eq. 1's softmax. */
+  readonly classOutput: ClassSoftmax | null;
 
   constructor(shape: WindowShape) {
     const { vocabSize: V, n, m, h, direct, dtype } = shape;
     if (h === 0 && !direct) throw new UserError('model "window": with h = 0 (no hidden layer) the direct connections are needed (--direct)');
-    Object.assign(this, { vocabSize: V, n, m, h, direct, dtype });
+    Object.assign(this, { vocabSize: V, n, m, h, direct, dtype, output: shape.output });
     this.inputSize = (n - 1) * m;
     this.outputInputs = h + (direct ? this.inputSize : 0);
     this.C = createParameter('C', [V, m], dtype);
     this.H = h > 0 ? createParameter('H', [h, this.inputSize], dtype) : null;
     this.d = h > 0 ? createParameter('d', [h], dtype) : null;
-    this.b = createParameter('b', [V], dtype);
-    this.O = allocate(dtype, this.outputInputs * V);
-    this.dO = allocate(dtype, this.outputInputs * V);
+    const layer =
+      shape.output?.output === 'class' ? createOutputLayer(shape.output, { vocabSize: V, inputSize: this.outputInputs, dtype, name: 'output' }) : null;
+    this.classOutput = layer instanceof ClassSoftmax ? layer : null;
+    const full = this.classOutput === null;
+    this.b = full ? createParameter('b', [V], dtype) : null;
+    this.O = allocate(dtype, full ? this.outputInputs * V : 0);
+    this.dO = allocate(dtype, full ? this.outputInputs * V : 0);
     const view = (name: string, rows: number, offset: number): Parameter => ({
       name,
       shape: [rows, V],
       data: this.O.subarray(offset * V, (offset + rows) * V),
       grad: this.dO.subarray(offset * V, (offset + rows) * V),
     });
-    this.U = h > 0 ? view('U', h, 0) : null;
-    this.W = direct ? view('W', this.inputSize, h) : null;
+    this.U = full && h > 0 ? view('U', h, 0) : null;
+    this.W = full && direct ? view('W', this.inputSize, h) : null;
   }
 
   /** Release the parameters' kernel memory; the network must not be used afterwards. */
@@ -88,11 +102,13 @@ export class WindowNetwork {
     }
     release(this.O);
     release(this.dO);
+    this.classOutput?.dispose();
   }
 
-  /** In the order of `named_parameters()` of the PyTorch twin (test/fixtures/torch/make_window_fixture.py). */
+  /** In the order of `named_parameters()` of the PyTorch twin (test/fixtures/torch/make_window_fixture.py); the class output's last. */
   parameters(): Parameter[] {
-    return [this.C, this.H, this.d, this.U, this.b, this.W].filter((p): p is Parameter => p !== null);
+    const own = [this.C, this.H, this.d, this.U, this.b, this.W].filter((p): p is Parameter => p !== null);
+    return [...own, ...(this.classOutput?.parameters ?? [])];
   }
 
   /**
@@ -106,8 +122,10 @@ export class WindowNetwork {
       initUniformFanIn(this.d.data, this.inputSize, random);
     }
     if (this.U) initUniformFanIn(this.U.data, this.h, random);
-    initUniformFanIn(this.b.data, this.h > 0 ? this.h : this.inputSize, random);
+    if (this.b) initUniformFanIn(this.b.data, this.h > 0 ? this.h : this.inputSize, random);
     if (this.W) initUniformFanIn(this.W.data, this.inputSize, random);
+    // The class output: nn.Linear(K, C) and nn.Linear(K, |V|) defaults, fan-in K.
+    if (this.classOutput) for (const p of this.classOutput.parameters) initUniformFanIn(p.data, this.outputInputs, random);
   }
 }
 
@@ -125,7 +143,7 @@ export class WindowWorkspace {
   readonly t: FloatArray;
   /** Z = [t | x], the output layer's input, B×K */
   readonly Z: FloatArray;
-  /** y, B×|V|: the logits, overwritten by dL/dy in the backward pass */
+  /** y, B×|V|: the logits, overwritten by dL/dy in the backward pass (empty with the class output) */
   readonly y: FloatArray;
   readonly dZ: FloatArray;
   readonly da: FloatArray;
@@ -144,7 +162,7 @@ export class WindowWorkspace {
     this.x = allocate(dtype, capacity * inputSize);
     this.t = allocate(dtype, capacity * h);
     this.Z = allocate(dtype, capacity * outputInputs);
-    this.y = allocate(dtype, capacity * vocabSize);
+    this.y = allocate(dtype, net.classOutput ? 0 : capacity * vocabSize);
     this.dZ = allocate(dtype, capacity * outputInputs);
     this.da = allocate(dtype, capacity * h);
     this.dx = allocate(dtype, capacity * inputSize);
@@ -174,8 +192,9 @@ function broadcastRows(v: FloatArray, out: FloatArray, rows: number, cols: numbe
 }
 
 /**
- * Forward pass of eq. 1 for the first `rows` contexts of the workspace: leaves the logits y in `ws.y`.
- * With a `dropout` probability and its random stream, drops entries of x and of tanh(d + H·x) (training).
+ * Forward pass of eq. 1 for the first `rows` contexts of the workspace: leaves Z in `ws.Z` and (with eq. 1's
+ * softmax) the logits y in `ws.y`. With a `dropout` probability and its random stream, drops entries of x and of
+ * tanh(d + H·x) (training).
  */
 export function forward(ws: WindowWorkspace, rows: number, dropout = 0, random: Random | null = null): void {
   const { net, x, t, Z, y } = ws;
@@ -197,6 +216,7 @@ export function forward(ws: WindowWorkspace, rows: number, dropout = 0, random: 
     }
   }
   if (net.direct) copyColumns(x, Z, rows, I, K, h);
+  if (net.b === null) return;
   // y = b + W·x + U·tanh(d + H·x)
   // The product overwrites y and b follows in one pass (accumulating onto preset rows reads every tile of y back).
   matmul(Z, net.O, y, rows, K, V, false);
@@ -209,13 +229,21 @@ export function forward(ws: WindowWorkspace, rows: number, dropout = 0, random: 
  * gradient is accumulated into the rows of the context words only (clear them with `zeroEmbeddingRows`).
  */
 export function backward(ws: WindowWorkspace, rows: number): void {
-  const { net, x, t, Z, y: dy, dZ, da, dx } = ws;
-  const { C, H, d, h, m, n, inputSize: I, outputInputs: K, vocabSize: V } = net;
-  net.b.grad.fill(0);
-  biasGradient(dy, net.b.grad, rows, V);
+  const { net, Z, y: dy, dZ } = ws;
+  const { b, outputInputs: K, vocabSize: V } = net;
+  if (!b) throw new Error('backward: the class output back-propagates itself; call backwardFromZ with dZ');
+  b.grad.fill(0);
+  biasGradient(dy, b.grad, rows, V);
   // [dU; dW] = Zᵀ·dy and dZ = dy·Oᵀ
   matmulTransA(Z, dy, net.dO, K, rows, V);
   matmulTransB(dy, net.O, dZ, rows, V, K);
+  backwardFromZ(ws, rows);
+}
+
+/** The rest of the backward pass, from dL/dZ in `ws.dZ` to H, d and C (as `backward` describes). */
+export function backwardFromZ(ws: WindowWorkspace, rows: number): void {
+  const { net, x, t, dZ, da, dx } = ws;
+  const { C, H, d, h, m, n, inputSize: I, outputInputs: K } = net;
   if (net.direct) extractColumns(dZ, dx, rows, I, K, h);
   else dx.fill(0, 0, rows * I);
   if (H && d) {

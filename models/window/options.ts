@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outputOptions } from '../../numerics/output/options.ts';
 import { trainingOptions, WINDOW_TRAINING } from '../../numerics/training/options.ts';
 
 /**
@@ -11,6 +12,7 @@ export const windowSchema = z
     m: z.number().int().min(1).max(4096).default(60).describe('embedding size: C is |V|×m'),
     h: z.number().int().min(0).max(65536).default(50).describe('hidden units (0: no hidden layer, then direct connections are needed)'),
     direct: z.boolean().default(false).describe('direct connections W from the embeddings to the output'),
+    ...outputOptions,
     ...trainingOptions(WINDOW_TRAINING),
     dropout: z.number().min(0).lt(1).default(0).describe('dropout on the embeddings and on the hidden layer while training'),
   })

@@ -63,7 +63,9 @@ export class WindowScorer implements Scorer {
     if (!this.cached) {
       this.ws.contexts.set(this.history);
       forward(this.ws, 1);
-      logSoftmaxRows(this.ws.y, this.logProbs, 1, this.vocabSize);
+      const classes = this.net.classOutput;
+      if (classes) classes.logDistribution(this.ws.Z, this.logProbs);
+      else logSoftmaxRows(this.ws.y, this.logProbs, 1, this.vocabSize);
       this.cached = true;
     }
     return this.logProbs;
@@ -89,7 +91,9 @@ export class WindowScorer implements Scorer {
         this.feed(tokens[from + i]!);
       }
       forward(this.ws, rows);
-      logSoftmaxAt(y, targets, this.batchOut, rows, this.vocabSize);
+      const classes = this.net.classOutput;
+      if (classes) classes.logProbAt(this.ws.Z, targets, rows, this.batchOut);
+      else logSoftmaxAt(y, targets, this.batchOut, rows, this.vocabSize);
       out.set(this.batchOut.subarray(0, rows), from);
     }
   }

@@ -1,11 +1,14 @@
 import { softmaxCrossEntropy } from '../../numerics/cross-entropy.ts';
 import { zeroEmbeddingRows } from '../../numerics/embedding.ts';
+import { EOS_ID } from '../../corpora/vocabulary.ts';
+import { classesForTraining } from '../../numerics/output/options.ts';
+import { zeroGradients } from '../../numerics/parameter.ts';
 import { Random } from '../../numerics/random.ts';
 import { fit, type FitSession } from '../../numerics/training/fit.ts';
 import { WINDOW_TRAINING } from '../../numerics/training/options.ts';
 import type { TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { gatherBatch, windowExamples } from './examples.ts';
-import { backward, forward, WindowWorkspace, type WindowNetwork } from './network.ts';
+import { backward, backwardFromZ, forward, WindowWorkspace, type WindowNetwork } from './network.ts';
 import type { ResolvedWindowHyperParameters } from './options.ts';
 import { WindowScorer } from './scorer.ts';
 
@@ -15,6 +18,14 @@ import { WindowScorer } from './scorer.ts';
  */
 export function windowStep(ws: WindowWorkspace, rows: number, dropout: number, random: Random | null): number {
   forward(ws, rows, dropout, random);
+  const classes = ws.net.classOutput;
+  if (classes) {
+    // The class output accumulates into its gradients: they start each step from zero, as O's are overwritten.
+    zeroGradients(classes.parameters);
+    const loss = classes.forwardBackward(ws.Z, ws.targets, rows, 1 / rows, ws.dZ);
+    backwardFromZ(ws, rows);
+    return loss;
+  }
   const loss = softmaxCrossEntropy(ws.y, ws.targets, ws.y, rows, ws.net.vocabSize, 1 / rows);
   backward(ws, rows);
   return loss;
@@ -32,6 +43,8 @@ export function clearEmbeddingGradients(ws: WindowWorkspace, rows: number): void
  */
 function windowSession(net: WindowNetwork, hp: ResolvedWindowHyperParameters, data: TrainingData, seed: number): FitSession<number> {
   const random = new Random(seed);
+  // A class output's classes come from the training targets' counts (the words, and </s> once per sentence).
+  if (net.classOutput) net.classOutput.setClasses(classesForTraining(hp, net.vocabSize, data.train.tokens, EOS_ID, data.train.starts.length - 1));
   net.initialize(random);
   const examples = windowExamples(data.train, net.n, data.mode);
   const total = examples.positions.length;

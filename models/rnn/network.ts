@@ -5,7 +5,8 @@ import { embeddingBackward, embeddingForward } from '../../numerics/embedding.ts
 import { matmul, matmulTransA, matmulTransB } from '../../numerics/matmul.ts';
 import { createParameter, type Parameter } from '../../numerics/parameter.ts';
 import { Random } from '../../numerics/random.ts';
-import { release, type DType, type FloatArray } from '../../numerics/tensor.ts';
+import { logSoftmaxAt, logSoftmaxRows } from '../../numerics/softmax.ts';
+import { allocate, release, type DType, type FloatArray } from '../../numerics/tensor.ts';
 import { OwnedArrays } from '../../numerics/owned-arrays.ts';
 import type { Segment } from './batches.ts';
 import { GRU } from '../../numerics/recurrent/gru.ts';
@@ -16,6 +17,12 @@ import type { RecurrentWorkspace } from '../../numerics/recurrent/workspace.ts';
 import type { Cell } from './options.ts';
 
 const INIT_RANGE = 0.1;
+
+/**
+ * Rows of logits the scoring output layer computes at once: 256 × |V| keeps the product as fast as a longer
+ * one while its buffer stays at 14 MB for Brown's |V| = 14,116 in float32, whatever the caller hands it.
+ */
+export const OUTPUT_ROWS = 256;
 
 export interface NetworkShape {
   readonly cell: Cell;
@@ -51,6 +58,8 @@ export class RecurrentNetwork {
   /** Width of the recurrent layer's input: D, or |V| with one-hot inputs. */
   readonly inputSize: number;
   readonly dtype: DType;
+  /** Scratch logits of `scoreTargets` and `logDistribution`. */
+  private scoringBuffer: FloatArray | undefined;
 
   constructor(readonly shape: NetworkShape) {
     const { cell, vocabSize: V, embeddingSize: D, hiddenSize: H, numLayers, dropout } = shape;
@@ -87,6 +96,7 @@ export class RecurrentNetwork {
   /** Give back every parameter's memory; the network is unusable afterwards. */
   dispose(): void {
     this.layer.dispose();
+    if (this.scoringBuffer) release(this.scoringBuffer);
     for (const p of [this.encoder, this.decoderWeight === this.encoder ? null : this.decoderWeight, this.decoderBias]) {
       if (p) {
         release(p.data);
@@ -113,6 +123,36 @@ export class RecurrentNetwork {
     // preset to b reads back every tile of a C far larger than the caches (~40% slower at 1120 × 14116).
     matmulTransB(hidden, this.decoderWeight.data, out, rows, this.shape.hiddenSize, V, false);
     addBias(out, this.decoderBias.data, rows, V);
+  }
+
+  /**
+   * The output layer of scoring, which every scorer path goes through: out[r] = ln P(targets[r] | hidden_r)
+   * for `rows` rows of top-layer states (rows × H). Full softmax: the logits of up to `OUTPUT_ROWS` rows at a
+   * time into a buffer the network owns (so its memory does not grow with `rows`), then log-softmax at the
+   * targets only.
+   */
+  scoreTargets(hidden: FloatArray, targets: Int32Array, rows: number, out: Float64Array): void {
+    const { hiddenSize: H, vocabSize: V } = this.shape;
+    const logits = this.scoringLogits();
+    for (let from = 0; from < rows; from += OUTPUT_ROWS) {
+      const n = Math.min(OUTPUT_ROWS, rows - from);
+      this.logits(hidden.subarray(from * H, (from + n) * H), logits, n);
+      logSoftmaxAt(logits, targets.subarray(from, from + n), out.subarray(from, from + n), n, V);
+    }
+  }
+
+  /** One state's whole distribution: out[w] = ln P(w | hidden) for every w (hidden: one row of H). */
+  logDistribution(hidden: FloatArray, out: Float64Array): void {
+    const V = this.shape.vocabSize;
+    const logits = this.scoringLogits().subarray(0, V);
+    this.logits(hidden, logits, 1);
+    logSoftmaxRows(logits, out, 1, V);
+  }
+
+  /** `OUTPUT_ROWS` × |V| logits for scoring, made on first use and shared by the network's scorers (scratch). */
+  private scoringLogits(): FloatArray {
+    this.scoringBuffer ??= allocate(this.dtype, OUTPUT_ROWS * this.shape.vocabSize);
+    return this.scoringBuffer;
   }
 }
 

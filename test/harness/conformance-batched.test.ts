@@ -46,7 +46,7 @@ describe('the conformance kit on scoreSentences', () => {
   it('fails one that carries the history from one sentence into the next, naming the sentence and token', async () => {
     const plugin = withScoreSentences((s) => (sentences, outs) => {
       s.reset();
-      sentences.forEach((seq, j) => s.scoreSequence!(seq, outs[j]!));
+      for (let j = 0; j < sentences.length; j++) s.scoreSequence!(sentences[j]!, outs[j]!);
       s.reset();
     });
     const r = await bulkCheck(plugin);

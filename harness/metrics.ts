@@ -1,6 +1,7 @@
 import type { EncodedSplit, TokenLevel } from '../corpora/corpus.ts';
-import { EOS_ID, UNK_ID } from '../corpora/vocabulary.ts';
+import { UNK_ID } from '../corpora/vocabulary.ts';
 import type { ProgressEvent, Protocol, Scorer } from '../models/types.ts';
+import { scoreSplit } from './scoring.ts';
 
 export interface Metrics {
   readonly mode: Protocol;
@@ -40,20 +41,16 @@ export interface EvaluateOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
-/**
- * The most tokens handed to one `scoreSequence` call: a longer sentence is scored in consecutive pieces
- * (the same as one call, by the Scorer contract), so no model is asked to hold a whole 5-MB line at once,
- * and progress reaches the caller within it.
- */
-export const SCORING_PIECE = 4096;
+export { SCORING_PIECE, SENTENCE_GROUP_TOKENS } from './scoring.ts';
 
 /** Progress of `evaluate` at most this often, in predicted tokens (a clock read each time, no more). */
 export const PROGRESS_TOKENS = 16_384;
 
 /**
  * The one evaluation protocol of the project: every model's perplexity comes from here, through its scorer.
- * Sentence mode resets the scorer at each sentence; stream mode resets it once and feeds `</s>` between
- * sentences. Either way the predicted tokens are the words and the `</s>` of each sentence.
+ * Sentence mode resets the scorer at each sentence (or hands it runs of sentences, each scored from `<s>`,
+ * through `scoreSentences`); stream mode resets it once and feeds `</s>` between sentences. Either way the
+ * predicted tokens are the words and the `</s>` of each sentence (`scoring.ts` `scoreSplit` walks them).
  */
 export function evaluate(scorer: Scorer, split: EncodedSplit, options: EvaluateOptions): Metrics {
   const { tokens, starts } = split;
@@ -62,51 +59,26 @@ export function evaluate(scorer: Scorer, split: EncodedSplit, options: EvaluateO
   const lp = options.perToken ?? new Float64Array(total);
   if (lp.length < total) throw new RangeError(`perToken has length ${lp.length}, needs ${total}`);
 
-  let longest = 0;
-  for (let s = 0; s < sentences; s++) longest = Math.max(longest, starts[s + 1]! - starts[s]!);
-  const sequence = new Int32Array(longest + 1);
-
   const started = performance.now();
   let reportAt = PROGRESS_TOKENS;
   const report = (done: number): void => {
     const seconds = (performance.now() - started) / 1000;
     options.onProgress?.({ phase: 'scoring', done, total, unit: 'tokens', tokensPerSecond: done / Math.max(seconds, 1e-9) });
   };
-
-  scorer.reset();
-  let k = 0;
-  for (let s = 0; s < sentences; s++) {
-    if (options.mode === 'sentence' && s > 0) scorer.reset();
-    const length = starts[s + 1]! - starts[s]!;
-    sequence.set(tokens.subarray(starts[s], starts[s + 1]));
-    sequence[length] = EOS_ID;
-    for (let from = 0; from <= length; from += SCORING_PIECE) {
-      const to = Math.min(length + 1, from + SCORING_PIECE);
-      const seq = sequence.subarray(from, to);
-      const out = lp.subarray(k + from, k + to);
-      if (scorer.scoreSequence) {
-        scorer.scoreSequence(seq, out);
-      } else {
-        for (let i = 0; i < seq.length; i++) {
-          out[i] = scorer.logProb(seq[i]!);
-          scorer.feed(seq[i]!);
-        }
-      }
-      if (options.onProgress && k + to >= reportAt) {
-        report(k + to);
-        reportAt = k + to + PROGRESS_TOKENS;
-      }
+  scoreSplit(scorer, split, options.mode, lp, (done) => {
+    if (options.onProgress && done >= reportAt) {
+      report(done);
+      reportAt = done + PROGRESS_TOKENS;
     }
-    k += length + 1;
-  }
+  });
   if (options.onProgress) report(total);
 
+  let k = 0;
   let logprob = 0;
   let knownLogprob = 0;
   let unk = 0;
   let zero = 0;
   let invalid = 0;
-  k = 0;
   for (let s = 0; s < sentences; s++) {
     for (let i = starts[s]!; i <= starts[s + 1]!; i++, k++) {
       const v = lp[k]!;

@@ -107,6 +107,18 @@ export interface Scorer {
    * (the conformance kit checks that it is). Neural models batch the output layer here.
    */
   scoreSequence?(tokens: Int32Array, out: Float64Array): void;
+  /**
+   * Optional fast path for sentence mode: several independent sentences in one call, so that a neural model can
+   * run them as one batch. Each `sentences[j]` is one sentence's ids followed by `</s>` (length ≥ 1: a sentence of
+   * no words is `</s>` alone), and `outs[j]` (at least as long) receives, for every i, ln P(sentences[j][i] | `<s>`
+   * sentences[j][0..i)), the same as `reset()` then `logProb` + `feed` token by token (the conformance kit checks
+   * that it is, within 1e-5). Sentences do not see each other: the result of one does not depend on which others
+   * share the call, beyond rounding. The call may reorder, group and pad them as it likes, and should bound its
+   * memory by a fixed number of rows, not by how many sentences it is handed. Afterwards the history is `<s>`
+   * (as after `reset()`). `evaluate` hands it runs of consecutive sentences (`SENTENCE_GROUP_TOKENS` tokens at most
+   * in all, none longer than `SCORING_PIECE`); a scorer without it is scored sentence by sentence.
+   */
+  scoreSentences?(sentences: readonly Int32Array[], outs: readonly Float64Array[]): void;
 }
 
 export interface LanguageModel {

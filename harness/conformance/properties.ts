@@ -160,35 +160,102 @@ const logProbMatchesDistribution: Property = {
   },
 };
 
+/** The worst |a − b| over two runs of log-probabilities (equal values, infinities included, differ by 0) and where. */
+function worstDifference(a: ArrayLike<number>, b: ArrayLike<number>): { worst: number; at: number } {
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < a.length; i++) {
+    const error = a[i] === b[i] ? 0 : Math.abs(a[i]! - b[i]!);
+    if (!(error <= worst)) {
+      worst = Number.isNaN(error) ? Infinity : error;
+      at = i;
+    }
+  }
+  return { worst, at };
+}
+
+/** ln p of every token of `tokens`, fed token by token from the scorer's current history. */
+function tokenByToken(scorer: Scorer, tokens: Iterable<number>): number[] {
+  const out: number[] = [];
+  for (const t of tokens) {
+    out.push(scorer.logProb(t));
+    scorer.feed(t);
+  }
+  return out;
+}
+
+/**
+ * `scoreSentences` against token by token on sentences of different lengths: `</s>` alone, each test sentence,
+ * `</s>` alone again, and every test sentence run together into one long one; called after a history was fed
+ * (each sentence must start from `<s>` regardless), and leaving the history `<s>` (the next `logProb` is that of
+ * a fresh reset). Returns the worst difference and where, or undefined without `scoreSentences`.
+ */
+function checkScoreSentences(model: LanguageModel, split: EncodedSplit): { worst: number; where: string } | undefined {
+  const scorer = model.scorer();
+  if (!scorer.scoreSentences) return undefined;
+  const eos = Int32Array.of(EOS_ID);
+  const test = Array.from({ length: split.starts.length - 1 }, (_, s) =>
+    Int32Array.from([...split.tokens.subarray(split.starts[s], split.starts[s + 1]), EOS_ID]),
+  );
+  const long = Int32Array.from([...split.tokens, EOS_ID]);
+  const sentences = [eos, ...test, eos, long];
+  const names = ['"</s>" alone, first', ...test.map((_, s) => `test sentence ${s + 1}`), '"</s>" alone, after the test sentences', 'the test sentences as one'];
+  const outs = sentences.map((s) => new Float64Array(s.length));
+  for (const t of split.tokens.subarray(0, 5)) scorer.feed(t);
+  scorer.scoreSentences(sentences, outs);
+  const reference = model.scorer();
+  let worst = 0;
+  let where = '';
+  const first = split.tokens[0] ?? EOS_ID;
+  const after = { worst: Math.abs(scorer.logProb(first) - reference.logProb(first)), at: 0 };
+  if (!(after.worst <= worst)) {
+    worst = Number.isNaN(after.worst) ? Infinity : after.worst;
+    where = `after scoreSentences the history is not <s>: logProb("${model.vocab.word(first)}") ${scorer.logProb(first)}, after reset ${reference.logProb(first)}`;
+  }
+  sentences.forEach((s, j) => {
+    reference.reset();
+    const slow = tokenByToken(reference, s);
+    const d = worstDifference(outs[j]!, slow);
+    if (!(d.worst <= worst)) {
+      worst = d.worst;
+      where = `scoreSentences, ${names[j]}, token ${d.at + 1} ("${model.vocab.word(s[d.at]!)}"): ${outs[j]![d.at]}, token by token ${slow[d.at]}`;
+    }
+  });
+  return { worst, where };
+}
+
 const bulkScoring: Property = {
   name: 'bulk = token by token',
-  claim: 'scoreSequence (the fast path evaluate uses) gives what logProb + feed give token by token, within 1e-5; reset forgets',
+  claim:
+    'the fast paths evaluate uses (scoreSequence, scoreSentences, sentence and stream mode) give what logProb + feed give token by token, within 1e-5; reset forgets',
   async check(input) {
     const model = await trained(input);
     const split = input.corpus.test;
-    const bulk = perToken(model, split);
-    const scorer = model.scorer();
-    const slow: number[] = [];
-    for (let s = 0; s < split.starts.length - 1; s++) {
-      scorer.reset();
-      for (const t of [...split.tokens.subarray(split.starts[s], split.starts[s + 1]), EOS_ID]) {
-        slow.push(scorer.logProb(t));
-        scorer.feed(t);
-      }
-    }
+    const checked: string[] = [];
     let worst = 0;
-    let at = -1;
-    for (let i = 0; i < bulk.length; i++) {
-      const error = slow[i] === bulk[i] ? 0 : Math.abs(slow[i]! - bulk[i]!);
-      if (!(error <= worst)) {
-        worst = Number.isNaN(error) ? Infinity : error;
-        at = i;
+    let where = '';
+    for (const mode of ['sentence', 'stream'] as const) {
+      const bulk = perToken(model, split, mode);
+      const scorer = model.scorer();
+      const slow: number[] = [];
+      for (let s = 0; s < split.starts.length - 1; s++) {
+        if (mode === 'sentence' || s === 0) scorer.reset();
+        slow.push(...tokenByToken(scorer, [...split.tokens.subarray(split.starts[s], split.starts[s + 1]), EOS_ID]));
+      }
+      const d = worstDifference(bulk, slow);
+      checked.push(`${bulk.length} tokens in ${mode} mode`);
+      if (!(d.worst <= worst)) {
+        worst = d.worst;
+        where = `${mode} mode, ${tokenAt(model, split, d.at)}: bulk ${bulk[d.at]}, token by token ${slow[d.at]}`;
       }
     }
-    const figure = `max |bulk − token by token| = ${exp(worst)} over ${bulk.length} tokens`;
-    return worst <= LOG_PROB_TOLERANCE
-      ? { pass: true, figure }
-      : { pass: false, figure, worst: `${tokenAt(model, split, at)}: bulk ${bulk[at]}, token by token ${slow[at]}` };
+    const sentences = checkScoreSentences(model, split);
+    if (sentences) {
+      checked.push('scoreSentences');
+      if (!(sentences.worst <= worst)) ({ worst, where } = sentences);
+    }
+    const figure = `max |bulk − token by token| = ${exp(worst)} over ${checked.join(', ')}`;
+    return worst <= LOG_PROB_TOLERANCE ? { pass: true, figure } : { pass: false, figure, worst: where };
   },
 };
 

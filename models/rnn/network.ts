@@ -106,6 +106,19 @@ export class RecurrentNetwork {
     }
   }
 
+  /**
+   * The output layer of scoring, which every scorer path goes through: out[r] = ln P(targets[r] | hidden_r) for
+   * `rows` rows of top-layer states (rows × H), in pieces of bounded memory (`OUTPUT_ROWS` for the full softmax).
+   */
+  scoreTargets(hidden: FloatArray, targets: Int32Array, rows: number, out: Float64Array): void {
+    this.output.logProbAt(hidden, targets, rows, out);
+  }
+
+  /** One state's whole distribution: out[w] = ln P(w | hidden) for every w (hidden: one row of H). */
+  logDistribution(hidden: FloatArray, out: Float64Array): void {
+    this.output.logDistribution(hidden, out);
+  }
+
   /** The recurrent layer's input for `count` token ids: embedding rows, or one-hot vectors. */
   embed(ids: Int32Array, out: FloatArray, count: number): void {
     if (this.encoder) {

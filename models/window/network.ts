@@ -7,9 +7,13 @@ import { initEmbedding, initUniformFanIn } from '../../numerics/init.ts';
 import { matmul, matmulTransA, matmulTransB } from '../../numerics/matmul.ts';
 import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
 import { createOutputLayer, type OutputOptions } from '../../numerics/output/options.ts';
+import { OUTPUT_ROWS } from '../../numerics/output/full-softmax.ts';
 import { createParameter, type Parameter } from '../../numerics/parameter.ts';
+import { logSoftmaxAt, logSoftmaxRows } from '../../numerics/softmax.ts';
 import type { Random } from '../../numerics/random.ts';
 import { allocate, release, type DType, type FloatArray } from '../../numerics/tensor.ts';
+
+export { OUTPUT_ROWS };
 
 export interface WindowShape {
   /** |V| */
@@ -65,6 +69,8 @@ export class WindowNetwork {
   readonly dO: FloatArray;
   /** The class-factored output over Z, or null for eq. 1's softmax. */
   readonly classOutput: ClassSoftmax | null;
+  /** Scratch logits of `scoreTargets` and `logDistribution` (eq. 1's softmax). */
+  private scoringBuffer: FloatArray | undefined;
 
   constructor(shape: WindowShape) {
     const { vocabSize: V, n, m, h, direct, dtype } = shape;
@@ -103,6 +109,47 @@ export class WindowNetwork {
     release(this.O);
     release(this.dO);
     this.classOutput?.dispose();
+    if (this.scoringBuffer) release(this.scoringBuffer);
+  }
+
+  /**
+   * The output layer of scoring, which every scorer path goes through: out[r] = ln P(targets[r] | Z_r) for
+   * `rows` rows of the output layer's input Z = [tanh(d + H·x) | x] (rows × K). Eq. 1's softmax: the logits
+   * y = b + Z·O of up to `OUTPUT_ROWS` rows at a time into a buffer the network owns (so its memory does not grow
+   * with `rows`), then log-softmax at the targets only; the class output: its own `logProbAt`.
+   */
+  scoreTargets(input: FloatArray, targets: Int32Array, rows: number, out: Float64Array): void {
+    if (this.classOutput) {
+      this.classOutput.logProbAt(input, targets, rows, out);
+      return;
+    }
+    const { outputInputs: K, vocabSize: V } = this;
+    const logits = this.scoringLogits();
+    for (let from = 0; from < rows; from += OUTPUT_ROWS) {
+      const n = Math.min(OUTPUT_ROWS, rows - from);
+      matmul(input.subarray(from * K, (from + n) * K), this.O, logits, n, K, V, false);
+      addBias(logits, this.b!.data, n, V);
+      logSoftmaxAt(logits, targets.subarray(from, from + n), out.subarray(from, from + n), n, V);
+    }
+  }
+
+  /** One context's whole distribution: out[w] = ln P(w | Z) for every w (input: one row of K). */
+  logDistribution(input: FloatArray, out: Float64Array): void {
+    if (this.classOutput) {
+      this.classOutput.logDistribution(input, out);
+      return;
+    }
+    const { outputInputs: K, vocabSize: V } = this;
+    const logits = this.scoringLogits().subarray(0, V);
+    matmul(input.subarray(0, K), this.O, logits, 1, K, V, false);
+    addBias(logits, this.b!.data, 1, V);
+    logSoftmaxRows(logits, out, 1, V);
+  }
+
+  /** `OUTPUT_ROWS` × |V| logits for scoring, made on first use and shared by the network's scorers (scratch). */
+  private scoringLogits(): FloatArray {
+    this.scoringBuffer ??= allocate(this.dtype, OUTPUT_ROWS * this.vocabSize);
+    return this.scoringBuffer;
   }
 
   /** In the order of `named_parameters()` of the PyTorch twin (test/fixtures/torch/make_window_fixture.py); the class output's last. */
@@ -151,21 +198,27 @@ export class WindowWorkspace {
   readonly maskX: FloatArray | null;
   readonly maskT: FloatArray | null;
 
+  /**
+   * `scoringOnly`: for `features` alone without dropout (a scorer's): no logits and no gradient buffers, which
+   * `forward` and `backward` need.
+   */
   constructor(
     readonly net: WindowNetwork,
     readonly capacity: number,
     dropout = false,
+    scoringOnly = false,
   ) {
     const { dtype, n, h, inputSize, outputInputs, vocabSize } = net;
+    const full = scoringOnly ? 0 : capacity;
     this.contexts = new Int32Array(capacity * (n - 1));
     this.targets = new Int32Array(capacity);
     this.x = allocate(dtype, capacity * inputSize);
     this.t = allocate(dtype, capacity * h);
     this.Z = allocate(dtype, capacity * outputInputs);
-    this.y = allocate(dtype, net.classOutput ? 0 : capacity * vocabSize);
-    this.dZ = allocate(dtype, capacity * outputInputs);
-    this.da = allocate(dtype, capacity * h);
-    this.dx = allocate(dtype, capacity * inputSize);
+    this.y = allocate(dtype, net.classOutput ? 0 : full * vocabSize);
+    this.dZ = allocate(dtype, full * outputInputs);
+    this.da = allocate(dtype, full * h);
+    this.dx = allocate(dtype, full * inputSize);
     this.maskX = dropout ? allocate(dtype, capacity * inputSize) : null;
     this.maskT = dropout && h > 0 ? allocate(dtype, capacity * h) : null;
   }
@@ -197,8 +250,23 @@ function broadcastRows(v: FloatArray, out: FloatArray, rows: number, cols: numbe
  * tanh(d + H·x) (training).
  */
 export function forward(ws: WindowWorkspace, rows: number, dropout = 0, random: Random | null = null): void {
-  const { net, x, t, Z, y } = ws;
-  const { C, H, d, h, m, n, inputSize: I, outputInputs: K, vocabSize: V } = net;
+  const { net, Z, y } = ws;
+  const { outputInputs: K, vocabSize: V } = net;
+  features(ws, rows, dropout, random);
+  if (net.b === null) return;
+  // y = b + W·x + U·tanh(d + H·x)
+  // The product overwrites y and b follows in one pass (accumulating onto preset rows reads every tile of y back).
+  matmul(Z, net.O, y, rows, K, V, false);
+  addBias(y, net.b.data, rows, V);
+}
+
+/**
+ * The forward pass up to the output layer's input: Z = [tanh(d + H·x) | x] (B×K) of the first `rows`
+ * contexts, in `ws.Z` (dropout as in `forward`). Scoring goes on from here through `net.scoreTargets`.
+ */
+export function features(ws: WindowWorkspace, rows: number, dropout = 0, random: Random | null = null): void {
+  const { net, x, t, Z } = ws;
+  const { C, H, d, h, m, n, inputSize: I, outputInputs: K } = net;
   // x = (C(w_{t−n+1}), …, C(w_{t−1}))
   embeddingForward(C.data, ws.contexts, x, rows * (n - 1), m);
   const drop = dropout > 0 && random !== null;
@@ -216,11 +284,6 @@ export function forward(ws: WindowWorkspace, rows: number, dropout = 0, random: 
     }
   }
   if (net.direct) copyColumns(x, Z, rows, I, K, h);
-  if (net.b === null) return;
-  // y = b + W·x + U·tanh(d + H·x)
-  // The product overwrites y and b follows in one pass (accumulating onto preset rows reads every tile of y back).
-  matmul(Z, net.O, y, rows, K, V, false);
-  addBias(y, net.b.data, rows, V);
 }
 
 /**

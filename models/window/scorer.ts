@@ -1,10 +1,12 @@
 import { BOS_ID } from '../../corpora/vocabulary.ts';
-import { logSoftmaxAt, logSoftmaxRows } from '../../numerics/softmax.ts';
 import type { Scorer } from '../types.ts';
-import { forward, WindowWorkspace, type WindowNetwork } from './network.ts';
+import { features, OUTPUT_ROWS, WindowWorkspace, type WindowNetwork } from './network.ts';
 
-/** Contexts per output-layer product when scoring a sequence: enough rows to keep the matrix kernels busy. */
-const SCORING_ROWS = 64;
+/**
+ * Contexts per call of the hidden layer and the output layer when scoring (a sequence, or many sentences'
+ * contexts together): as many as the network's output layer takes in one product.
+ */
+export const SCORING_ROWS = OUTPUT_ROWS;
 
 /**
  * One scoring workspace per network, shared by all its scorers: it is scratch that each call fills and
@@ -15,7 +17,7 @@ const scoringWorkspaces = new WeakMap<WindowNetwork, WindowWorkspace>();
 function scoringWorkspace(net: WindowNetwork): WindowWorkspace {
   let ws = scoringWorkspaces.get(net);
   if (!ws) {
-    ws = new WindowWorkspace(net, SCORING_ROWS);
+    ws = new WindowWorkspace(net, SCORING_ROWS, false, true);
     scoringWorkspaces.set(net, ws);
   }
   return ws;
@@ -29,8 +31,11 @@ export function releaseScoringWorkspace(net: WindowNetwork): void {
 
 /**
  * The window model's scorer: the history is the last n−1 ids (`<s>` where there are fewer). `scoreSequence`
- * scores a whole sequence's windows as batches through one output-layer product each; token by token, the
- * log-distribution of the current history is computed once and cached until the next `feed`/`reset`.
+ * scores a whole sequence's windows as batches through one output-layer product each, and `scoreSentences`
+ * the windows of many sentences together (every context is known ahead: the n − 1 ids before each position,
+ * `<s>` before a sentence's start); token by token, the log-distribution of the current history is computed
+ * once and cached until the next `feed`/`reset`. Every output-layer computation goes through the network's
+ * `scoreTargets` and `logDistribution`.
  */
 export class WindowScorer implements Scorer {
   readonly vocabSize: number;
@@ -62,10 +67,8 @@ export class WindowScorer implements Scorer {
   private logDistribution(): Float64Array {
     if (!this.cached) {
       this.ws.contexts.set(this.history);
-      forward(this.ws, 1);
-      const classes = this.net.classOutput;
-      if (classes) classes.logDistribution(this.ws.Z, this.logProbs);
-      else logSoftmaxRows(this.ws.y, this.logProbs, 1, this.vocabSize);
+      features(this.ws, 1);
+      this.net.logDistribution(this.ws.Z, this.logProbs);
       this.cached = true;
     }
     return this.logProbs;
@@ -82,7 +85,7 @@ export class WindowScorer implements Scorer {
 
   scoreSequence(tokens: Int32Array, out: Float64Array): void {
     const w = this.net.n - 1;
-    const { contexts, targets, y } = this.ws;
+    const { contexts, targets } = this.ws;
     for (let from = 0; from < tokens.length; from += SCORING_ROWS) {
       const rows = Math.min(SCORING_ROWS, tokens.length - from);
       for (let i = 0; i < rows; i++) {
@@ -90,11 +93,48 @@ export class WindowScorer implements Scorer {
         targets[i] = tokens[from + i]!;
         this.feed(tokens[from + i]!);
       }
-      forward(this.ws, rows);
-      const classes = this.net.classOutput;
-      if (classes) classes.logProbAt(this.ws.Z, targets, rows, this.batchOut);
-      else logSoftmaxAt(y, targets, this.batchOut, rows, this.vocabSize);
+      this.score(rows);
       out.set(this.batchOut.subarray(0, rows), from);
     }
+  }
+
+  scoreSentences(sentences: readonly Int32Array[], outs: readonly Float64Array[]): void {
+    const w = this.net.n - 1;
+    const { contexts, targets } = this.ws;
+    let rows = 0;
+    // Where the chunk's first row goes: sentence j, position i.
+    let j = 0;
+    let i = 0;
+    const flush = (): void => {
+      this.score(rows);
+      for (let r = 0; r < rows; r++, i++) {
+        while (i >= sentences[j]!.length) {
+          j++;
+          i = 0;
+        }
+        outs[j]![i] = this.batchOut[r]!;
+      }
+      rows = 0;
+    };
+    for (const s of sentences) {
+      for (let p = 0; p < s.length; p++) {
+        // The context of position p: ids p − n + 1 … p − 1, oldest first, <s> before the start.
+        const at = rows * w;
+        for (let k = 0; k < w; k++) {
+          const q = p - w + k;
+          contexts[at + k] = q < 0 ? BOS_ID : s[q]!;
+        }
+        targets[rows++] = s[p]!;
+        if (rows === SCORING_ROWS) flush();
+      }
+    }
+    if (rows > 0) flush();
+    this.reset();
+  }
+
+  /** ln P(target | context) of the first `rows` contexts of the workspace, into `batchOut`. */
+  private score(rows: number): void {
+    features(this.ws, rows);
+    this.net.scoreTargets(this.ws.Z, this.ws.targets, rows, this.batchOut);
   }
 }

@@ -121,3 +121,20 @@ export function gemmF32(
     for (const p of [pa, pb, pc]) if (p.copied) releaseBytes(p.pointer);
   }
 }
+
+/**
+ * Whether the active kernels' multiply-adds are fused (rounded once): true for the relaxed variant on a CPU with
+ * FMA (x86 FMA3, Arm), false for the plain variant. Asked of the kernels themselves: with a = [1, 1 + 2⁻¹²] and
+ * both rows of B [−1, 1 + 2⁻¹²] the sum −1 + (1 + 2⁻¹²)² is 2⁻¹¹ + 2⁻²⁴ when the square is not rounded first, and
+ * 2⁻¹¹ when it is (1 + 2⁻¹¹ + 2⁻²⁴ rounds to 1 + 2⁻¹¹ in float32).
+ */
+export function kernelFusedMultiplyAdd(): boolean {
+  const width = 16;
+  const a = Float32Array.from([1, 1 + 2 ** -12]);
+  const b = new Float32Array(2 * width);
+  b.fill(-1, 0, width);
+  b.fill(1 + 2 ** -12, width);
+  const c = new Float32Array(width);
+  gemmF32(1, width, 2, a, 2, 1, b, width, 1, c, false);
+  return c.every((x) => x === 2 ** -11 + 2 ** -24);
+}

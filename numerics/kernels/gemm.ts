@@ -1,6 +1,7 @@
 import { allocateBytes, inKernelMemory, kernelMemory, releaseBytes } from './arena.ts';
-import { gemmModule } from './modules.ts';
+import { kernelModule, kernelVariant } from './modules.ts';
 import { gemmParallel, type ParallelKernels } from './threads.ts';
+import type { KernelVariant } from './variant-wat.ts';
 
 /**
  * The float32 matrix product on WebAssembly SIMD: C[m×n] (+)= op(A)·op(B), where op(A)(i, p) =
@@ -36,16 +37,48 @@ interface Kernels extends ParallelKernels {
   work: number;
 }
 
-let loaded: Kernels | undefined;
+const loaded = new Map<KernelVariant, Kernels>();
 
-function kernels(): Kernels {
-  if (loaded === undefined) {
-    const instance = new WebAssembly.Instance(gemmModule(), { env: { memory: kernelMemory() } });
+/** The matrix kernels of a variant on this thread (the active one's serve `gemmF32`), with their scratch. */
+function kernelsOf(variant: KernelVariant): Kernels {
+  let kn = loaded.get(variant);
+  if (kn === undefined) {
+    const instance = new WebAssembly.Instance(kernelModule('gemm', variant), { env: { memory: kernelMemory() } });
     const exports = instance.exports as unknown as GemmExports;
     const workBytes = exports.work_bytes();
-    loaded = { gemm: exports.gemm, gemmWork: exports.gemm_work, workBytes, work: allocateBytes(workBytes) };
+    kn = { gemm: exports.gemm, gemmWork: exports.gemm_work, workBytes, work: allocateBytes(workBytes) };
+    loaded.set(variant, kn);
   }
-  return loaded;
+  return kn;
+}
+
+const kernels = (): Kernels => kernelsOf(kernelVariant());
+
+/** C[m×n] (+)= op(A)·op(B) as `gemmF32`, on one thread, by the kernels of a given variant: both variants in one process. */
+export type VariantProduct = (
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  rsa: number,
+  csa: number,
+  b: Float32Array,
+  rsb: number,
+  csb: number,
+  c: Float32Array,
+  accumulate: boolean,
+) => void;
+
+/**
+ * The product of one kernel variant, whichever the process runs, for the tests and benchmarks that compare the
+ * two. Operands must be in kernel memory (`allocate`); shapes are not checked.
+ */
+export function gemmOfVariant(variant: KernelVariant): VariantProduct {
+  const kn = kernelsOf(variant);
+  return (m, n, k, a, rsa, csa, b, rsb, csb, c, accumulate) => {
+    if (!inKernelMemory(a) || !inKernelMemory(b) || !inKernelMemory(c)) throw new Error('gemmOfVariant: operands must be in kernel memory');
+    kn.gemm(m, n, k, a.byteOffset, rsa, csa, b.byteOffset, rsb, csb, c.byteOffset, n, accumulate ? 1 : 0, kn.work);
+  };
 }
 
 /** One product on kernel-memory pointers: split across threads when it is large, else on this one. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kernelFusedMultiplyAdd } from '../../numerics/kernels/gemm.ts';
+import { gemmOfVariant, kernelFusedMultiplyAdd } from '../../numerics/kernels/gemm.ts';
 import { kernelMemory } from '../../numerics/kernels/arena.ts';
 import { kernelModule, kernelVariant, relaxedSimdSupported } from '../../numerics/kernels/modules.ts';
 import { KERNEL_VARIANTS, type KernelVariant } from '../../numerics/kernels/variant-wat.ts';
@@ -20,11 +20,6 @@ import { allocate, allocationMark, releaseSince } from '../../numerics/tensor.ts
  * a sizeable fraction of Σ|a·b|. The tests allow 4(k + 2)·u·(Σ|a·b| + |c₀|), as `matmul.test.ts` does.
  */
 
-interface GemmExports {
-  gemm(...args: number[]): void;
-  work_bytes(): number;
-}
-
 interface VectorExports {
   exp_sum(src: number, dst: number, n: number, shift: number): number;
   sum_squares(p: number, n: number): number;
@@ -33,27 +28,6 @@ interface VectorExports {
 
 const mark = allocationMark();
 afterAll(() => releaseSince(mark));
-
-function gemmOf(
-  variant: KernelVariant,
-): (
-  m: number,
-  n: number,
-  k: number,
-  a: Float32Array,
-  rsa: number,
-  csa: number,
-  b: Float32Array,
-  rsb: number,
-  csb: number,
-  c: Float32Array,
-  beta: number,
-) => void {
-  const exports = new WebAssembly.Instance(kernelModule('gemm', variant), { env: { memory: kernelMemory() } }).exports as unknown as GemmExports;
-  const work = allocate('float32', exports.work_bytes() / 4);
-  return (m, n, k, a, rsa, csa, b, rsb, csb, c, beta) =>
-    exports.gemm(m, n, k, a.byteOffset, rsa, csa, b.byteOffset, rsb, csb, c.byteOffset, n, beta, work.byteOffset);
-}
 
 function vectorOf(variant: KernelVariant): VectorExports {
   return new WebAssembly.Instance(kernelModule('vector', variant), { env: { memory: kernelMemory() } }).exports as unknown as VectorExports;
@@ -112,8 +86,8 @@ describe('kernel variants', () => {
   });
 
   it.skipIf(!relaxedRuns).each(FORMS)('$name: both variants match the reference within float32 rounding, and each other', ({ strides, reference }) => {
-    const plain = gemmOf('simd');
-    const relaxed = gemmOf('relaxed');
+    const plain = gemmOfVariant('simd');
+    const relaxed = gemmOfVariant('relaxed');
     let differing = 0;
     let worst = 0;
     for (const [t, [m, k, n]] of SHAPES.entries()) {
@@ -126,7 +100,7 @@ describe('kernel variants', () => {
         const [rsa, csa, rsb, csb] = strides(m, k, n);
         const results = [plain, relaxed].map((gemm) => {
           const c = kernelArray(c0);
-          gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, accumulate ? 1 : 0);
+          gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, accumulate);
           return c;
         });
         // Σ|a·b| + |c₀| per element, from the reference with absolute values.
@@ -153,7 +127,7 @@ describe('kernel variants', () => {
     const unfused = 2 ** -11;
     const x = 1 + 2 ** -12;
     for (const variant of KERNEL_VARIANTS) {
-      const gemm = gemmOf(variant);
+      const gemm = gemmOfVariant(variant);
       const expected = variant === 'relaxed' && fuses === true ? fused : unfused;
       // A·B with m rows (m ≥ 4: packed micro-kernel; m < 4: axpy_rows): a row [1, x], B rows [−1…], [x…].
       for (const m of [1, 4, 8]) {
@@ -161,7 +135,7 @@ describe('kernel variants', () => {
         const a = kernelArray(Array.from({ length: 2 * m }, (_, i) => (i % 2 === 0 ? 1 : x)));
         const b = kernelArray(Array.from({ length: 2 * n }, (_, i) => (i < n ? -1 : x)));
         const c = kernelArray(new Float32Array(m * n));
-        gemm(m, n, 2, a, 2, 1, b, n, 1, c, 0);
+        gemm(m, n, 2, a, 2, 1, b, n, 1, c, false);
         expect([...new Set(c)], `${variant} m=${m}`).toEqual([expected]);
       }
       // A·Bᵀ with one row (dot_rows): k = 8, each of the four lanes sums −1 + x² over p and p + 4.
@@ -169,7 +143,7 @@ describe('kernel variants', () => {
       const a = kernelArray([1, 1, 1, 1, x, x, x, x]);
       const b = kernelArray(Array.from({ length: 8 * n }, (_, i) => (i % 8 < 4 ? -1 : x)));
       const c = kernelArray(new Float32Array(n));
-      gemm(1, n, 8, a, 8, 1, b, 1, 8, c, 0);
+      gemm(1, n, 8, a, 8, 1, b, 1, 8, c, false);
       expect([...new Set(c)], `${variant} dot_rows`).toEqual([4 * expected]);
     }
   });

@@ -1,4 +1,4 @@
-import { allocateBytes, inKernelMemory, kernelMemory, releaseBytes } from './arena.ts';
+import { allocateBytes, allocateF32, inKernelMemory, kernelMemory, releaseBytes, releaseF32 } from './arena.ts';
 import { kernelModule, kernelVariant } from './modules.ts';
 import { gemmParallel, type ParallelKernels } from './threads.ts';
 import type { KernelVariant } from './variant-wat.ts';
@@ -156,18 +156,23 @@ export function gemmF32(
 }
 
 /**
- * Whether the active kernels' multiply-adds are fused (rounded once): true for the relaxed variant on a CPU with
- * FMA (x86 FMA3, Arm), false for the plain variant. Asked of the kernels themselves: with a = [1, 1 + 2⁻¹²] and
- * both rows of B [−1, 1 + 2⁻¹²] the sum −1 + (1 + 2⁻¹²)² is 2⁻¹¹ + 2⁻²⁴ when the square is not rounded first, and
- * 2⁻¹¹ when it is (1 + 2⁻¹¹ + 2⁻²⁴ rounds to 1 + 2⁻¹¹ in float32).
+ * Whether the kernels' multiply-adds are fused (rounded once): true for the relaxed variant on a CPU with FMA
+ * (x86 FMA3, Arm), false for the plain variant. `variant` defaults to the active one. Asked of the kernels
+ * themselves: with a = [1, 1 + 2⁻¹²] and the rows of B all −1 and all 1 + 2⁻¹², the sum −1 + (1 + 2⁻¹²)² is
+ * 2⁻¹¹ + 2⁻²⁴ when the square is not rounded first, and 2⁻¹¹ when it is (1 + 2⁻¹¹ + 2⁻²⁴ rounds to 1 + 2⁻¹¹ in
+ * float32).
  */
-export function kernelFusedMultiplyAdd(): boolean {
+export function kernelFusedMultiplyAdd(variant: KernelVariant = kernelVariant()): boolean {
   const width = 16;
-  const a = Float32Array.from([1, 1 + 2 ** -12]);
-  const b = new Float32Array(2 * width);
-  b.fill(-1, 0, width);
-  b.fill(1 + 2 ** -12, width);
-  const c = new Float32Array(width);
-  gemmF32(1, width, 2, a, 2, 1, b, width, 1, c, false);
-  return c.every((x) => x === 2 ** -11 + 2 ** -24);
+  const a = allocateF32(2);
+  const b = allocateF32(2 * width);
+  const c = allocateF32(width);
+  try {
+    a.set([1, 1 + 2 ** -12]);
+    b.fill(-1, 0, width).fill(1 + 2 ** -12, width);
+    gemmOfVariant(variant)(1, width, 2, a, 2, 1, b, width, 1, c, false);
+    return c.every((x) => x === 2 ** -11 + 2 ** -24);
+  } finally {
+    for (const x of [a, b, c]) releaseF32(x);
+  }
 }

@@ -81,8 +81,9 @@ describe('kernel variants', () => {
     // Node ≥ 22 validates relaxed SIMD as it is; Node 20 once modules.ts sets its V8 flag.
     expect(relaxedRuns).toBe(true);
     // The active kernels report what they do: fused only when relaxed, and then on every FMA CPU.
-    if (kernelVariant() === 'simd') expect(kernelFusedMultiplyAdd()).toBe(false);
-    else if (fuses !== undefined) expect(kernelFusedMultiplyAdd()).toBe(fuses);
+    expect(kernelFusedMultiplyAdd('simd')).toBe(false);
+    if (fuses !== undefined) expect(kernelFusedMultiplyAdd('relaxed')).toBe(fuses);
+    expect(kernelFusedMultiplyAdd()).toBe(kernelFusedMultiplyAdd(kernelVariant()));
   });
 
   it.skipIf(!relaxedRuns).each(FORMS)('$name: both variants match the reference within float32 rounding, and each other', ({ strides, reference }) => {

@@ -52,7 +52,11 @@ function kernelsOf(variant: KernelVariant): Kernels {
   return kn;
 }
 
-const kernels = (): Kernels => kernelsOf(kernelVariant());
+let active: Kernels | undefined;
+const kernels = (): Kernels => {
+  active ??= kernelsOf(kernelVariant());
+  return active;
+};
 
 /** C[m×n] (+)= op(A)·op(B) as `gemmF32`, on one thread, by the kernels of a given variant: both variants in one process. */
 export type VariantProduct = (

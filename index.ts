@@ -70,6 +70,9 @@ export { embeddingBackward, embeddingForward } from './numerics/embedding.ts';
 export { addBias, biasGradient } from './numerics/bias.ts';
 export { initEmbedding, initUniformFanIn } from './numerics/init.ts';
 export { kernelThreads, setKernelThreads } from './numerics/kernels/threads.ts';
+export { kernelVariant } from './numerics/kernels/modules.ts';
+export { kernelFusedMultiplyAdd } from './numerics/kernels/gemm.ts';
+export type { KernelVariant } from './numerics/kernels/variant-wat.ts';
 
 // The one neural training loop and its options (issue 12 §3): a plug-in supplies its parameters, batches and step.
 export { fit, makeOptimizer, type FitOptions, type FitSession, type StepResult } from './numerics/training/fit.ts';

@@ -1,12 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+/** The tests of the kernels themselves, run a second time on the plain SIMD fallback (numerics/kernels/modules.ts). */
+const KERNEL_TESTS = ['test/numerics/matmul.test.ts', 'test/numerics/vector-kernels.test.ts', 'test/numerics/kernel-threads.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Model training in tests is CPU-bound; two workers match this 2-core machine.
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      // Every test on the kernels the process chooses (relaxed SIMD where the runtime has it, unless
+      // PERPLEXITY_KERNELS says otherwise).
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'simd-kernels', include: KERNEL_TESTS, env: { PERPLEXITY_KERNELS: 'simd' } } },
+    ],
   },
 });

@@ -1,6 +1,8 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Bench, type Task } from 'tinybench';
+import { gemmOfVariant, kernelFusedMultiplyAdd, type VariantProduct } from '../numerics/kernels/gemm.ts';
+import { kernelVariant, relaxedSimdSupported } from '../numerics/kernels/modules.ts';
 import { setKernelThreads } from '../numerics/kernels/threads.ts';
 import { matmul, matmulTransA, matmulTransB, type MatrixProduct } from '../numerics/matmul.ts';
 import { matmulReference, matmulTransAReference, matmulTransBReference } from '../numerics/matmul-reference.ts';
@@ -13,6 +15,8 @@ import type { BenchCell, BenchFunction, BenchTable } from './types.ts';
  * TypeScript reference, the WebAssembly SIMD kernels on one and on two threads, and PyTorch 1.13 with
  * OpenBLAS on one and two threads (`kernels_torch.py`, same run, when /usr/bin/python3 has torch).
  * Brown vocabulary V = 14,116; LM batches of 128 (window model) and 32·35 = 1120 (RNN, bptt 35).
+ * A second table sets the relaxed-SIMD kernels (fused multiply-add) against the plain SIMD ones, in interleaved
+ * rounds. `KERNEL_BENCH=variants npx tsx bench/run.ts kernels` runs that table alone.
  */
 
 type Form = 'AB' | 'ABt' | 'AtB';
@@ -191,5 +195,100 @@ async function run(): Promise<BenchTable> {
   }
 }
 
-const bench: BenchFunction = async () => [await run()];
+/** Shapes for the relaxed-against-plain table: the products of one LSTM step and of scoring (issue 14 §2). */
+const VARIANT_SHAPES: Shape[] = [
+  { name: 'LM out fwd X·Wᵀ, B=1120', form: 'ABt', m: 1120, k: 128, n: V },
+  { name: 'LM out fwd X·W, B=1120', form: 'AB', m: 1120, k: 128, n: V },
+  { name: 'LM out bwd dW=dYᵀ·X, B=1120', form: 'AtB', m: V, k: 1120, n: 128 },
+  { name: 'RNN x·Wᵀ all steps 1120×128→512', form: 'ABt', m: 1120, k: 128, n: 512 },
+  { name: 'RNN x·Wᵀ 32×128→512', form: 'ABt', m: 32, k: 128, n: 512 },
+  { name: 'scoring one token h·Wᵀ (dot_rows)', form: 'ABt', m: 1, k: 128, n: V },
+  { name: 'scoring one token h·W (axpy_rows)', form: 'AB', m: 1, k: 128, n: V },
+];
+const ROUNDS = 5;
+
+/** Element strides (rsa, csa, rsb, csb) of op(A) and op(B) for each form on row-major operands. */
+function strides({ form, m, k, n }: Shape): [number, number, number, number] {
+  if (form === 'AB') return [k, 1, n, 1];
+  if (form === 'ABt') return [k, 1, 1, k];
+  return [1, m, n, 1];
+}
+
+/** Median seconds per call of `fn`, calling it for at least `budget` seconds and 3 times. */
+function medianSeconds(fn: () => void, budget: number): number {
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < 3 || performance.now() - start < budget * 1000) {
+    const t = performance.now();
+    fn();
+    times.push((performance.now() - t) / 1000);
+  }
+  return median(times);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+/**
+ * GFLOP/s of the relaxed and the plain kernels on one thread, the two instantiated side by side in this process
+ * (`gemmOfVariant`) on the same operands: in each of ROUNDS rounds both are timed, alternately first, and the
+ * round's ratio is plain time / relaxed time; the table gives the median ratio and its spread over the rounds.
+ */
+async function variantTable(): Promise<BenchTable> {
+  if (!relaxedSimdSupported()) return { title: 'relaxed SIMD against plain SIMD', rows: [], notes: [`Node ${process.version} has no relaxed SIMD`] };
+  const mark = allocationMark();
+  const loadBefore = loadavg()[0]!;
+  try {
+    const rows: Record<string, BenchCell>[] = [];
+    for (const s of VARIANT_SHAPES) {
+      const a = randomArray(s.m * s.k);
+      const b = randomArray(s.k * s.n);
+      const c = randomArray(s.m * s.n);
+      const [rsa, csa, rsb, csb] = strides(s);
+      const call = (gemm: VariantProduct) => () => gemm(s.m, s.n, s.k, a, rsa, csa, b, rsb, csb, c, false);
+      const plain = call(gemmOfVariant('simd'));
+      const relaxed = call(gemmOfVariant('relaxed'));
+      plain();
+      relaxed();
+      const budget = Math.min(0.5, Math.max(0.15, flops(s) / 1e10));
+      const times = { plain: [] as number[], relaxed: [] as number[] };
+      const ratios: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        await sleep(0);
+        const first = r % 2 === 0 ? 'plain' : 'relaxed';
+        const t = { plain: 0, relaxed: 0 };
+        for (const which of first === 'plain' ? (['plain', 'relaxed'] as const) : (['relaxed', 'plain'] as const)) {
+          t[which] = medianSeconds(which === 'plain' ? plain : relaxed, budget);
+          times[which].push(t[which]);
+        }
+        ratios.push(t.plain / t.relaxed);
+      }
+      const gf = (seconds: number[]): number => flops(s) / median(seconds) / 1e9;
+      rows.push({
+        shape: s.name,
+        'm×k×n': `${s.m}×${s.k}×${s.n}`,
+        'plain GFLOP/s': round(gf(times.plain)),
+        'relaxed GFLOP/s': round(gf(times.relaxed)),
+        'relaxed/plain (median)': Math.round(median(ratios) * 100) / 100,
+        'spread (min–max)': `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
+      });
+    }
+    return {
+      title: 'float32 matrix products on one thread: relaxed SIMD (f32x4.relaxed_madd) against plain SIMD (f32x4.mul + f32x4.add)',
+      rows,
+      notes: [
+        `${ROUNDS} interleaved rounds per shape (each variant's median call time per round, the first variant alternating); ratio = plain time / relaxed time.`,
+        `This process's default kernels: ${kernelVariant()}; relaxed_madd fused on this CPU: ${kernelFusedMultiplyAdd('relaxed')}.`,
+        `Load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} (2 cores).`,
+      ],
+    };
+  } finally {
+    releaseSince(mark);
+  }
+}
+
+const bench: BenchFunction = async () => (process.env.KERNEL_BENCH === 'variants' ? [await variantTable()] : [await run(), await variantTable()]);
 export default bench;

@@ -2,20 +2,33 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-/** SIMD, shared memory with atomics, and memory.fill. */
-const FEATURES = { simd: true, threads: true, bulk_memory: true };
+import type { KernelVariant } from './variant-wat.ts';
+
+interface Features {
+  simd: boolean;
+  threads: boolean;
+  bulk_memory: boolean;
+  relaxed_simd: boolean;
+}
+
+/**
+ * SIMD, shared memory with atomics, and memory.fill; relaxed SIMD only for the relaxed variant, so that a relaxed
+ * instruction in the plain modules' text fails to assemble instead of reaching a runtime without relaxed SIMD.
+ */
+const features = (variant: KernelVariant): Features => ({ simd: true, threads: true, bulk_memory: true, relaxed_simd: variant === 'relaxed' });
 
 /**
  * Assemble generated WebAssembly text, deterministically: the same text always gives the same bytes, so
  * the committed modules are checked against a fresh build by the tests.
  */
-export async function assembleWat(name: string, text: string): Promise<Uint8Array> {
+export async function assembleWat(name: string, text: string, variant: KernelVariant = 'simd'): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const module = wabt.parseWat(name, text, FEATURES);
+  const enabled = features(variant);
+  const module = wabt.parseWat(name, text, enabled);
   try {
     // wabt's typings omit validate's features argument; without it shared memory is rejected.
-    const validate: (this: typeof module, features: typeof FEATURES) => void = module.validate;
-    validate.call(module, FEATURES);
+    const validate: (this: typeof module, features: Features) => void = module.validate;
+    validate.call(module, enabled);
     return module.toBinary({ canonicalize_lebs: true, write_debug_names: true }).buffer;
   } finally {
     module.destroy();

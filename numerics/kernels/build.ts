@@ -1,23 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import { assembleWat, writeModule } from './assemble.ts';
 import { BLOCKING, gemmWat, type Blocking } from './gemm-wat.ts';
-import { GEMM_WASM_URL, VECTOR_WASM_URL } from './modules.ts';
+import { moduleUrl } from './modules.ts';
+import { KERNEL_VARIANTS, type KernelVariant } from './variant-wat.ts';
 import { vectorWat } from './vector-wat.ts';
 
 /**
- * The two kernel modules from their generated text (`gemm-wat.ts`, `vector-wat.ts`). The committed `gemm.wasm`
- * and `vector.wasm` are checked against a fresh build by `test/numerics/kernels-build.test.ts`;
- * `npm run build:kernels` rewrites them.
+ * The kernel modules from their generated text (`gemm-wat.ts`, `vector-wat.ts`), each in both variants
+ * (`variant-wat.ts`): `gemm.wasm`, `vector.wasm` (plain SIMD) and `gemm-relaxed.wasm`, `vector-relaxed.wasm`.
+ * The committed files are checked against a fresh build by `test/numerics/kernels-build.test.ts`;
+ * `npm run build:kernels` rewrites all four.
  */
-export function buildGemmWasm(blocking: Blocking = BLOCKING): Promise<Uint8Array> {
-  return assembleWat('gemm.wat', gemmWat(blocking));
+export function buildGemmWasm(blocking: Blocking = BLOCKING, variant: KernelVariant = 'simd'): Promise<Uint8Array> {
+  return assembleWat(`gemm-${variant}.wat`, gemmWat(blocking, variant), variant);
 }
 
-export function buildVectorWasm(): Promise<Uint8Array> {
-  return assembleWat('vector.wat', vectorWat());
+export function buildVectorWasm(variant: KernelVariant = 'simd'): Promise<Uint8Array> {
+  return assembleWat(`vector-${variant}.wat`, vectorWat(variant), variant);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeModule(GEMM_WASM_URL, await buildGemmWasm());
-  writeModule(VECTOR_WASM_URL, await buildVectorWasm());
+  for (const variant of KERNEL_VARIANTS) {
+    writeModule(moduleUrl('gemm', variant), await buildGemmWasm(BLOCKING, variant));
+    writeModule(moduleUrl('vector', variant), await buildVectorWasm(variant));
+  }
 }

@@ -1,6 +1,7 @@
-import { allocateBytes, inKernelMemory, kernelMemory, releaseBytes } from './arena.ts';
-import { gemmModule } from './modules.ts';
+import { allocateBytes, allocateF32, inKernelMemory, kernelMemory, releaseBytes, releaseF32 } from './arena.ts';
+import { kernelModule, kernelVariant } from './modules.ts';
 import { gemmParallel, type ParallelKernels } from './threads.ts';
+import type { KernelVariant } from './variant-wat.ts';
 
 /**
  * The float32 matrix product on WebAssembly SIMD: C[m×n] (+)= op(A)·op(B), where op(A)(i, p) =
@@ -36,16 +37,52 @@ interface Kernels extends ParallelKernels {
   work: number;
 }
 
-let loaded: Kernels | undefined;
+const loaded = new Map<KernelVariant, Kernels>();
 
-function kernels(): Kernels {
-  if (loaded === undefined) {
-    const instance = new WebAssembly.Instance(gemmModule(), { env: { memory: kernelMemory() } });
+/** The matrix kernels of a variant on this thread (the active one's serve `gemmF32`), with their scratch. */
+function kernelsOf(variant: KernelVariant): Kernels {
+  let kn = loaded.get(variant);
+  if (kn === undefined) {
+    const instance = new WebAssembly.Instance(kernelModule('gemm', variant), { env: { memory: kernelMemory() } });
     const exports = instance.exports as unknown as GemmExports;
     const workBytes = exports.work_bytes();
-    loaded = { gemm: exports.gemm, gemmWork: exports.gemm_work, workBytes, work: allocateBytes(workBytes) };
+    kn = { gemm: exports.gemm, gemmWork: exports.gemm_work, workBytes, work: allocateBytes(workBytes) };
+    loaded.set(variant, kn);
   }
-  return loaded;
+  return kn;
+}
+
+let active: Kernels | undefined;
+const kernels = (): Kernels => {
+  active ??= kernelsOf(kernelVariant());
+  return active;
+};
+
+/** C[m×n] (+)= op(A)·op(B) as `gemmF32`, on one thread, by the kernels of a given variant: both variants in one process. */
+export type VariantProduct = (
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  rsa: number,
+  csa: number,
+  b: Float32Array,
+  rsb: number,
+  csb: number,
+  c: Float32Array,
+  accumulate: boolean,
+) => void;
+
+/**
+ * The product of one kernel variant, whichever the process runs, for the tests and benchmarks that compare the
+ * two. Operands must be in kernel memory (`allocate`); shapes are not checked.
+ */
+export function gemmOfVariant(variant: KernelVariant): VariantProduct {
+  const kn = kernelsOf(variant);
+  return (m, n, k, a, rsa, csa, b, rsb, csb, c, accumulate) => {
+    if (!inKernelMemory(a) || !inKernelMemory(b) || !inKernelMemory(c)) throw new Error('gemmOfVariant: operands must be in kernel memory');
+    kn.gemm(m, n, k, a.byteOffset, rsa, csa, b.byteOffset, rsb, csb, c.byteOffset, n, accumulate ? 1 : 0, kn.work);
+  };
 }
 
 /** One product on kernel-memory pointers: split across threads when it is large, else on this one. */
@@ -119,5 +156,27 @@ export function gemmF32(
     if (pc.copied) c.set(new Float32Array(kernelMemory().buffer, pc.pointer, cLength));
   } finally {
     for (const p of [pa, pb, pc]) if (p.copied) releaseBytes(p.pointer);
+  }
+}
+
+/**
+ * Whether the kernels' multiply-adds are fused (rounded once): true for the relaxed variant on a CPU with FMA
+ * (x86 FMA3, Arm), false for the plain variant. `variant` defaults to the active one. Asked of the kernels
+ * themselves: with a = [1, 1 + 2⁻¹²] and the rows of B all −1 and all 1 + 2⁻¹², the sum −1 + (1 + 2⁻¹²)² is
+ * 2⁻¹¹ + 2⁻²⁴ when the square is not rounded first, and 2⁻¹¹ when it is (1 + 2⁻¹¹ + 2⁻²⁴ rounds to 1 + 2⁻¹¹ in
+ * float32).
+ */
+export function kernelFusedMultiplyAdd(variant: KernelVariant = kernelVariant()): boolean {
+  const width = 16;
+  const a = allocateF32(2);
+  const b = allocateF32(2 * width);
+  const c = allocateF32(width);
+  try {
+    a.set([1, 1 + 2 ** -12]);
+    b.fill(-1, 0, width).fill(1 + 2 ** -12, width);
+    gemmOfVariant(variant)(1, width, 2, a, 2, 1, b, width, 1, c, false);
+    return c.every((x) => x === 2 ** -11 + 2 ** -24);
+  } finally {
+    for (const x of [a, b, c]) releaseF32(x);
   }
 }

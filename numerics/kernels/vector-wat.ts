@@ -1,4 +1,5 @@
 import { claimLoop, JOB_HEAD } from './job-wat.ts';
+import { mulAdd, negMulAdd, type KernelVariant } from './variant-wat.ts';
 
 /**
  * The source of the float32 vector kernels (the element-wise work around the matrix products: the softmax
@@ -53,25 +54,24 @@ const exp1 = (x: string): string => `(f32x4.extract_lane 0 (call $exp4 (f32x4.sp
  * and `p` are scratch. The vector loops inline it (V8 does not inline the call, and a call per four floats
  * costs as much as the polynomial); the tails call `$exp4`, the same statements as a function.
  */
-function exp4Statements(x: string, out: string, k: string, r: string, p: string): string {
+function exp4Statements(variant: KernelVariant, x: string, out: string, k: string, r: string, p: string): string {
   return `(local.set $${x} (f32x4.pmax (f32x4.pmin ${get(x)} ${f32x4(88)}) ${f32x4(-87)}))
   (local.set $${k} (f32x4.nearest (f32x4.mul ${get(x)} ${f32x4(Math.LOG2E)})))
-  (local.set $${r} (f32x4.sub (f32x4.sub ${get(x)} (f32x4.mul ${get(k)} ${f32x4(0.693359375)}))
-                           (f32x4.mul ${get(k)} ${f32x4(-2.1219444e-4)})))
+  (local.set $${r} ${negMulAdd(variant, get(k), f32x4(-2.1219444e-4), negMulAdd(variant, get(k), f32x4(0.693359375), get(x)))})
   (local.set $${p} ${f32x4(1.98756915e-4)})
   ${[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]
-    .map((c) => `(local.set $${p} (f32x4.add (f32x4.mul ${get(p)} ${get(r)}) ${f32x4(c)}))`)
+    .map((c) => `(local.set $${p} ${mulAdd(variant, get(p), get(r), f32x4(c), { productFirst: true })})`)
     .join('\n  ')}
-  (local.set $${p} (f32x4.add (f32x4.add (f32x4.mul ${get(p)} (f32x4.mul ${get(r)} ${get(r)})) ${get(r)}) ${f32x4(1)}))
+  (local.set $${p} (f32x4.add ${mulAdd(variant, get(p), `(f32x4.mul ${get(r)} ${get(r)})`, get(r), { productFirst: true })} ${f32x4(1)}))
   (local.set $${out} (f32x4.mul ${get(p)} (i32x4.shl (f32x4.add ${get(k)} ${f32x4(8388608 + 127)}) (i32.const 23))))`;
 }
 
 /** The locals `exp4Statements` uses in a vector loop (input `ex`, scratch `ek`, `er`, `ep`). */
 const EXP_LOCALS = '(local $ex v128) (local $ek v128) (local $er v128) (local $ep v128)';
 
-const EXP4 = `
+const exp4Function = (variant: KernelVariant): string => `
 (func $exp4 (param $x v128) (result v128) (local $k v128) (local $r v128) (local $p v128)
-  ${exp4Statements('x', 'p', 'k', 'r', 'p')}
+  ${exp4Statements(variant, 'x', 'p', 'k', 'r', 'p')}
   (local.get $p))`;
 
 /** Add the four lanes of an f32x4, widened to two f64x2 accumulators (so long sums keep float64 precision). */
@@ -82,7 +82,7 @@ const widenInto = (acc0: string, acc1: string, e: string): string[] => [
 const sumLanes = `(f64.add (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0)))
                  (f64.add (f64x2.extract_lane 0 (local.get $acc1)) (f64x2.extract_lane 1 (local.get $acc1))))`;
 
-const FUNCTIONS = `
+const functions = (variant: KernelVariant): string => `
 ;; max of n floats at p (−inf for none; NaN if any is NaN). The loop takes pmax (one maxps; the IEEE f32x4.max
 ;; is about seven instructions on x64) and keeps a separate NaN flag (v ≠ v), since pmax may drop a NaN.
 (func $max (export "max") (param $p i32) (param $n i32) (result f32) (local $end i32) (local $stop i32) (local $acc v128) (local $nan v128) (local $v v128) (local $m f32)
@@ -108,7 +108,7 @@ const FUNCTIONS = `
   (local.set $s (f32x4.splat (local.get $shift)))
   ${vectorLoop(['src', 'dst'], N4, [
     '(local.set $ex (f32x4.sub (v128.load (local.get $src)) (local.get $s)))',
-    exp4Statements('ex', 'e', 'ek', 'er', 'ep'),
+    exp4Statements(variant, 'ex', 'e', 'ek', 'er', 'ep'),
     '(v128.store (local.get $dst) (local.get $e))',
     ...widenInto('acc0', 'acc1', '(local.get $e)'),
   ])}
@@ -130,7 +130,7 @@ const FUNCTIONS = `
   (local.set $s (f32x4.splat (local.get $shift)))
   ${vectorLoop(['src'], N4, [
     '(local.set $ex (f32x4.sub (v128.load (local.get $src)) (local.get $s)))',
-    exp4Statements('ex', 'e', 'ek', 'er', 'ep'),
+    exp4Statements(variant, 'ex', 'e', 'ek', 'er', 'ep'),
     ...widenInto('acc0', 'acc1', '(local.get $e)'),
   ])}
   (local.set $sum ${sumLanes})
@@ -152,8 +152,8 @@ const FUNCTIONS = `
     '(local.set $e (v128.load (local.get $p)))',
     '(local.set $lo (f64x2.promote_low_f32x4 (local.get $e)))',
     '(local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $e) (local.get $e))))',
-    '(local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $lo) (local.get $lo))))',
-    '(local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $hi) (local.get $hi))))',
+    `(local.set $acc0 ${mulAdd(variant, get('lo'), get('lo'), get('acc0'), { lanes: 'f64x2' })})`,
+    `(local.set $acc1 ${mulAdd(variant, get('hi'), get('hi'), get('acc1'), { lanes: 'f64x2' })})`,
   ])}
   (local.set $sum ${sumLanes})
   ${tailLoop(
@@ -202,12 +202,12 @@ const FUNCTIONS = `
     .join('\n  ')}
   ${vectorLoop(['p', 'g', 'm', 'v'], get('n4'), [
     '(local.set $pv (v128.load (local.get $p)))',
-    '(local.set $gv (f32x4.add (v128.load (local.get $g)) (f32x4.mul (local.get $WD) (local.get $pv))))',
-    '(local.set $mv (f32x4.add (f32x4.mul (local.get $B1) (v128.load (local.get $m))) (f32x4.mul (local.get $C1) (local.get $gv))))',
-    '(local.set $vv (f32x4.add (f32x4.mul (local.get $B2) (v128.load (local.get $v))) (f32x4.mul (f32x4.mul (local.get $C2) (local.get $gv)) (local.get $gv))))',
+    `(local.set $gv ${mulAdd(variant, get('WD'), get('pv'), '(v128.load (local.get $g))')})`,
+    `(local.set $mv ${mulAdd(variant, get('B1'), '(v128.load (local.get $m))', '(f32x4.mul (local.get $C1) (local.get $gv))', { productFirst: true })})`,
+    `(local.set $vv ${mulAdd(variant, get('B2'), '(v128.load (local.get $v))', '(f32x4.mul (f32x4.mul (local.get $C2) (local.get $gv)) (local.get $gv))', { productFirst: true })})`,
     '(v128.store (local.get $m) (local.get $mv))',
     '(v128.store (local.get $v) (local.get $vv))',
-    '(v128.store (local.get $p) (f32x4.sub (local.get $pv) (f32x4.div (f32x4.mul (local.get $STEP) (local.get $mv)) (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $vv)) (local.get $INV)) (local.get $EPS)))))',
+    `(v128.store (local.get $p) (f32x4.sub (local.get $pv) (f32x4.div (f32x4.mul (local.get $STEP) (local.get $mv)) ${mulAdd(variant, '(f32x4.sqrt (local.get $vv))', get('INV'), get('EPS'), { productFirst: true })})))`,
   ])})
 `;
 
@@ -285,12 +285,16 @@ function softmaxJob(): string {
 ${claimLoop('softmax_ce_work', 'softmax_chunk')}`;
 }
 
-/** The whole module's text. The memory is the kernels' shared arena (`kernels/arena.ts`), imported. */
-export function vectorWat(): string {
+/**
+ * The whole module's text. The memory is the kernels' shared arena (`kernels/arena.ts`), imported. `variant`
+ * 'relaxed' computes the multiply-adds of e^x (the range reduction and the Horner steps), of Adam and of the
+ * float64 sum of squares with relaxed SIMD (`variant-wat.ts`).
+ */
+export function vectorWat(variant: KernelVariant = 'simd'): string {
   return `(module
 (import "env" "memory" (memory 1 65536 shared))
-${EXP4}
-${FUNCTIONS}
+${exp4Function(variant)}
+${functions(variant)}
 ${softmaxJob()})
 `;
 }

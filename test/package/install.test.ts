@@ -126,7 +126,16 @@ describe('the npm package, installed from its tarball into an empty folder', () 
   it('ships dist/ and its documents, none of the sources', () => {
     const installed = join(pkg.dir, 'node_modules', MANIFEST.name);
     expect(readdirSync(installed).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'dist', 'docs', 'package.json']);
-    for (const file of ['index.js', 'index.d.ts', 'bin/perplexity-bench.js', 'harness/cell.js', 'numerics/kernels/gemm.wasm', 'numerics/kernels/vector.wasm']) {
+    for (const file of [
+      'index.js',
+      'index.d.ts',
+      'bin/perplexity-bench.js',
+      'harness/cell.js',
+      'numerics/kernels/gemm.wasm',
+      'numerics/kernels/vector.wasm',
+      'numerics/kernels/gemm-relaxed.wasm',
+      'numerics/kernels/vector-relaxed.wasm',
+    ]) {
       expect(existsSync(join(installed, 'dist', file)), file).toBe(true);
     }
     for (const file of ['numerics/kernels/gemm-worker.mjs', 'harness/experiments/default.json', 'harness/experiments/brown.json']) {

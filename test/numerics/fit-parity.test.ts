@@ -20,6 +20,11 @@ interface RecordedCase extends ReferenceCase {
 }
 
 const cases = reference.cases as unknown as RecordedCase[];
+
+/** |a − b| / |b|. */
+const relative = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
+/** float32 rounding drift allowed after a few epochs (the largest seen over the 14 cases was 4.0e-9). */
+const ROUNDING = 1e-7;
 const corpus = brownSlice();
 
 describe('fit reproduces the earlier training loops', () => {
@@ -30,11 +35,27 @@ describe('fit reproduces the earlier training loops', () => {
   for (const c of cases) {
     it(`${c.name}: the same valid perplexity every epoch and the same test log-probabilities`, async () => {
       const run = await runCase(corpus, c);
-      expect(run.epochs).toEqual(c.epochs);
+      // The same epochs, steps, schedule and stopping exactly; the losses and perplexities to float32 rounding:
+      // since issue 14 scoring runs many sentences per product, which moves the last bits of float32 sums
+      // (measured: at most 4.0e-9 relative, 5.1e-7 in a first log-probability). This file runs on the plain SIMD
+      // kernels (vitest.config.ts), as the reference was recorded.
+      expect(run.epochs.map(({ epoch, tokensSeen, learningRate }) => ({ epoch, tokensSeen, learningRate }))).toEqual(
+        (c.epochs as { epoch: number; tokensSeen: number; learningRate: number }[]).map(({ epoch, tokensSeen, learningRate }) => ({
+          epoch,
+          tokensSeen,
+          learningRate,
+        })),
+      );
+      (c.epochs as { trainLoss: number; validPerplexity: number }[]).forEach((e, i) => {
+        expect(relative(run.epochs[i]!.trainLoss, e.trainLoss), `epoch ${i + 1} train loss`).toBeLessThan(ROUNDING);
+        expect(relative(run.epochs[i]!.validPerplexity ?? NaN, e.validPerplexity), `epoch ${i + 1} valid perplexity`).toBeLessThan(ROUNDING);
+      });
       expect(run.bestEpoch).toBe(c.bestEpoch);
       expect(run.tokensTrained).toBe(c.tokensTrained);
-      expect(run.testLogprob).toBe(c.testLogprob);
-      expect(run.testFirstLogProbs).toEqual(c.testFirstLogProbs);
+      expect(relative(run.testLogprob, c.testLogprob), 'test log-probability').toBeLessThan(ROUNDING);
+      run.testFirstLogProbs.forEach((lp, i) => {
+        expect(Math.abs(lp - c.testFirstLogProbs[i]!), `test log-probability ${i}`).toBeLessThan(5e-6);
+      });
       const byMaxEpochs = c.plugin !== 'window' && c.stoppedBy === 'epochs' && c.budget?.epochs === undefined;
       expect(run.stoppedBy).toBe(byMaxEpochs ? 'done' : c.stoppedBy);
     });

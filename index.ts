@@ -71,6 +71,11 @@ export { addBias, biasGradient } from './numerics/bias.ts';
 export { initEmbedding, initUniformFanIn } from './numerics/init.ts';
 export { kernelThreads, setKernelThreads } from './numerics/kernels/threads.ts';
 
+// Output layers (issue 14): the interface, and the adaptive softmax (Grave et al. 2017, as torch's nn.AdaptiveLogSoftmaxWithLoss).
+export type { OutputLayer } from './numerics/output/output-layer.ts';
+export { AdaptiveSoftmax, type AdaptiveSoftmaxDescription, type AdaptiveSoftmaxOptions } from './numerics/output/adaptive-softmax.ts';
+export { adaptiveShape, defaultCutoffs, type AdaptiveShape, type AdaptiveShapeOptions } from './numerics/output/adaptive-shape.ts';
+
 // The one neural training loop and its options (issue 12 §3): a plug-in supplies its parameters, batches and step.
 export { fit, makeOptimizer, type FitOptions, type FitSession, type StepResult } from './numerics/training/fit.ts';
 export {

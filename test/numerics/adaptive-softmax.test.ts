@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../errors/user-error.ts';
+import * as api from '../../index.ts';
 import { IGNORE_INDEX } from '../../numerics/cross-entropy.ts';
 import { adaptiveShape, defaultCutoffs, pythonFloorDivide } from '../../numerics/output/adaptive-shape.ts';
 import { AdaptiveSoftmax, type AdaptiveSoftmaxOptions } from '../../numerics/output/adaptive-softmax.ts';
@@ -303,6 +304,10 @@ describe('AdaptiveSoftmax in float32 equals float64 within float32 rounding', ()
 });
 
 describe('AdaptiveSoftmax shape, initialisation and arrays', () => {
+  it('is exported from the package root', () => {
+    expect([api.AdaptiveSoftmax, api.adaptiveShape, api.defaultCutoffs]).toEqual([AdaptiveSoftmax, adaptiveShape, defaultCutoffs]);
+  });
+
   it('sizes the head and tails as torch does', () => {
     const s = adaptiveShape({ vocabSize: 50, inputSize: 16, cutoffs: [10, 30] });
     expect(s).toMatchObject({

@@ -10,7 +10,7 @@ import { UserError } from '../../errors/user-error.ts';
  * - the head is Linear(inputSize → c₀ + n): the shortlist's logits, then one logit per cluster in cluster
  *   order (head index c₀ + i stands for cluster i);
  * - cluster i is Linear(inputSize → ⌊inputSize / divValue^(i+1)⌋, no bias) → Linear(→ its word count, no bias):
- *   rarer clusters get narrower projections (the paper's §4.2 "capacity" reduction).
+ *   rarer clusters get narrower projections (the paper's reduced capacity for rare words).
  */
 export interface AdaptiveShape {
   readonly vocabSize: number;

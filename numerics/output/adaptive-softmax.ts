@@ -37,7 +37,7 @@ export interface AdaptiveSoftmaxDescription {
  *   ln P(w | z) = log_softmax(h)[w]                                       w in the shortlist [0, c₀)
  *   ln P(w | z) = log_softmax(h)[c₀ + i] + log_softmax(W_i,1 W_i,0 z)[w − cᵢ]   w in cluster i
  *
- * which is exactly normalised (the paper's eq. for the two-level tree, §4.1): the head distributes the mass
+ * which is exactly normalised (the paper's two-level tree with a shortlist in the root): the head distributes the mass
  * over shortlist words and clusters, each cluster's softmax over its words.
  *
  * Cost. Training (`forwardBackward`) runs the head on every row, and cluster i's two products only on the rows

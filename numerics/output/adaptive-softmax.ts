@@ -16,6 +16,11 @@ import { ScratchArray } from './scratch-array.ts';
 export interface AdaptiveSoftmaxOptions extends AdaptiveShapeOptions {
   /** Default float32. */
   readonly dtype?: DType;
+  /**
+   * Prefix of the parameters' names, as the model's attribute would give them in torch (`decoder` →
+   * `decoder.head.weight`, `decoder.tail.0.0.weight`, …). Default none: the module's own `named_parameters()`.
+   */
+  readonly name?: string;
 }
 
 /** Everything that fixes the layer's shape, as saved beside its arrays (a checkpoint's hyper-parameters). */
@@ -26,6 +31,7 @@ export interface AdaptiveSoftmaxDescription {
   readonly divValue: number;
   readonly headBias: boolean;
   readonly dtype: DType;
+  readonly name: string;
 }
 
 /**
@@ -60,6 +66,8 @@ export interface AdaptiveSoftmaxDescription {
 export class AdaptiveSoftmax implements OutputLayer {
   readonly shape: AdaptiveShape;
   readonly dtype: DType;
+  /** The parameters' name prefix ('' for none). */
+  readonly name: string;
   readonly parameters: readonly Parameter[];
   private readonly headWeight: Parameter;
   private readonly headBiasParameter: Parameter | null;
@@ -79,10 +87,12 @@ export class AdaptiveSoftmax implements OutputLayer {
   private clusterLogProbs = new Float64Array(0);
   private disposed = false;
 
-  private constructor(shape: AdaptiveShape, dtype: DType) {
+  private constructor(shape: AdaptiveShape, dtype: DType, name: string) {
     this.shape = shape;
     this.dtype = dtype;
-    const parameters = adaptiveParameterShapes(shape).map((p) => createParameter(p.name, p.shape, dtype));
+    this.name = name;
+    const prefix = name === '' ? '' : `${name}.`;
+    const parameters = adaptiveParameterShapes(shape).map((p) => createParameter(prefix + p.name, p.shape, dtype));
     this.parameters = parameters;
     this.headWeight = parameters[0]!;
     this.headBiasParameter = shape.headBias ? parameters[1]! : null;
@@ -104,14 +114,14 @@ export class AdaptiveSoftmax implements OutputLayer {
   static create(options: AdaptiveSoftmaxOptions): AdaptiveSoftmax {
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') throw new UserError(`adaptive softmax: dtype must be float32 or float64, got ${String(dtype)}`);
-    return new AdaptiveSoftmax(adaptiveShape(options), dtype);
+    return new AdaptiveSoftmax(adaptiveShape(options), dtype, options.name ?? '');
   }
 
-  /** A layer restored from arrays by torch name (a checkpoint's, or `namedArrays()` of another layer). */
-  static fromArrays(options: AdaptiveSoftmaxOptions, arrays: Readonly<Record<string, ArrayLike<number>>>, prefix = ''): AdaptiveSoftmax {
+  /** A layer restored from arrays by parameter name (a checkpoint's, or `namedArrays()` of another layer). */
+  static fromArrays(options: AdaptiveSoftmaxOptions, arrays: Readonly<Record<string, ArrayLike<number>>>): AdaptiveSoftmax {
     const layer = AdaptiveSoftmax.create(options);
     try {
-      layer.loadArrays(arrays, prefix);
+      layer.loadArrays(arrays);
     } catch (e) {
       layer.dispose();
       throw e;
@@ -130,7 +140,7 @@ export class AdaptiveSoftmax implements OutputLayer {
   /** The options that rebuild this layer's shape (`AdaptiveSoftmax.create(layer.description)`). */
   get description(): AdaptiveSoftmaxDescription {
     const { vocabSize, inputSize, cutoffs, divValue, headBias } = this.shape;
-    return { vocabSize, inputSize, cutoffs: [...cutoffs], divValue, headBias, dtype: this.dtype };
+    return { vocabSize, inputSize, cutoffs: [...cutoffs], divValue, headBias, dtype: this.dtype, name: this.name };
   }
 
   /**
@@ -146,30 +156,30 @@ export class AdaptiveSoftmax implements OutputLayer {
     });
   }
 
-  /** Every parameter's values by torch name (`prefix` + name), as views: copy them (`.slice()`) to keep them. */
-  namedArrays(prefix = ''): Record<string, FloatArray> {
+  /** Every parameter's values by its name, as views: copy them (`.slice()`) to keep them. */
+  namedArrays(): Record<string, FloatArray> {
     this.checkUsable();
     const out: Record<string, FloatArray> = {};
-    for (const p of this.parameters) out[prefix + p.name] = p.data;
+    for (const p of this.parameters) out[p.name] = p.data;
     return out;
   }
 
   /**
-   * Copy every parameter's values from `arrays[prefix + name]`. Each must be present with exactly the
-   * parameter's length (a UserError otherwise, before anything is copied); other names are left alone, so a
-   * whole model's arrays can be passed with this layer's prefix.
+   * Copy every parameter's values from `arrays[its name]`. Each must be present with exactly the parameter's
+   * length (a UserError otherwise, before anything is copied); other names are left alone, so a whole model's
+   * arrays (a checkpoint's) can be passed.
    */
-  loadArrays(arrays: Readonly<Record<string, ArrayLike<number>>>, prefix = ''): void {
+  loadArrays(arrays: Readonly<Record<string, ArrayLike<number>>>): void {
     this.checkUsable();
     for (const p of this.parameters) {
-      const a = arrays[prefix + p.name];
+      const a = arrays[p.name];
       if (a === undefined || a.length !== p.data.length) {
         throw new UserError(
-          `adaptive softmax: array ${prefix + p.name} is ${a === undefined ? 'missing' : `${a.length} values`}, expected ${p.data.length} ([${p.shape.join(' × ')}])`,
+          `adaptive softmax: array ${p.name} is ${a === undefined ? 'missing' : `${a.length} values`}, expected ${p.data.length} ([${p.shape.join(' × ')}])`,
         );
       }
     }
-    for (const p of this.parameters) p.data.set(arrays[prefix + p.name]!);
+    for (const p of this.parameters) p.data.set(arrays[p.name]!);
   }
 
   forwardBackward(input: FloatArray, targets: Int32Array, rows: number, gradScale: number, dInput: FloatArray): number {

@@ -47,6 +47,11 @@ function array(dtype: DType, values: ArrayLike<number>): FloatArray {
   return a;
 }
 
+/** The same arrays under `prefix` + name. */
+function renamed(arrays: Record<string, FloatArray>, prefix: string): Record<string, FloatArray> {
+  return Object.fromEntries(Object.entries(arrays).map(([k, v]) => [prefix + k, v]));
+}
+
 function argmax(a: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
@@ -376,21 +381,27 @@ describe('AdaptiveSoftmax shape, initialisation and arrays', () => {
     again.dispose();
   });
 
-  it('restores from named arrays (with a prefix) and refuses a missing or mis-sized one', () => {
-    const layer = testLayer();
-    const saved = Object.fromEntries(Object.entries(layer.namedArrays('output.')).map(([k, v]) => [k, v.slice()]));
-    expect(Object.keys(saved)).toEqual(layer.parameters.map((p) => `output.${p.name}`));
-    const restored = AdaptiveSoftmax.fromArrays(layer.description, { ...saved, 'rnn.weight_ih_l0': new Float64Array(3) }, 'output.');
+  it('names its parameters under a prefix, restores from named arrays, and refuses a missing or mis-sized one', () => {
+    const layer = AdaptiveSoftmax.fromArrays({ ...testLayer().description, name: 'decoder' }, renamed(testLayer().namedArrays(), 'decoder.'));
+    const saved = Object.fromEntries(Object.entries(layer.namedArrays()).map(([k, v]) => [k, v.slice()]));
+    expect(Object.keys(saved)).toEqual(
+      ['head.weight', 'head.bias', 'tail.0.0.weight', 'tail.0.1.weight', 'tail.1.0.weight', 'tail.1.1.weight', 'tail.2.0.weight', 'tail.2.1.weight'].map(
+        (n) => `decoder.${n}`,
+      ),
+    );
+    expect(layer.description.name).toBe('decoder');
+    // A whole model's arrays: the layer takes its own and leaves the others.
+    const restored = AdaptiveSoftmax.fromArrays(layer.description, { ...saved, 'rnn.weight_ih_l0': new Float64Array(3) });
     const input = randomArray(2 * layer.inputSize, 17);
     const a = new Float64Array(layer.vocabSize);
     const b = new Float64Array(layer.vocabSize);
-    layer.logDistribution(input, a);
+    testLayer().logDistribution(input, a);
     restored.logDistribution(input, b);
     expect(b).toEqual(a);
-    const { 'output.tail.1.0.weight': _, ...missing } = saved;
-    expect(() => AdaptiveSoftmax.fromArrays(layer.description, missing, 'output.')).toThrow(/output\.tail\.1\.0\.weight is missing/);
-    expect(() => restored.loadArrays({ ...saved, 'output.head.bias': new Float64Array(2) }, 'output.')).toThrow(/head\.bias is 2 values, expected 9/);
-    expect(restored.logDistribution(input, b)).toBeUndefined();
+    const { 'decoder.tail.1.0.weight': _, ...missing } = saved;
+    expect(() => AdaptiveSoftmax.fromArrays(layer.description, missing)).toThrow(/decoder\.tail\.1\.0\.weight is missing/);
+    expect(() => restored.loadArrays({ ...saved, 'decoder.head.bias': new Float64Array(2) })).toThrow(/head\.bias is 2 values, expected 9/);
+    restored.logDistribution(input, b);
     expect(b).toEqual(a);
     layer.dispose();
     restored.dispose();

@@ -74,6 +74,11 @@ export { kernelVariant } from './numerics/kernels/modules.ts';
 export { kernelFusedMultiplyAdd } from './numerics/kernels/gemm.ts';
 export type { KernelVariant } from './numerics/kernels/variant-wat.ts';
 
+// Output layers (issue 14): the interface, and the adaptive softmax (Grave et al. 2017, as torch's nn.AdaptiveLogSoftmaxWithLoss).
+export type { OutputLayer } from './numerics/output/output-layer.ts';
+export { AdaptiveSoftmax, type AdaptiveSoftmaxDescription, type AdaptiveSoftmaxOptions } from './numerics/output/adaptive-softmax.ts';
+export { adaptiveShape, defaultCutoffs, type AdaptiveShape, type AdaptiveShapeOptions } from './numerics/output/adaptive-shape.ts';
+
 // The one neural training loop and its options (issue 12 §3): a plug-in supplies its parameters, batches and step.
 export { fit, makeOptimizer, type FitOptions, type FitSession, type StepResult } from './numerics/training/fit.ts';
 export {

@@ -1,6 +1,7 @@
 import { dropoutBackward, dropoutForward } from '../../numerics/dropout.ts';
 import { embeddingBackward, embeddingForward } from '../../numerics/embedding.ts';
 import { createParameter, type Parameter } from '../../numerics/parameter.ts';
+import { AdaptiveSoftmax } from '../../numerics/output/adaptive-softmax.ts';
 import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
 import { FullSoftmax } from '../../numerics/output/full-softmax.ts';
 import { createOutputLayer, type OutputOptions } from '../../numerics/output/options.ts';
@@ -92,6 +93,9 @@ export class RecurrentNetwork {
       this.random.uniform(out.wordWeight.data, -INIT_RANGE, INIT_RANGE);
       out.classBias.data.fill(0);
       out.wordBias.data.fill(0);
+    } else if (out instanceof AdaptiveSoftmax) {
+      // torch's nn.AdaptiveLogSoftmaxWithLoss initialisation (nn.Linear's defaults), from the network's stream.
+      out.initialize(this.random);
     }
     for (const p of this.parameters) p.grad.fill(0);
   }

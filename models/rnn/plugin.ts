@@ -18,7 +18,11 @@ const CONFORMANCE = {
     { hyperParameters: { ...SMALL, embeddingSize: 12, hiddenSize: 12, numLayers: 2, dropout: 0.2, tie: true } },
     { hyperParameters: { ...SMALL, numLayers: 2, dropout: 0.2, output: 'class' } },
   ],
-  gru: [{ hyperParameters: SMALL }, { hyperParameters: { ...SMALL, output: 'class', classBinning: 'unigram' } }],
+  gru: [
+    { hyperParameters: SMALL },
+    { hyperParameters: { ...SMALL, output: 'class', classBinning: 'unigram' } },
+    { hyperParameters: { ...SMALL, output: 'adaptive' } },
+  ],
 };
 
 function gatedPlugin(cell: 'lstm' | 'gru'): ModelPlugin {

@@ -52,7 +52,7 @@ export class WindowModel implements LanguageModel {
   toCheckpoint(): CheckpointData {
     const arrays: Record<string, StoredArray> = {};
     for (const p of this.net.parameters()) arrays[p.name] = p.data;
-    if (this.net.classOutput) Object.assign(arrays, outputLayerState(this.net.classOutput, 'output'));
+    if (this.net.outputLayer) Object.assign(arrays, outputLayerState(this.net.outputLayer, 'output'));
     return { plugin: this.plugin, hyperParameters: this.hyperParameters, vocabulary: this.vocab.words, meta: null, arrays };
   }
 
@@ -66,7 +66,7 @@ export class WindowModel implements LanguageModel {
       }
       p.data.set(a);
     }
-    if (model.net.classOutput) restoreOutputLayerState(model.net.classOutput, 'output', data.arrays, 'window');
+    if (model.net.outputLayer) restoreOutputLayerState(model.net.outputLayer, 'output', data.arrays, 'window');
     return model;
   }
 }

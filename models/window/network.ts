@@ -5,7 +5,8 @@ import { dropoutBackward, dropoutForward } from '../../numerics/dropout.ts';
 import { embeddingBackward, embeddingForward } from '../../numerics/embedding.ts';
 import { initEmbedding, initUniformFanIn } from '../../numerics/init.ts';
 import { matmul, matmulTransA, matmulTransB } from '../../numerics/matmul.ts';
-import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
+import { AdaptiveSoftmax } from '../../numerics/output/adaptive-softmax.ts';
+import type { OutputLayer } from '../../numerics/output/output-layer.ts';
 import { createOutputLayer, type OutputOptions } from '../../numerics/output/options.ts';
 import { OUTPUT_ROWS } from '../../numerics/output/full-softmax.ts';
 import { createParameter, type Parameter } from '../../numerics/parameter.ts';
@@ -67,8 +68,8 @@ export class WindowNetwork {
   /** O = [Uᵀ; Wᵀ] as one K×|V| array (U and W are views of it), and its gradient; empty with the class output. */
   readonly O: FloatArray;
   readonly dO: FloatArray;
-  /** The class-factored output over Z, or null for eq. 1's softmax. */
-  readonly classOutput: ClassSoftmax | null;
+  /** The factored output layer over Z (class or adaptive softmax), or null for eq. 1's softmax. */
+  readonly outputLayer: OutputLayer | null;
   /** Scratch logits of `scoreTargets` and `logDistribution` (eq. 1's softmax). */
   private scoringBuffer: FloatArray | undefined;
 
@@ -81,10 +82,12 @@ export class WindowNetwork {
     this.C = createParameter('C', [V, m], dtype);
     this.H = h > 0 ? createParameter('H', [h, this.inputSize], dtype) : null;
     this.d = h > 0 ? createParameter('d', [h], dtype) : null;
-    const layer =
-      shape.output?.output === 'class' ? createOutputLayer(shape.output, { vocabSize: V, inputSize: this.outputInputs, dtype, name: 'output' }) : null;
-    this.classOutput = layer instanceof ClassSoftmax ? layer : null;
-    const full = this.classOutput === null;
+    const output = shape.output;
+    this.outputLayer =
+      output !== undefined && output.output !== 'full'
+        ? createOutputLayer(output, { vocabSize: V, inputSize: this.outputInputs, dtype, name: 'output' })
+        : null;
+    const full = this.outputLayer === null;
     this.b = full ? createParameter('b', [V], dtype) : null;
     this.O = allocate(dtype, full ? this.outputInputs * V : 0);
     this.dO = allocate(dtype, full ? this.outputInputs * V : 0);
@@ -108,7 +111,7 @@ export class WindowNetwork {
     }
     release(this.O);
     release(this.dO);
-    this.classOutput?.dispose();
+    this.outputLayer?.dispose();
     if (this.scoringBuffer) release(this.scoringBuffer);
   }
 
@@ -119,8 +122,8 @@ export class WindowNetwork {
    * with `rows`), then log-softmax at the targets only; the class output: its own `logProbAt`.
    */
   scoreTargets(input: FloatArray, targets: Int32Array, rows: number, out: Float64Array): void {
-    if (this.classOutput) {
-      this.classOutput.logProbAt(input, targets, rows, out);
+    if (this.outputLayer) {
+      this.outputLayer.logProbAt(input, targets, rows, out);
       return;
     }
     const { outputInputs: K, vocabSize: V } = this;
@@ -135,8 +138,8 @@ export class WindowNetwork {
 
   /** One context's whole distribution: out[w] = ln P(w | Z) for every w (input: one row of K). */
   logDistribution(input: FloatArray, out: Float64Array): void {
-    if (this.classOutput) {
-      this.classOutput.logDistribution(input, out);
+    if (this.outputLayer) {
+      this.outputLayer.logDistribution(input, out);
       return;
     }
     const { outputInputs: K, vocabSize: V } = this;
@@ -155,7 +158,7 @@ export class WindowNetwork {
   /** In the order of `named_parameters()` of the PyTorch twin (test/fixtures/torch/make_window_fixture.py); the class output's last. */
   parameters(): Parameter[] {
     const own = [this.C, this.H, this.d, this.U, this.b, this.W].filter((p): p is Parameter => p !== null);
-    return [...own, ...(this.classOutput?.parameters ?? [])];
+    return [...own, ...(this.outputLayer?.parameters ?? [])];
   }
 
   /**
@@ -172,7 +175,8 @@ export class WindowNetwork {
     if (this.b) initUniformFanIn(this.b.data, this.h > 0 ? this.h : this.inputSize, random);
     if (this.W) initUniformFanIn(this.W.data, this.inputSize, random);
     // The class output: nn.Linear(K, C) and nn.Linear(K, |V|) defaults, fan-in K.
-    if (this.classOutput) for (const p of this.classOutput.parameters) initUniformFanIn(p.data, this.outputInputs, random);
+    if (this.outputLayer instanceof AdaptiveSoftmax) this.outputLayer.initialize(random);
+    else if (this.outputLayer) for (const p of this.outputLayer.parameters) initUniformFanIn(p.data, this.outputInputs, random);
   }
 }
 
@@ -215,7 +219,7 @@ export class WindowWorkspace {
     this.x = allocate(dtype, capacity * inputSize);
     this.t = allocate(dtype, capacity * h);
     this.Z = allocate(dtype, capacity * outputInputs);
-    this.y = allocate(dtype, net.classOutput ? 0 : full * vocabSize);
+    this.y = allocate(dtype, net.outputLayer ? 0 : full * vocabSize);
     this.dZ = allocate(dtype, full * outputInputs);
     this.da = allocate(dtype, full * h);
     this.dx = allocate(dtype, full * inputSize);

@@ -18,5 +18,6 @@ export const windowPlugin = definePlugin({
     { hyperParameters: { n: 3, m: 4, h: 6, direct: true, batchSize: 64, dtype: 'float64' } },
     { hyperParameters: { n: 4, m: 6, h: 0, direct: true, batchSize: 16, optimizer: 'sgd', momentum: 0.9, dropout: 0.2, clip: 5 } },
     { hyperParameters: { n: 3, m: 4, h: 6, direct: true, batchSize: 32, output: 'class', dropout: 0.2 } },
+    { hyperParameters: { n: 3, m: 4, h: 6, batchSize: 32, output: 'adaptive', divValue: 2 } },
   ],
 });

@@ -1,6 +1,7 @@
 import { softmaxCrossEntropy } from '../../numerics/cross-entropy.ts';
 import { zeroEmbeddingRows } from '../../numerics/embedding.ts';
 import { EOS_ID } from '../../corpora/vocabulary.ts';
+import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
 import { classesForTraining } from '../../numerics/output/options.ts';
 import { zeroGradients } from '../../numerics/parameter.ts';
 import { Random } from '../../numerics/random.ts';
@@ -18,7 +19,7 @@ import { WindowScorer } from './scorer.ts';
  */
 export function windowStep(ws: WindowWorkspace, rows: number, dropout: number, random: Random | null): number {
   forward(ws, rows, dropout, random);
-  const classes = ws.net.classOutput;
+  const classes = ws.net.outputLayer;
   if (classes) {
     // The class output accumulates into its gradients: they start each step from zero, as O's are overwritten.
     zeroGradients(classes.parameters);
@@ -44,7 +45,8 @@ export function clearEmbeddingGradients(ws: WindowWorkspace, rows: number): void
 function windowSession(net: WindowNetwork, hp: ResolvedWindowHyperParameters, data: TrainingData, seed: number): FitSession<number> {
   const random = new Random(seed);
   // A class output's classes come from the training targets' counts (the words, and </s> once per sentence).
-  if (net.classOutput) net.classOutput.setClasses(classesForTraining(hp, net.vocabSize, data.train.tokens, EOS_ID, data.train.starts.length - 1));
+  if (net.outputLayer instanceof ClassSoftmax)
+    net.outputLayer.setClasses(classesForTraining(hp, net.vocabSize, data.train.tokens, EOS_ID, data.train.starts.length - 1));
   net.initialize(random);
   const examples = windowExamples(data.train, net.n, data.mode);
   const total = examples.positions.length;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { UserError } from '../../errors/user-error.ts';
 import type { Parameter } from '../parameter.ts';
 import type { DType } from '../tensor.ts';
+import { defaultCutoffs } from './adaptive-shape.ts';
+import { AdaptiveSoftmax } from './adaptive-softmax.ts';
 import { ClassSoftmax } from './class-softmax.ts';
 import { FullSoftmax } from './full-softmax.ts';
 import type { OutputLayer } from './output-layer.ts';
@@ -13,20 +15,41 @@ import { classesFromOrder, defaultClassCount, frequencyClasses, targetCounts, ty
  */
 export const outputOptions = {
   output: z
-    .enum(['full', 'class'])
+    .enum(['full', 'class', 'adaptive'])
     .default('full')
-    .describe('output layer: full softmax over |V|, or class-factored P(c | h) · P(w | c, h) (Mikolov et al. 2011; far faster for large |V|)'),
+    .describe(
+      'output layer: full softmax over |V|, class-factored P(c | h) · P(w | c, h) (Mikolov et al. 2011), or the adaptive softmax (Grave et al. 2017); the last two are far faster for large |V|',
+    ),
   classes: z.number().int().min(0).max(65536).default(0).describe('word classes of the class output (0: about √|V|)'),
   classBinning: z
     .enum(['sqrt', 'unigram'])
     .default('sqrt')
     .describe('class output: classes hold equal shares of √(unigram probability) (RNNLM toolkit default) or of the unigram probability'),
+  cutoffs: z
+    .union([
+      z.array(z.number().int().min(1)),
+      z
+        .string()
+        .regex(/^\d+(,\d+)*$/, 'a comma-separated list of word ids, e.g. 2000,8000')
+        .transform((s) => s.split(',').map(Number)),
+    ])
+    .default([])
+    .describe('adaptive output: the cut-offs of the shortlist and clusters in frequency-ordered ids, e.g. 2000,8000 (empty: chosen for |V|)'),
+  divValue: z
+    .number()
+    .gt(1)
+    .max(64)
+    .default(4)
+    .describe("adaptive output: each cluster's projection is divValue times narrower than the one before (torch's div_value)"),
 };
 
 export interface OutputOptions {
-  readonly output: 'full' | 'class';
+  readonly output: 'full' | 'class' | 'adaptive';
   readonly classes: number;
   readonly classBinning: ClassBinning;
+  /** Adaptive output: its cut-offs (empty: `defaultCutoffs`) and div_value; absent means those defaults. */
+  readonly cutoffs?: readonly number[];
+  readonly divValue?: number;
 }
 
 /** The number of classes the options ask for at this vocabulary size (never more than |V|). */
@@ -61,8 +84,22 @@ export interface OutputLayerShape {
   readonly tied?: Parameter | null;
 }
 
-/** The output layer the options ask for (a class output starts with `provisionalClasses`). */
+/** The adaptive output's cut-offs: the options', or `defaultCutoffs` for this vocabulary and input width. */
+export function adaptiveCutoffs(options: OutputOptions, vocabSize: number, inputSize: number): number[] {
+  const divValue = options.divValue ?? 4;
+  return options.cutoffs && options.cutoffs.length > 0 ? [...options.cutoffs] : defaultCutoffs(vocabSize, { inputSize, divValue });
+}
+
+/**
+ * The output layer the options ask for (a class output starts with `provisionalClasses`; an adaptive one's
+ * parameters are zero until the model initialises them).
+ */
 export function createOutputLayer(options: OutputOptions, shape: OutputLayerShape): OutputLayer {
+  if (options.output === 'adaptive') {
+    const { vocabSize, inputSize, dtype, name } = shape;
+    const cutoffs = adaptiveCutoffs(options, vocabSize, inputSize);
+    return AdaptiveSoftmax.create({ vocabSize, inputSize, cutoffs, divValue: options.divValue ?? 4, headBias: false, dtype, name });
+  }
   if (options.output === 'class') {
     const classes = provisionalClasses(options, shape.vocabSize);
     return new ClassSoftmax({ ...shape, numClasses: classes.numClasses }, classes);

@@ -64,6 +64,7 @@ describe('recurrent language model', () => {
     ['rnn', { oneHot: true, numLayers: 1 }],
     ['lstm', { output: { output: 'class', classes: 3, classBinning: 'sqrt' } }],
     ['gru', { numLayers: 1, output: { output: 'class', classes: 7, classBinning: 'unigram' } }],
+    ['rnn', { numLayers: 1, output: { output: 'adaptive', classes: 0, classBinning: 'sqrt', cutoffs: [3, 5], divValue: 2 } }],
   ] as [Cell, Partial<NetworkShape>][]) {
     it(`back-propagates the masked mean cross-entropy exactly: ${cell} ${JSON.stringify(extra)}`, () => {
       const net = network(cell, extra);
@@ -101,7 +102,7 @@ describe('recurrent language model', () => {
     expect(pass.step({ ...second, reset: true })).not.toBeCloseTo(tail, 3);
   });
 
-  for (const output of ['full', 'class'] as const)
+  for (const output of ['full', 'class', 'adaptive'] as const)
     it(`scores like training: the scorer gives the same log-probabilities as the training forward pass (${output} output)`, () => {
       const net = network('gru', { output: { output, classes: 3, classBinning: 'sqrt' } });
       const pass = new TrainingPass(net, 1, 4);

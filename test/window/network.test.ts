@@ -38,11 +38,14 @@ describe.each(shapes)('window network n=$n m=$m h=$h direct=$direct', (shape) =>
     });
   }
 
-  it('with the class output, the whole step matches finite differences for every parameter (float64, dropout 0.3)', () => {
-    const net = new WindowNetwork({ vocabSize: V, ...shape, dtype: 'float64', output: { output: 'class', classes: 3, classBinning: 'sqrt' } });
+  it.each([
+    ['class', { output: 'class', classes: 3, classBinning: 'sqrt' }, 'output.word.weight'],
+    ['adaptive', { output: 'adaptive', classes: 0, classBinning: 'sqrt', cutoffs: [3], divValue: 2 }, 'output.tail.0.1.weight'],
+  ] as const)('with the %s output, the whole step matches finite differences for every parameter (float64, dropout 0.3)', (_kind, output, name) => {
+    const net = new WindowNetwork({ vocabSize: V, ...shape, dtype: 'float64', output });
     net.initialize(new Random(3));
     expect(net.b).toBeNull();
-    expect(net.parameters().map((p) => p.name)).toContain('output.word.weight');
+    expect(net.parameters().map((p) => p.name)).toContain(name);
     const ws = new WindowWorkspace(net, B, true);
     const r = new Random(6);
     for (let i = 0; i < ws.contexts.length; i++) ws.contexts[i] = r.int(V);

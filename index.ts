@@ -70,7 +70,7 @@ export { embeddingBackward, embeddingForward } from './numerics/embedding.ts';
 export { addBias, biasGradient } from './numerics/bias.ts';
 export { initEmbedding, initUniformFanIn } from './numerics/init.ts';
 export { kernelThreads, setKernelThreads } from './numerics/kernels/threads.ts';
-export { kernelVariant } from './numerics/kernels/modules.ts';
+export { kernelVariant } from './numerics/kernels/variant.ts';
 export { kernelFusedMultiplyAdd } from './numerics/kernels/gemm.ts';
 export type { KernelVariant } from './numerics/kernels/variant-wat.ts';
 

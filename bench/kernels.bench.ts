@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Bench, type Task } from 'tinybench';
 import { gemmOfVariant, kernelFusedMultiplyAdd, type VariantProduct } from '../numerics/kernels/gemm.ts';
-import { kernelVariant, relaxedSimdSupported } from '../numerics/kernels/modules.ts';
+import { kernelVariant, relaxedSimdSupported } from '../numerics/kernels/variant.ts';
 import { setKernelThreads } from '../numerics/kernels/threads.ts';
 import { matmul, matmulTransA, matmulTransB, type MatrixProduct } from '../numerics/matmul.ts';
 import { matmulReference, matmulTransAReference, matmulTransBReference } from '../numerics/matmul-reference.ts';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { assembleWat, writeModule } from './assemble.ts';
 import { BLOCKING, gemmWat, type Blocking } from './gemm-wat.ts';
-import { moduleUrl } from './modules.ts';
+import { moduleUrl } from './variant.ts';
 import { KERNEL_VARIANTS, type KernelVariant } from './variant-wat.ts';
 import { vectorWat } from './vector-wat.ts';
 

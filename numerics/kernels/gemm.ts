@@ -1,5 +1,6 @@
 import { allocateBytes, allocateF32, inKernelMemory, kernelMemory, releaseBytes, releaseF32 } from './arena.ts';
-import { kernelModule, kernelVariant } from './modules.ts';
+import { kernelModule } from './modules.ts';
+import { kernelVariant } from './variant.ts';
 import { gemmParallel, type ParallelKernels } from './threads.ts';
 import type { KernelVariant } from './variant-wat.ts';
 

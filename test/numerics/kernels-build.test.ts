@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildGemmWasm, buildVectorWasm } from '../../numerics/kernels/build.ts';
 import { BLOCKING, gemmWat } from '../../numerics/kernels/gemm-wat.ts';
-import { moduleUrl } from '../../numerics/kernels/modules.ts';
+import { moduleUrl } from '../../numerics/kernels/variant.ts';
 import { KERNEL_VARIANTS } from '../../numerics/kernels/variant-wat.ts';
 import { vectorWat } from '../../numerics/kernels/vector-wat.ts';
 

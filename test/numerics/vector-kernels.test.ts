@@ -8,7 +8,7 @@ import { Random } from '../../numerics/random.ts';
 import { logSoftmaxAt, logSumExp } from '../../numerics/softmax.ts';
 import { allocate } from '../../numerics/tensor.ts';
 import { buildVectorWasm } from '../../numerics/kernels/build.ts';
-import { VECTOR_WASM_URL } from '../../numerics/kernels/modules.ts';
+import { VECTOR_WASM_URL } from '../../numerics/kernels/variant.ts';
 import { expSumF32, maxF32, onVectorKernels } from '../../numerics/kernels/vector.ts';
 
 /** A float32 array in kernel memory (where the SIMD kernels run) holding `values`. */

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { encodeCorpus } from '../corpora/corpus.ts';
+import { EOS_ID } from '../corpora/vocabulary.ts';
 import { loadCorpus } from '../corpora/load.ts';
 import { streamSegments, type Segment } from '../models/rnn/batches.ts';
 import { RecurrentNetwork, TrainingPass } from '../models/rnn/network.ts';
@@ -17,6 +18,9 @@ import { softmaxCrossEntropy } from '../numerics/cross-entropy.ts';
 import { embeddingBackward, embeddingForward, zeroEmbeddingRows } from '../numerics/embedding.ts';
 import { kernelThreads } from '../numerics/kernels/threads.ts';
 import { matmul, matmulTransA, matmulTransB } from '../numerics/matmul.ts';
+import { ClassSoftmax } from '../numerics/output/class-softmax.ts';
+import { FullSoftmax } from '../numerics/output/full-softmax.ts';
+import { classesForTraining, type OutputOptions } from '../numerics/output/options.ts';
 import { type Parameter, zeroGradients } from '../numerics/parameter.ts';
 import { Random } from '../numerics/random.ts';
 import { allocate, type FloatArray, release } from '../numerics/tensor.ts';
@@ -26,7 +30,8 @@ import { allocate, type FloatArray, release } from '../numerics/tensor.ts';
  * batch 32, bptt 35, Adam, clip 0.25) and the window model (n = 5, m = 60, h = 100, batch 128, Adam) at the Brown
  * vocabulary, on real Brown batches in stream mode.
  *
- *   npx tsx bench/step-profile.ts [--models lstm,gru,rnn,window] [--steps 20] [--warmup 5] [--out FILE.md]
+ *   npx tsx bench/step-profile.ts [--models lstm,gru,rnn,window] [--steps 20] [--warmup 5] [--output full|class]
+ *       [--classes N] [--class-binning sqrt|unigram] [--out FILE.md]
  *
  * Each step is the model's training step (`TrainingPass.step` in models/rnn/network.ts, `windowStep` in
  * models/window/training.ts) plus what `fit` (numerics/training/fit.ts) does around it, written out here call by
@@ -37,18 +42,26 @@ import { allocate, type FloatArray, release } from '../numerics/tensor.ts';
  * backward, recurrence (or the window's hidden layer) forward and backward, the output layer (logits product,
  * bias, softmax cross-entropy, the two gradient products, bias gradient), clipping or the gradient norm (which `fit`
  * computes every step for the divergence watch), the optimiser step, and zeroing the gradients. Median of each
- * phase over `--steps` steps after `--warmup`.
+ * phase over `--steps` steps after `--warmup`. With `--output class` the output layer is the class-factored one
+ * (numerics/output/class-softmax.ts, classes from the training counts as the plug-ins make them), timed as one
+ * phase (its `forwardBackward`).
  */
 const { values } = parseArgs({
   options: {
     models: { type: 'string', default: 'lstm,gru,rnn,window' },
     steps: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
+    output: { type: 'string', default: 'full' },
+    classes: { type: 'string', default: '0' },
+    'class-binning': { type: 'string', default: 'sqrt' },
     out: { type: 'string' },
   },
 });
 const STEPS = Number(values.steps);
 const WARMUP = Number(values.warmup);
+if (values.output !== 'full' && values.output !== 'class') throw new Error('--output is full or class');
+if (values['class-binning'] !== 'sqrt' && values['class-binning'] !== 'unigram') throw new Error('--class-binning is sqrt or unigram');
+const OUTPUT: OutputOptions = { output: values.output, classes: Number(values.classes), classBinning: values['class-binning'] };
 const SIZE = 128;
 const BATCH = 32;
 const BPTT = 35;
@@ -119,8 +132,16 @@ function recurrentProfile(cell: Cell, corpus: ReturnType<typeof encodeCorpus>): 
     dropout: 0,
     tie: false,
     oneHot: false,
+    output: OUTPUT,
     seed: 1,
   });
+  const sentences = corpus.train.starts.length - 1;
+  if (net.output instanceof ClassSoftmax) {
+    // As the trainer does: the classes of the training counts, then the parameters drawn for them.
+    net.output.setClasses(classesForTraining(OUTPUT, V, corpus.train.tokens, EOS_ID, sentences));
+    net.initialize(1);
+  }
+  const full = net.output instanceof FullSoftmax ? net.output : null;
   const H = SIZE;
   const D = SIZE;
   const params = net.parameters;
@@ -129,7 +150,7 @@ function recurrentProfile(cell: Cell, corpus: ReturnType<typeof encodeCorpus>): 
   const cutMs = (performance.now() - cutStart) / segments.length;
   const rows = BATCH * BPTT;
   const x = allocate('float32', rows * D);
-  const logits = allocate('float32', rows * V);
+  const logits = allocate('float32', full ? rows * V : 0);
   const dTop = allocate('float32', rows * H);
   const h = allocate('float32', BATCH * H);
   const c = allocate('float32', BATCH * H);
@@ -137,8 +158,6 @@ function recurrentProfile(cell: Cell, corpus: ReturnType<typeof encodeCorpus>): 
   const ws = net.layer.createWorkspace();
   const adam = new Adam(params, { lr: 0.002 });
   const encoder = net.encoder!;
-  const W = net.decoderWeight;
-  const b = net.decoderBias;
 
   /** TrainingPass.step without dropout, then fit's clipping and Adam; returns the summed loss. */
   const step = (segment: Segment, t: PhaseTimer, update: boolean): number => {
@@ -152,20 +171,30 @@ function recurrentProfile(cell: Cell, corpus: ReturnType<typeof encodeCorpus>): 
     const out = net.layer.forwardTimeMajor(ws, x.subarray(0, n * D), T, B, segment.reset ? zeros : h, segment.reset ? zeros : c, true);
     h.set(ws.hN.subarray(0, B * H));
     if (cell === 'lstm') c.set(ws.cN.subarray(0, B * H));
-    t.start('output: logits product');
-    const y = logits.subarray(0, n * V);
-    matmulTransB(out, W.data, y, n, H, V, false);
-    t.start('output: bias and its gradient');
-    addBias(y, b.data, n, V);
-    t.start('output: softmax cross-entropy');
-    const loss = softmaxCrossEntropy(y, targets, y, n, V, 1 / Math.max(segment.tokens, 1));
-    t.start('output: weight-gradient product');
-    matmulTransA(y, out, W.grad, V, n, H, true);
-    t.start('output: bias and its gradient');
-    biasGradient(y, b.grad, n, V);
-    t.start('output: input-gradient product');
     const dHidden = dTop.subarray(0, n * H);
-    matmul(y, W.data, dHidden, n, V, H);
+    const gradScale = 1 / Math.max(segment.tokens, 1);
+    let loss: number;
+    if (full) {
+      // FullSoftmax.forwardBackward (numerics/output/full-softmax.ts), call by call.
+      const W = full.weight;
+      const b = full.bias;
+      t.start('output: logits product');
+      const y = logits.subarray(0, n * V);
+      matmulTransB(out, W.data, y, n, H, V, false);
+      t.start('output: bias and its gradient');
+      addBias(y, b.data, n, V);
+      t.start('output: softmax cross-entropy');
+      loss = softmaxCrossEntropy(y, targets, y, n, V, gradScale);
+      t.start('output: weight-gradient product');
+      matmulTransA(y, out, W.grad, V, n, H, true);
+      t.start('output: bias and its gradient');
+      biasGradient(y, b.grad, n, V);
+      t.start('output: input-gradient product');
+      matmul(y, W.data, dHidden, n, V, H);
+    } else {
+      t.start('output: class-factored forwardBackward');
+      loss = net.output.forwardBackward(out, targets, n, gradScale, dHidden);
+    }
     t.start('recurrence');
     const dx = net.layer.backwardTimeMajor(ws, dHidden);
     t.start('embedding');
@@ -202,7 +231,7 @@ function recurrentProfile(cell: Cell, corpus: ReturnType<typeof encodeCorpus>): 
   net.dispose();
   for (const a of [x, logits, dTop, h, c, zeros]) release(a);
   return {
-    model: cell,
+    model: `${cell}, ${OUTPUT.output} output`,
     timer,
     perStep: new Map([['data (segments, per step)', cutMs]]),
     check: `summed loss ${lossCopy.toFixed(4)}, gradients within ${diff.toExponential(1)}`,
@@ -215,8 +244,10 @@ function windowProfile(corpus: ReturnType<typeof encodeCorpus>): Profile {
   const m = 60;
   const hidden = 100;
   const batch = 128;
-  const net = new WindowNetwork({ vocabSize: V, n, m, h: hidden, direct: false, dtype: 'float32' });
+  const net = new WindowNetwork({ vocabSize: V, n, m, h: hidden, direct: false, dtype: 'float32', output: OUTPUT });
   const random = new Random(1);
+  const classes = net.classOutput;
+  if (classes) classes.setClasses(classesForTraining(OUTPUT, V, corpus.train.tokens, EOS_ID, corpus.train.starts.length - 1));
   net.initialize(random);
   const ws = new WindowWorkspace(net, batch);
   const examples = windowExamples(corpus.train, n, 'stream');
@@ -232,7 +263,7 @@ function windowProfile(corpus: ReturnType<typeof encodeCorpus>): Profile {
   const w = n - 1;
   let from = 0;
 
-  /** forward + softmaxCrossEntropy + backward of models/window/network.ts (no dropout, no direct connections: Z = t), then fit's norm and Adam. */
+  /** windowStep of models/window/training.ts (no dropout, no direct connections: Z = t), then fit's norm and Adam. */
   const step = (t: PhaseTimer, update: boolean, advance: boolean): number => {
     const rows = batch;
     const { x, t: th, Z, y, dZ, da, dx, contexts, targets } = ws;
@@ -246,19 +277,26 @@ function windowProfile(corpus: ReturnType<typeof encodeCorpus>): Profile {
     matmulTransB(x, H!.data, th, rows, I, hidden, true);
     tanhForward(th, th, rows * hidden);
     Z.set(th.subarray(0, rows * hidden));
-    t.start('output: logits product');
-    matmul(Z, net.O, y, rows, K, V, false);
-    t.start('output: bias and its gradient');
-    addBias(y, b.data, rows, V);
-    t.start('output: softmax cross-entropy');
-    const loss = softmaxCrossEntropy(y, targets, y, rows, V, 1 / rows);
-    t.start('output: bias and its gradient');
-    b.grad.fill(0);
-    biasGradient(y, b.grad, rows, V);
-    t.start('output: weight-gradient product');
-    matmulTransA(Z, y, net.dO, K, rows, V);
-    t.start('output: input-gradient product');
-    matmulTransB(y, net.O, dZ, rows, V, K);
+    let loss: number;
+    if (classes) {
+      t.start('output: class-factored forwardBackward');
+      zeroGradients(classes.parameters);
+      loss = classes.forwardBackward(Z, targets, rows, 1 / rows, dZ);
+    } else {
+      t.start('output: logits product');
+      matmul(Z, net.O, y, rows, K, V, false);
+      t.start('output: bias and its gradient');
+      addBias(y, b!.data, rows, V);
+      t.start('output: softmax cross-entropy');
+      loss = softmaxCrossEntropy(y, targets, y, rows, V, 1 / rows);
+      t.start('output: bias and its gradient');
+      b!.grad.fill(0);
+      biasGradient(y, b!.grad, rows, V);
+      t.start('output: weight-gradient product');
+      matmulTransA(Z, y, net.dO, K, rows, V);
+      t.start('output: input-gradient product');
+      matmulTransB(y, net.O, dZ, rows, V, K);
+    }
     t.start('hidden layer');
     dx.fill(0, 0, rows * I);
     da.set(dZ.subarray(0, rows * hidden));
@@ -303,7 +341,7 @@ function windowProfile(corpus: ReturnType<typeof encodeCorpus>): Profile {
   adam.dispose();
   net.dispose();
   return {
-    model: `window n=${n} m=${m} h=${hidden}`,
+    model: `window n=${n} m=${m} h=${hidden}, ${OUTPUT.output} output`,
     timer,
     perStep: new Map([['data (epoch shuffle, per step)', shuffleMs]]),
     check: `summed loss ${lossCopy.toFixed(4)}, gradients within ${diff.toExponential(1)}`,

@@ -12,6 +12,12 @@ With --data DIR (written by `npx tsx bench/window-brown.ts --mode stream --expor
 real Brown windows for --epochs epochs (shuffled, batch 128, Adam lr 1e-3, direct connections unless
 --no-direct) and prints training tokens/s and the valid perplexity of this reference run (exp of the mean
 cross-entropy over the valid windows: the same predicted tokens as the shared protocol).
+
+With --data DIR --speed it times instead, for bench/output-layer-speed.ts: --steps training steps (after --warmup;
+shuffled Brown windows, batch --batch, Adam) and the scoring of the whole Brown test split (every predicted
+token of the stream protocol, --score-rows windows per forward, eval mode, no_grad), with --hidden units and
+--output full (Linear + softmax) or adaptive (nn.AdaptiveLogSoftmaxWithLoss, Grave et al. 2017, on the output
+layer's input [tanh(d + Hx)] or [tanh(d + Hx) | x] with direct connections; --cutoffs, --div-value).
 """
 import argparse
 import json
@@ -29,17 +35,102 @@ V, N, M, H, BATCH, SCORE_ROWS = 14116, 5, 60, 50, 128, 64
 class Bengio(nn.Module):
     """y = b + W x + U tanh(d + H x), x = concatenated embeddings C(w) of the n-1 previous words."""
 
-    def __init__(self, direct):
+    def __init__(self, direct, hidden=H):
         super().__init__()
         self.C = nn.Embedding(V, M)
-        self.hidden = nn.Linear((N - 1) * M, H)
-        self.output = nn.Linear(H, V)
+        self.hidden = nn.Linear((N - 1) * M, hidden)
+        self.output = nn.Linear(hidden, V)
         self.direct = nn.Linear((N - 1) * M, V, bias=False) if direct else None
 
     def forward(self, context):
         x = self.C(context).view(context.shape[0], -1)
         y = self.output(torch.tanh(self.hidden(x)))
         return y + self.direct(x) if self.direct is not None else y
+
+
+class AdaptiveBengio(nn.Module):
+    """The same network with nn.AdaptiveLogSoftmaxWithLoss as its output layer, on z = [tanh(d + H x) (| x)]."""
+
+    def __init__(self, direct, hidden, cutoffs, div_value):
+        super().__init__()
+        self.C = nn.Embedding(V, M)
+        self.hidden = nn.Linear((N - 1) * M, hidden)
+        self.direct = direct
+        width = hidden + ((N - 1) * M if direct else 0)
+        self.output = nn.AdaptiveLogSoftmaxWithLoss(width, V, cutoffs, div_value=div_value)
+
+    def features(self, context):
+        x = self.C(context).view(context.shape[0], -1)
+        t = torch.tanh(self.hidden(x))
+        return torch.cat([t, x], dim=1) if self.direct else t
+
+    def loss(self, context, target):
+        return self.output(self.features(context), target).loss
+
+    def target_log_probs(self, context, target):
+        return self.output(self.features(context), target).output
+
+
+def speed_on_data(args):
+    """Training tokens/s on the Brown windows and scoring tokens/s of the whole Brown test split (JSON line)."""
+    meta = json.load(open(os.path.join(args.data, "meta.json")))
+    assert meta["vocabulary"] == V and meta["n"] == N and meta["mode"] == "stream", meta
+    contexts, targets = windows(args.data, "train")
+    torch.manual_seed(1)
+    direct = not args.no_direct
+    if args.output == "adaptive":
+        cutoffs = [int(c) for c in args.cutoffs.split(",")]
+        model = AdaptiveBengio(direct, args.hidden, cutoffs, args.div_value)
+        loss_of = model.loss
+        log_probs_of = model.target_log_probs
+    else:
+        model = Bengio(direct, args.hidden)
+        loss_of = lambda c, t: F.cross_entropy(model(c), t)  # noqa: E731
+        log_probs_of = lambda c, t: F.log_softmax(model(c), dim=1).gather(1, t[:, None]).squeeze(1)  # noqa: E731
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    order = torch.randperm(len(targets))
+    state = {"i": 0}
+
+    def step():
+        batch = order[state["i"] : state["i"] + args.batch]
+        state["i"] = (state["i"] + args.batch) % (len(order) - args.batch)
+        opt.zero_grad()
+        loss = loss_of(contexts[batch], targets[batch])
+        loss.backward()
+        opt.step()
+
+    model.train()
+    for _ in range(args.warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    train_seconds = time.perf_counter() - start
+
+    test_contexts, test_targets = windows(args.data, "test")
+    if args.score_tokens > 0:
+        test_contexts, test_targets = test_contexts[: args.score_tokens], test_targets[: args.score_tokens]
+    model.eval()
+    with torch.no_grad():
+        start, total = time.perf_counter(), 0.0
+        for i in range(0, len(test_targets), args.score_rows):
+            total += float(log_probs_of(test_contexts[i : i + args.score_rows], test_targets[i : i + args.score_rows]).sum())
+        score_seconds = time.perf_counter() - start
+    scored = len(test_targets)
+    print(json.dumps(dict(
+        model="window",
+        output=args.output,
+        hidden=args.hidden,
+        direct=direct,
+        threads=torch.get_num_threads(),
+        parameters=sum(p.numel() for p in model.parameters()),
+        trainTokensPerSecond=args.steps * args.batch / train_seconds,
+        trainStepMs=train_seconds / args.steps * 1e3,
+        scoreTokensPerSecond=scored / score_seconds,
+        testTokens=scored,
+        testPerplexity=math.exp(-total / scored),
+        blas=next((line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower()), None),
+    )), flush=True)
 
 
 def rate(fn, tokens, seconds):
@@ -100,12 +191,25 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--no-direct", action="store_true")
     parser.add_argument("--json", action="store_true", help="one JSON object per model (for bench/window.bench.ts)")
+    parser.add_argument("--speed", action="store_true", help="with --data: time training steps and the scoring of the test split")
+    parser.add_argument("--hidden", type=int, default=H, help="with --speed: hidden units h")
+    parser.add_argument("--output", choices=["full", "adaptive"], default="full", help="with --speed: the output layer")
+    parser.add_argument("--cutoffs", default="2000,10000")
+    parser.add_argument("--div-value", type=float, default=4.0)
+    parser.add_argument("--batch", type=int, default=BATCH)
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--score-rows", type=int, default=SCORE_ROWS)
+    parser.add_argument("--score-tokens", type=int, default=0, help="with --speed: score only the first N test tokens (0: all)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     blas = [line.split()[-1] for line in open("/proc/self/maps") if "blas" in line]
-    if not args.json:
+    if not args.json and not args.speed:
         print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, BLAS {blas[0] if blas else 'none loaded'}", flush=True)
+    if args.data and args.speed:
+        speed_on_data(args)
+        return
     if args.data:
         train_on_data(args)
         return

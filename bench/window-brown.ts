@@ -1,5 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encodeCorpus } from '../corpora/corpus.ts';
 import { loadCorpus } from '../corpora/load.ts';
@@ -7,8 +6,8 @@ import { evaluate } from '../harness/metrics.ts';
 import { trainModel } from '../harness/train.ts';
 import { kernelThreads } from '../numerics/kernels/threads.ts';
 import type { Budget, Protocol } from '../models/types.ts';
-import { windowExamples } from '../models/window/examples.ts';
 import { windowPlugin } from '../models/window/plugin.ts';
+import { exportBrownIds } from './brown-ids.ts';
 
 /**
  * A full Brown run of the window model for the closing figures of issue 5: trains by the shared harness
@@ -18,8 +17,8 @@ import { windowPlugin } from '../models/window/plugin.ts';
  *
  *   npx tsx bench/window-brown.ts --mode stream --epochs 1 [--seconds 1800] [--hp '{"n":5,"m":60,"h":50,"direct":true}'] [--out FILE.jsonl]
  *
- * `--export DIR` instead writes the Brown training and valid windows of the mode (int32 files, see
- * `windowExamples`) for the PyTorch twin: `bench/torch_window.py --data DIR` trains on exactly these.
+ * `--export DIR` instead writes the Brown training, valid and test windows of the mode (int32 files, see
+ * `bench/brown-ids.ts`) for the PyTorch twins: `bench/torch_window.py --data DIR` trains on exactly these.
  */
 const { values } = parseArgs({
   options: {
@@ -43,14 +42,8 @@ const hyperParameters = JSON.parse(values.hp) as Record<string, unknown>;
 const corpus = encodeCorpus(loadCorpus('brown'));
 if (values.export) {
   const n = Number(hyperParameters.n ?? 5);
-  mkdirSync(values.export, { recursive: true });
-  for (const split of ['train', 'valid'] as const) {
-    const { stream, positions } = windowExamples(corpus[split], n, mode);
-    writeFileSync(join(values.export, `${split}.stream.i32`), stream);
-    writeFileSync(join(values.export, `${split}.positions.i32`), positions);
-  }
-  writeFileSync(join(values.export, 'meta.json'), `${JSON.stringify({ corpus: 'brown', mode, n, vocabulary: corpus.vocab.size })}\n`);
-  console.log(`wrote the ${mode}-mode windows (n = ${n}) of Brown train and valid to ${values.export}`);
+  exportBrownIds(corpus, values.export, n, mode);
+  console.log(`wrote the ${mode}-mode windows (n = ${n}) of Brown train, valid and test to ${values.export}`);
   process.exit(0);
 }
 const model = windowPlugin.create(hyperParameters, corpus.vocab);

@@ -246,8 +246,8 @@ function windowProfile(corpus: ReturnType<typeof encodeCorpus>): Profile {
   const batch = 128;
   const net = new WindowNetwork({ vocabSize: V, n, m, h: hidden, direct: false, dtype: 'float32', output: OUTPUT });
   const random = new Random(1);
-  const classes = net.classOutput;
-  if (classes) classes.setClasses(classesForTraining(OUTPUT, V, corpus.train.tokens, EOS_ID, corpus.train.starts.length - 1));
+  const classes = net.outputLayer;
+  if (classes instanceof ClassSoftmax) classes.setClasses(classesForTraining(OUTPUT, V, corpus.train.tokens, EOS_ID, corpus.train.starts.length - 1));
   net.initialize(random);
   const ws = new WindowWorkspace(net, batch);
   const examples = windowExamples(corpus.train, n, 'stream');

@@ -17,7 +17,7 @@ import { jsonLines, runTorchTwin } from './torch-twin.ts';
  * PyTorch twins, in interleaved rounds (ours full, torch full, ours class, torch adaptive, for each model, then
  * the next round), printed as a markdown table of medians with the per-round ratios' median and spread.
  *
- *   npx tsx bench/output-layer-speed.ts [--models lstm,gru,rnn,window] [--rounds 3] [--steps 30]
+ *   npx tsx bench/output-layer-speed.ts [--models lstm,gru,rnn,window] [--rounds 3] [--steps 30] [--window-steps 300]
  *       [--class-hp '{"output":"class"}'] [--torch full,adaptive] [--out FILE.md]
  *
  * - Training: the plug-in's own `train` (the shared loop `fit`: batches, step, clipping, Adam, everything a run
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'lstm,gru,rnn,window' },
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '30' },
+    'window-steps': { type: 'string', default: '300' },
     warmup: { type: 'string', default: '3' },
     'class-hp': { type: 'string' },
     torch: { type: 'string', default: 'full,adaptive' },
@@ -55,6 +56,8 @@ interface ModelSpec {
   readonly hp: Record<string, unknown>;
   /** Predicted tokens of one training step. */
   readonly stepTokens: number;
+  /** Timed steps (the window model's are ~9× smaller, so it takes `--window-steps`). */
+  readonly steps: number;
   /** The twin and its arguments for this model (without the output layer's). */
   readonly twin: { readonly script: string; readonly args: readonly string[] };
 }
@@ -62,13 +65,20 @@ interface ModelSpec {
 /** D = H = 128, batch 32, bptt 35 (the recurrent defaults); the window model n = 5, m = 60, h = 100, batch 128, no direct connections. */
 const RECURRENT = { embeddingSize: 128, hiddenSize: 128, batchSize: 32, bptt: 35, dropout: 0 };
 const MODELS: Record<ModelName, ModelSpec> = {
-  lstm: { plugin: lstmPlugin, hp: RECURRENT, stepTokens: 32 * 35, twin: { script: 'torch_rnn.py', args: ['--cells', 'lstm'] } },
-  gru: { plugin: gruPlugin, hp: RECURRENT, stepTokens: 32 * 35, twin: { script: 'torch_rnn.py', args: ['--cells', 'gru'] } },
-  rnn: { plugin: rnnPlugin, hp: { ...RECURRENT, nonlinearity: 'tanh' }, stepTokens: 32 * 35, twin: { script: 'torch_rnn.py', args: ['--cells', 'rnn'] } },
+  lstm: { plugin: lstmPlugin, hp: RECURRENT, stepTokens: 32 * 35, steps: Number(values.steps), twin: { script: 'torch_rnn.py', args: ['--cells', 'lstm'] } },
+  gru: { plugin: gruPlugin, hp: RECURRENT, stepTokens: 32 * 35, steps: Number(values.steps), twin: { script: 'torch_rnn.py', args: ['--cells', 'gru'] } },
+  rnn: {
+    plugin: rnnPlugin,
+    hp: { ...RECURRENT, nonlinearity: 'tanh' },
+    stepTokens: 32 * 35,
+    steps: Number(values.steps),
+    twin: { script: 'torch_rnn.py', args: ['--cells', 'rnn'] },
+  },
   window: {
     plugin: windowPlugin,
     hp: { n: 5, m: 60, h: 100, direct: false, batchSize: 128, dropout: 0 },
     stepTokens: 128,
+    steps: Number(values['window-steps']),
     twin: { script: 'torch_window.py', args: ['--speed', '--hidden', '100', '--no-direct', '--batch', '128'] },
   },
 };
@@ -83,7 +93,6 @@ interface Figures {
 const names = values.models.split(',') as ModelName[];
 for (const n of names) if (!(n in MODELS)) throw new Error(`--models: unknown ${n} (lstm, gru, rnn, window)`);
 const rounds = Number(values.rounds);
-const steps = Number(values.steps);
 const warmup = Number(values.warmup);
 const scoreTokens = Number(values['score-tokens']);
 const torchScoreTokens = Number(values['torch-score-tokens'] ?? values['score-tokens']);
@@ -110,7 +119,7 @@ async function ours(spec: ModelSpec, extra: Record<string, unknown>): Promise<Fi
     { vocab: corpus.vocab, train: corpus.train, valid: corpus.valid, mode: 'stream' },
     {
       seed: 1,
-      budget: { tokens: (warmup + steps) * spec.stepTokens },
+      budget: { tokens: (warmup + spec.steps) * spec.stepTokens },
       onProgress: (e) => {
         if (e.phase.startsWith('epoch')) marks.push({ at: performance.now(), tokens: e.done });
       },
@@ -139,7 +148,7 @@ function torch(spec: ModelSpec, output: string): Figures | string {
     '--data',
     dataDir,
     '--steps',
-    String(steps),
+    String(spec.steps),
     '--warmup',
     String(warmup),
     '--output',
@@ -255,7 +264,7 @@ const lines = [
   '',
   ...table('score'),
   '',
-  `- Run ${startedAt}, ${rounds} rounds, ${warmup} warm-up + ${steps} timed training steps per measurement; ours on ${kernelThreads()} kernel threads.`,
+  `- Run ${startedAt}, ${rounds} rounds, ${warmup} warm-up + ${values.steps} (window ${values['window-steps']}) timed training steps per measurement; ours on ${kernelThreads()} kernel threads.`,
   `- Models: LSTM, GRU, tanh RNN at D = H = 128, batch 32, bptt 35, Adam, clip 0.25; window n = 5, m = 60, h = 100, batch 128, Adam; |V| = ${corpus.vocab.size}.`,
   `- PyTorch: torch.set_num_threads(2), BLAS ${torchBlas || 'unknown'}; adaptive = nn.AdaptiveLogSoftmaxWithLoss, cut-offs [${values.cutoffs}], div_value ${values['div-value']}.`,
   `- ours class: ${classHp ? JSON.stringify(classHp) : 'not run (pass --class-hp)'}.`,

@@ -76,6 +76,17 @@ export type { KernelVariant } from './numerics/kernels/variant-wat.ts';
 
 // Output layers (issue 14): the interface, and the adaptive softmax (Grave et al. 2017, as torch's nn.AdaptiveLogSoftmaxWithLoss).
 export type { OutputLayer } from './numerics/output/output-layer.ts';
+export { ClassSoftmax, type ClassSoftmaxShape } from './numerics/output/class-softmax.ts';
+export { FullSoftmax, type FullSoftmaxShape } from './numerics/output/full-softmax.ts';
+export {
+  classesFromOrder,
+  defaultClassCount,
+  frequencyClasses,
+  targetCounts,
+  type ClassBinning,
+  type WordClasses,
+} from './numerics/output/word-classes.ts';
+export { createOutputLayer, outputOptions, type OutputLayerShape, type OutputOptions } from './numerics/output/options.ts';
 export { AdaptiveSoftmax, type AdaptiveSoftmaxDescription, type AdaptiveSoftmaxOptions } from './numerics/output/adaptive-softmax.ts';
 export { adaptiveShape, defaultCutoffs, type AdaptiveShape, type AdaptiveShapeOptions } from './numerics/output/adaptive-shape.ts';
 

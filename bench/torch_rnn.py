@@ -28,6 +28,7 @@ import os
 import time
 
 import torch
+from torch_ids import read_i32
 
 
 def blas_note():
@@ -137,15 +138,6 @@ def bench(cell, vocab, size, batch, bptt, steps, warmup, sentence):
         "scoreSentenceMs": score_seconds * 1e3,
         "scoreTokensPerSecond": sentence / score_seconds,
     }
-
-
-def read_i32(path):
-    import array
-
-    a = array.array("i")
-    with open(path, "rb") as f:
-        a.frombytes(f.read())
-    return torch.tensor(a, dtype=torch.int64)
 
 
 def brown_stream(directory, split):

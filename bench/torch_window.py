@@ -28,6 +28,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_ids import read_i32
 
 V, N, M, H, BATCH, SCORE_ROWS = 14116, 5, 60, 50, 128, 64
 
@@ -140,15 +141,6 @@ def rate(fn, tokens, seconds):
         fn()
         count += 1
     return tokens * count / (time.perf_counter() - start)
-
-
-def read_i32(path):
-    import array
-
-    a = array.array("i")
-    with open(path, "rb") as f:
-        a.frombytes(f.read())
-    return torch.tensor(a, dtype=torch.int64)
 
 
 def windows(directory, split):

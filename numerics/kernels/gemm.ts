@@ -60,19 +60,7 @@ const kernels = (): Kernels => {
 };
 
 /** C[m×n] (+)= op(A)·op(B) as `gemmF32`, on one thread, by the kernels of a given variant: both variants in one process. */
-export type VariantProduct = (
-  m: number,
-  n: number,
-  k: number,
-  a: Float32Array,
-  rsa: number,
-  csa: number,
-  b: Float32Array,
-  rsb: number,
-  csb: number,
-  c: Float32Array,
-  accumulate: boolean,
-) => void;
+export type VariantProduct = typeof gemmF32;
 
 /**
  * The product of one kernel variant, whichever the process runs, for the tests and benchmarks that compare the

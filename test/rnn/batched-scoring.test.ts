@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EOS_ID } from '../../corpora/vocabulary.ts';
 import { kernelMemory } from '../../numerics/kernels/arena.ts';
 import { RecurrentNetwork, type NetworkShape } from '../../models/rnn/network.ts';
 import type { Cell } from '../../models/rnn/options.ts';
 import { MAX_BATCH, RecurrentScorer } from '../../models/rnn/scorer.ts';
 import { planBatches } from '../../models/rnn/sentence-batches.ts';
+import { maxDifference, sentencesOf, tokenByToken } from '../support/sentence-scoring.ts';
 
 function network(cell: Cell, extra: Partial<NetworkShape> = {}): RecurrentNetwork {
   return new RecurrentNetwork({
@@ -21,34 +21,6 @@ function network(cell: Cell, extra: Partial<NetworkShape> = {}): RecurrentNetwor
     dtype: 'float64',
     ...extra,
   });
-}
-
-/** Sentences of the given lengths (the last id `</s>`), ids varying with the position and the sentence. */
-function sentencesOf(lengths: readonly number[], vocabSize: number): Int32Array[] {
-  return lengths.map((n, j) => {
-    const s = Int32Array.from({ length: n }, (_, i) => 3 + ((i * 7 + j * 13) % (vocabSize - 3)));
-    s[n - 1] = EOS_ID;
-    return s;
-  });
-}
-
-/** ln p of each token of each sentence, token by token from a reset. */
-function tokenByToken(scorer: RecurrentScorer, sentences: readonly Int32Array[]): Float64Array[] {
-  return sentences.map((s) => {
-    scorer.reset();
-    const out = new Float64Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      out[i] = scorer.logProb(s[i]!);
-      scorer.feed(s[i]!);
-    }
-    return out;
-  });
-}
-
-function maxDifference(a: readonly Float64Array[], b: readonly Float64Array[]): number {
-  let worst = 0;
-  for (let j = 0; j < a.length; j++) for (let i = 0; i < a[j]!.length; i++) worst = Math.max(worst, Math.abs(a[j]![i]! - b[j]![i]!));
-  return worst;
 }
 
 describe('recurrent scorer: many sentences per batch (scoreSentences)', () => {

@@ -1,40 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { EOS_ID } from '../../corpora/vocabulary.ts';
 import { kernelMemory } from '../../numerics/kernels/arena.ts';
 import { Random } from '../../numerics/random.ts';
 import { WindowNetwork, type WindowShape } from '../../models/window/network.ts';
 import { SCORING_ROWS, WindowScorer } from '../../models/window/scorer.ts';
+import { maxDifference, sentencesOf, tokenByToken } from '../support/sentence-scoring.ts';
 
 function network(extra: Partial<WindowShape> = {}): WindowNetwork {
   const net = new WindowNetwork({ vocabSize: 50, n: 4, m: 5, h: 6, direct: true, dtype: 'float64', ...extra });
   net.initialize(new Random(4));
   return net;
-}
-
-function sentencesOf(lengths: readonly number[], vocabSize: number): Int32Array[] {
-  return lengths.map((n, j) => {
-    const s = Int32Array.from({ length: n }, (_, i) => 3 + ((i * 7 + j * 13) % (vocabSize - 3)));
-    s[n - 1] = EOS_ID;
-    return s;
-  });
-}
-
-function tokenByToken(scorer: WindowScorer, sentences: readonly Int32Array[]): Float64Array[] {
-  return sentences.map((s) => {
-    scorer.reset();
-    const out = new Float64Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      out[i] = scorer.logProb(s[i]!);
-      scorer.feed(s[i]!);
-    }
-    return out;
-  });
-}
-
-function maxDifference(a: readonly Float64Array[], b: readonly Float64Array[]): number {
-  let worst = 0;
-  for (let j = 0; j < a.length; j++) for (let i = 0; i < a[j]!.length; i++) worst = Math.max(worst, Math.abs(a[j]![i]! - b[j]![i]!));
-  return worst;
 }
 
 describe('window scorer: the contexts of many sentences per product (scoreSentences)', () => {

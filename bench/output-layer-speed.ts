@@ -18,7 +18,7 @@ import { jsonLines, runTorchTwin } from './torch-twin.ts';
  * the next round), printed as a markdown table of medians with the per-round ratios' median and spread.
  *
  *   npx tsx bench/output-layer-speed.ts [--models lstm,gru,rnn,window] [--rounds 3] [--steps 30] [--window-steps 300]
- *       [--class-hp '{"output":"class"}'] [--torch full,adaptive] [--out FILE.md]
+ *       [--class-hp '{"output":"class"}'] [--adaptive-hp '{"output":"adaptive"}'] [--torch full,adaptive] [--out FILE.md]
  *
  * - Training: the plug-in's own `train` (the shared loop `fit`: batches, step, clipping, Adam, everything a run
  *   pays) on Brown in stream mode for `--warmup` + `--steps` steps; tokens/s over the steps after the warm-up,
@@ -29,7 +29,8 @@ import { jsonLines, runTorchTwin } from './torch-twin.ts';
  *   bench/brown-ids.ts): the same model, batch and optimiser, full softmax or nn.AdaptiveLogSoftmaxWithLoss
  *   (cut-offs `--cutoffs`, `--div-value`), `torch.set_num_threads(2)`, the test split as one stream (eval, no_grad).
  * - "ours class": the same models with `--class-hp` merged into their hyper-parameters (the class-factored output
- *   layer of issue 14 §1 once the plug-ins take it); the column is left empty without it.
+ *   layer of issue 14 §1); the column is left empty without it. "ours adaptive": likewise with `--adaptive-hp`, and
+ *   the twin's `--cutoffs` and `--div-value`, so that it is the same layer as "torch adaptive".
  * While a twin runs, this process waits in spawnSync; its CPU time over that wait is recorded to show that no
  * kernel worker thread of ours ran beside PyTorch.
  */
@@ -41,8 +42,9 @@ const { values } = parseArgs({
     'window-steps': { type: 'string', default: '300' },
     warmup: { type: 'string', default: '3' },
     'class-hp': { type: 'string' },
+    'adaptive-hp': { type: 'string' },
     torch: { type: 'string', default: 'full,adaptive' },
-    cutoffs: { type: 'string', default: '2000,10000' },
+    cutoffs: { type: 'string', default: '2000,8000' },
     'div-value': { type: 'string', default: '4' },
     'score-tokens': { type: 'string', default: '0' },
     'torch-score-tokens': { type: 'string' },
@@ -97,6 +99,9 @@ const warmup = Number(values.warmup);
 const scoreTokens = Number(values['score-tokens']);
 const torchScoreTokens = Number(values['torch-score-tokens'] ?? values['score-tokens']);
 const classHp = values['class-hp'] ? (JSON.parse(values['class-hp']) as Record<string, unknown>) : undefined;
+const adaptiveHp = values['adaptive-hp']
+  ? { ...(JSON.parse(values['adaptive-hp']) as Record<string, unknown>), cutoffs: values.cutoffs, divValue: Number(values['div-value']) }
+  : undefined;
 const torchOutputs = values.torch.split(',').filter((o) => o !== '');
 
 const corpus = encodeCorpus(loadCorpus('brown'));
@@ -174,7 +179,7 @@ function torch(spec: ModelSpec, output: string): Figures | string {
   return { train: row.trainTokensPerSecond!, score: row.scoreTokensPerSecond!, testTokens: row.testTokens!, testPerplexity: row.testPerplexity! };
 }
 
-type Column = 'ours full' | 'ours class' | 'torch full' | 'torch adaptive';
+type Column = 'ours full' | 'ours class' | 'ours adaptive' | 'torch full' | 'torch adaptive';
 const results = new Map<string, Figures[]>();
 const failures: string[] = [];
 const record = (model: ModelName, column: Column, f: Figures | string): void => {
@@ -197,6 +202,7 @@ for (let r = 0; r < rounds; r++) {
     record(name, 'ours full', await ours(spec, {}));
     if (torchOutputs.includes('full')) record(name, 'torch full', torch(spec, 'full'));
     if (classHp) record(name, 'ours class', await ours(spec, classHp));
+    if (adaptiveHp) record(name, 'ours adaptive', await ours(spec, adaptiveHp));
     if (torchOutputs.includes('adaptive')) record(name, 'torch adaptive', torch(spec, 'adaptive'));
   }
 }
@@ -224,11 +230,13 @@ const header = [
   'model',
   'ours full',
   'ours class',
+  'ours adaptive',
   'torch full',
   'torch adaptive',
   'ours full / torch full',
   'ours class / ours full',
   'ours class / torch adaptive',
+  'ours adaptive / torch adaptive',
 ];
 const table = (key: 'train' | 'score'): string[] => [
   `| ${header.join(' | ')} |`,
@@ -239,11 +247,13 @@ const table = (key: 'train' | 'score'): string[] => [
         m,
         cell(m, 'ours full', key),
         cell(m, 'ours class', key),
+        cell(m, 'ours adaptive', key),
         cell(m, 'torch full', key),
         cell(m, 'torch adaptive', key),
         ratio(m, 'ours full', 'torch full', key),
         ratio(m, 'ours class', 'ours full', key),
         ratio(m, 'ours class', 'torch adaptive', key),
+        ratio(m, 'ours adaptive', 'torch adaptive', key),
       ].join(' | '),
     )
     .map((row) => `| ${row} |`),
@@ -267,7 +277,7 @@ const lines = [
   `- Run ${startedAt}, ${rounds} rounds, ${warmup} warm-up + ${values.steps} (window ${values['window-steps']}) timed training steps per measurement; ours on ${kernelThreads()} kernel threads.`,
   `- Models: LSTM, GRU, tanh RNN at D = H = 128, batch 32, bptt 35, Adam, clip 0.25; window n = 5, m = 60, h = 100, batch 128, Adam; |V| = ${corpus.vocab.size}.`,
   `- PyTorch: torch.set_num_threads(2), BLAS ${torchBlas || 'unknown'}; adaptive = nn.AdaptiveLogSoftmaxWithLoss, cut-offs [${values.cutoffs}], div_value ${values['div-value']}.`,
-  `- ours class: ${classHp ? JSON.stringify(classHp) : 'not run (pass --class-hp)'}.`,
+  `- ours class: ${classHp ? JSON.stringify(classHp) : 'not run (pass --class-hp)'}; ours adaptive: ${adaptiveHp ? JSON.stringify(adaptiveHp) : 'not run (pass --adaptive-hp)'}.`,
   `- Scored tokens: ${perplexities}${torchScoreTokens !== scoreTokens ? ` (torch scored the first ${torchScoreTokens || 'all'} only)` : ''}.`,
   `- Our process's CPU while a twin ran: at most ${cpuDuringTorch.toFixed(0)} ms per twin run (kernel workers parked).`,
   `- Load average before ${loadBefore.map((l) => l.toFixed(1)).join(' ')}, after ${loadavg()

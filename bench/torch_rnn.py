@@ -12,7 +12,7 @@ scorer's scoreSequence does). Without OpenBLAS on LD_LIBRARY_PATH, Debian's torc
 BLAS, about 10× slower: the script says so.
 
 --output adaptive replaces the Linear + cross-entropy by nn.AdaptiveLogSoftmaxWithLoss (Grave et al. 2017) with
---cutoffs (default 2000,10000) and --div-value (default 4): see bench/output-layer-speed.ts for the choice.
+--cutoffs (default 2000,8000) and --div-value (default 4): see bench/output-layer-speed.ts for the choice.
 
 With --data DIR (the Brown ids, written by bench/brown-ids.ts: `npx tsx bench/window-brown.ts --export DIR`, or
 bench/output-layer-speed.ts) it times the real thing instead of random ids: --steps training steps (after
@@ -217,7 +217,7 @@ def main():
     p.add_argument("--sentence", type=int, default=25)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--output", choices=["full", "adaptive"], default="full")
-    p.add_argument("--cutoffs", default="2000,10000")
+    p.add_argument("--cutoffs", default="2000,8000")
     p.add_argument("--div-value", type=float, default=4.0)
     p.add_argument("--data", help="Brown ids exported by bench/brown-ids.ts: time training on them and score the whole test split")
     p.add_argument("--score-chunk", type=int, default=256, help="with --data: test tokens per forward (the state carried)")

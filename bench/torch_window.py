@@ -186,7 +186,7 @@ def main():
     parser.add_argument("--speed", action="store_true", help="with --data: time training steps and the scoring of the test split")
     parser.add_argument("--hidden", type=int, default=H, help="with --speed: hidden units h")
     parser.add_argument("--output", choices=["full", "adaptive"], default="full", help="with --speed: the output layer")
-    parser.add_argument("--cutoffs", default="2000,10000")
+    parser.add_argument("--cutoffs", default="2000,8000")
     parser.add_argument("--div-value", type=float, default=4.0)
     parser.add_argument("--batch", type=int, default=BATCH)
     parser.add_argument("--steps", type=int, default=100)

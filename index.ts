@@ -49,13 +49,15 @@ export { loadCheckpoint, saveCheckpoint, type CheckpointData, type JsonValue, ty
 
 // The shared numerics: tensors, layers, optimisers, schedules.
 export { allocate, release, zeros, type DType, type FloatArray, type Tensor } from './numerics/tensor.ts';
-export { countParameters, createParameter, zeroGradients, type Parameter } from './numerics/parameter.ts';
+export { countParameters, createParameter, createRowSparseParameter, zeroGradients, type Parameter } from './numerics/parameter.ts';
+export { TouchedRows } from './numerics/touched-rows.ts';
 export { RNN } from './numerics/recurrent/rnn.ts';
 export { LSTM } from './numerics/recurrent/lstm.ts';
 export { GRU } from './numerics/recurrent/gru.ts';
 export type { RecurrentOptions, RNNOptions } from './numerics/recurrent/options.ts';
 export type { RecurrentGradients, RecurrentResult } from './numerics/recurrent/recurrent.ts';
 export { Adam, type AdamOptions } from './numerics/adam.ts';
+export { SparseAdam } from './numerics/sparse-adam.ts';
 export { SGD, type SGDOptions } from './numerics/sgd.ts';
 export type { Optimizer } from './numerics/optimizer.ts';
 export { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule, type PlateauOptions } from './numerics/lr-schedule.ts';

@@ -12,10 +12,11 @@ import { WindowNetwork, WindowWorkspace } from '../models/window/network.ts';
 import { windowStep } from '../models/window/training.ts';
 import { tanhBackward, tanhForward } from '../numerics/activations.ts';
 import { Adam } from '../numerics/adam.ts';
+import { SparseAdam } from '../numerics/sparse-adam.ts';
 import { addBias, biasGradient } from '../numerics/bias.ts';
 import { clipGradNorm, gradientNorm } from '../numerics/clip-grad-norm.ts';
 import { softmaxCrossEntropy } from '../numerics/cross-entropy.ts';
-import { embeddingBackward, embeddingForward, zeroEmbeddingRows } from '../numerics/embedding.ts';
+import { embeddingBackward, embeddingForward } from '../numerics/embedding.ts';
 import { kernelThreads } from '../numerics/kernels/threads.ts';
 import { matmul, matmulTransA, matmulTransB } from '../numerics/matmul.ts';
 import { ClassSoftmax } from '../numerics/output/class-softmax.ts';
@@ -31,7 +32,7 @@ import { allocate, type FloatArray, release } from '../numerics/tensor.ts';
  * vocabulary, on real Brown batches in stream mode.
  *
  *   npx tsx bench/step-profile.ts [--models lstm,gru,rnn,window] [--steps 20] [--warmup 5] [--output full|class]
- *       [--classes N] [--class-binning sqrt|unigram] [--out FILE.md]
+ *       [--classes N] [--class-binning sqrt|unigram] [--optimizer adam|sparse-adam] [--out FILE.md]
  *
  * Each step is the model's training step (`TrainingPass.step` in models/rnn/network.ts, `windowStep` in
  * models/window/training.ts) plus what `fit` (numerics/training/fit.ts) does around it, written out here call by
@@ -44,7 +45,8 @@ import { allocate, type FloatArray, release } from '../numerics/tensor.ts';
  * computes every step for the divergence watch), the optimiser step, and zeroing the gradients. Median of each
  * phase over `--steps` steps after `--warmup`. With `--output class` the output layer is the class-factored one
  * (numerics/output/class-softmax.ts, classes from the training counts as the plug-ins make them), timed as one
- * phase (its `forwardBackward`).
+ * phase (its `forwardBackward`). `--optimizer sparse-adam` (numerics/sparse-adam.ts) updates the touched rows of the
+ * embedding and of the class output's word rows only; zeroing and the norm visit the touched rows with either.
  */
 const { values } = parseArgs({
   options: {
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     output: { type: 'string', default: 'full' },
     classes: { type: 'string', default: '0' },
     'class-binning': { type: 'string', default: 'sqrt' },
+    optimizer: { type: 'string', default: 'adam' },
     out: { type: 'string' },
   },
 });
@@ -62,6 +65,10 @@ const WARMUP = Number(values.warmup);
 if (values.output !== 'full' && values.output !== 'class') throw new Error('--output is full or class');
 if (values['class-binning'] !== 'sqrt' && values['class-binning'] !== 'unigram') throw new Error('--class-binning is sqrt or unigram');
 const OUTPUT: OutputOptions = { output: values.output, classes: Number(values.classes), classBinning: values['class-binning'] };
+if (values.optimizer !== 'adam' && values.optimizer !== 'sparse-adam') throw new Error('--optimizer is adam or sparse-adam');
+/** fit's optimiser for the chosen `--optimizer` (makeOptimizer of numerics/training/fit.ts). */
+const optimizerFor = (params: readonly Parameter[], lr: number): Adam =>
+  values.optimizer === 'adam' ? new Adam(params, { lr }) : new SparseAdam(params, { lr });
 const SIZE = 128;
 const BATCH = 32;
 const BPTT = 35;
@@ -156,7 +163,7 @@ function recurrentProfile(cell: Cell, corpus: ReturnType<typeof encodeCorpus>): 
   const c = allocate('float32', BATCH * H);
   const zeros = allocate('float32', BATCH * H);
   const ws = net.layer.createWorkspace();
-  const adam = new Adam(params, { lr: 0.002 });
+  const adam = optimizerFor(params, 0.002);
   const encoder = net.encoder!;
 
   /** TrainingPass.step without dropout, then fit's clipping and Adam; returns the summed loss. */
@@ -199,6 +206,7 @@ function recurrentProfile(cell: Cell, corpus: ReturnType<typeof encodeCorpus>): 
     const dx = net.layer.backwardTimeMajor(ws, dHidden);
     t.start('embedding');
     embeddingBackward(encoder.grad, inputs, dx, n, D);
+    encoder.touched?.markIds(inputs, n);
     if (update) {
       t.start('clipping / gradient norm');
       clipGradNorm(params, 0.25);
@@ -231,7 +239,7 @@ function recurrentProfile(cell: Cell, corpus: ReturnType<typeof encodeCorpus>): 
   net.dispose();
   for (const a of [x, logits, dTop, h, c, zeros]) release(a);
   return {
-    model: `${cell}, ${OUTPUT.output} output`,
+    model: `${cell}, ${OUTPUT.output} output, ${values.optimizer}`,
     timer,
     perStep: new Map([['data (segments, per step)', cutMs]]),
     check: `summed loss ${lossCopy.toFixed(4)}, gradients within ${diff.toExponential(1)}`,
@@ -256,7 +264,7 @@ function windowProfile(corpus: ReturnType<typeof encodeCorpus>): Profile {
   random.shuffle(order);
   const shuffleMs = ((performance.now() - shuffleStart) * batch) / order.length;
   const params = net.parameters();
-  const adam = new Adam(params, { lr: 1e-3 });
+  const adam = optimizerFor(params, 1e-3);
   const { C, H, d, b } = net;
   const I = net.inputSize;
   const K = net.outputInputs;
@@ -307,13 +315,14 @@ function windowProfile(corpus: ReturnType<typeof encodeCorpus>): Profile {
     matmul(da, H!.data, dx, rows, hidden, I, true);
     t.start('embedding');
     embeddingBackward(C.grad, contexts, dx, rows * w, m);
+    C.touched?.markIds(contexts, rows * w);
     if (update) {
       t.start('clipping / gradient norm');
       gradientNorm(params);
       t.start('optimizer');
       adam.step();
       t.start('zero gradients');
-      zeroEmbeddingRows(C.grad, contexts, rows * w, m);
+      zeroGradients([C]);
     }
     return loss;
   };
@@ -341,7 +350,7 @@ function windowProfile(corpus: ReturnType<typeof encodeCorpus>): Profile {
   adam.dispose();
   net.dispose();
   return {
-    model: `window n=${n} m=${m} h=${hidden}, ${OUTPUT.output} output`,
+    model: `window n=${n} m=${m} h=${hidden}, ${OUTPUT.output} output, ${values.optimizer}`,
     timer,
     perStep: new Map([['data (epoch shuffle, per step)', shuffleMs]]),
     check: `summed loss ${lossCopy.toFixed(4)}, gradients within ${diff.toExponential(1)}`,

@@ -80,7 +80,7 @@ export default async function windowBench(): Promise<BenchTable[]> {
           nextBatch();
           windowStep(ws, BATCH, 0, null);
           adam.step();
-          clearEmbeddingGradients(ws, BATCH);
+          clearEmbeddingGradients(ws);
         })
         .add('forward', () => forward(ws, BATCH))
         .add('forward + loss + backward', () => {

@@ -1,7 +1,7 @@
 import type { Optimizer } from './optimizer.ts';
 import type { Parameter } from './parameter.ts';
 import { allocate, dtypeOf, release, type FloatArray } from './tensor.ts';
-import { adamF32, onVectorKernels } from './kernels/vector.ts';
+import { adamF32, onVectorKernels, type AdamConstants } from './kernels/vector.ts';
 
 export interface AdamOptions {
   readonly lr?: number;
@@ -24,8 +24,8 @@ export class Adam implements Optimizer {
   readonly weightDecay: number;
   /** Steps taken (t). */
   steps = 0;
-  private readonly m: FloatArray[];
-  private readonly v: FloatArray[];
+  protected readonly m: FloatArray[];
+  protected readonly v: FloatArray[];
 
   constructor(
     readonly parameters: readonly Parameter[],
@@ -48,28 +48,51 @@ export class Adam implements Optimizer {
 
   step(): void {
     const t = ++this.steps;
-    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
-    const stepSize = this.lr / (1 - b1 ** t);
-    const invSqrtCorrection2 = 1 / Math.sqrt(1 - b2 ** t);
-    const c1 = 1 - b1;
-    const c2 = 1 - b2;
-    const constants = { beta1: b1, beta2: b2, stepSize, invSqrtCorrection2, eps, weightDecay: wd };
+    const constants = adamConstants(this, t);
     this.parameters.forEach((p, k) => {
-      const { data, grad } = p;
-      const m = this.m[k]!;
-      const v = this.v[k]!;
-      const n = data.length;
-      const vectorised = onVectorKernels(data, grad, m, v)
-        ? adamF32(data as Float32Array, grad as Float32Array, m as Float32Array, v as Float32Array, n, constants)
-        : 0;
-      for (let i = vectorised; i < n; i++) {
-        const g = wd === 0 ? grad[i]! : grad[i]! + wd * data[i]!;
-        const mi = b1 * m[i]! + c1 * g;
-        const vi = b2 * v[i]! + c2 * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        data[i] = data[i]! - (stepSize * mi) / (Math.sqrt(vi) * invSqrtCorrection2 + eps);
-      }
+      adamUpdate(p.data, p.grad, this.m[k]!, this.v[k]!, 0, p.data.length, constants);
     });
+  }
+}
+
+/** Step t's constants: lr / (1 − β₁ᵗ) and 1 / √(1 − β₂ᵗ) (Kingma & Ba 2015, Algorithm 1, bias corrections). */
+export function adamConstants(o: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number }, t: number): AdamConstants {
+  return {
+    beta1: o.beta1,
+    beta2: o.beta2,
+    stepSize: o.lr / (1 - o.beta1 ** t),
+    invSqrtCorrection2: 1 / Math.sqrt(1 - o.beta2 ** t),
+    eps: o.eps,
+    weightDecay: o.weightDecay,
+  };
+}
+
+/**
+ * One Adam update of elements [from, from + n) of a parameter: g = ∇ + λθ; m = β₁m + (1 − β₁)g;
+ * v = β₂v + (1 − β₂)g²; θ −= stepSize · m / (√v · invSqrtCorrection2 + ε). Float32 arrays in kernel memory run
+ * on the SIMD kernel.
+ */
+export function adamUpdate(data: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, from: number, n: number, k: AdamConstants): void {
+  const { beta1: b1, beta2: b2, stepSize, invSqrtCorrection2, eps, weightDecay: wd } = k;
+  const c1 = 1 - b1;
+  const c2 = 1 - b2;
+  const end = from + n;
+  const vectorised = onVectorKernels(data, grad, m, v)
+    ? adamF32(
+        data.subarray(from, end) as Float32Array,
+        grad.subarray(from, end) as Float32Array,
+        m.subarray(from, end) as Float32Array,
+        v.subarray(from, end) as Float32Array,
+        n,
+        k,
+      )
+    : 0;
+  for (let i = from + vectorised; i < end; i++) {
+    const g = wd === 0 ? grad[i]! : grad[i]! + wd * data[i]!;
+    const mi = b1 * m[i]! + c1 * g;
+    const vi = b2 * v[i]! + c2 * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    data[i] = data[i]! - (stepSize * mi) / (Math.sqrt(vi) * invSqrtCorrection2 + eps);
   }
 }

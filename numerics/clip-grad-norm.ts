@@ -13,10 +13,21 @@ export function sumSquares(a: FloatArray): number {
   return sq;
 }
 
+/**
+ * The parts of a gradient that can be non-zero, as (offset, length) pairs: the touched rows of a row-sparse
+ * parameter, else the whole array.
+ */
+function gradientRuns(p: Parameter): ArrayLike<number> {
+  return p.touched ? p.touched.elementRuns() : [0, p.grad.length];
+}
+
 /** The global L2 norm ‖g‖ over every gradient (what clipping compares with its maximum; NaN or Infinity if a gradient is). */
 export function gradientNorm(parameters: readonly Parameter[]): number {
   let sq = 0;
-  for (const { grad } of parameters) sq += sumSquares(grad);
+  for (const p of parameters) {
+    const runs = gradientRuns(p);
+    for (let i = 0; i < runs.length; i += 2) sq += sumSquares(p.grad.subarray(runs[i]!, runs[i]! + runs[i + 1]!));
+  }
   return Math.sqrt(sq);
 }
 
@@ -29,12 +40,15 @@ export function clipGradNorm(parameters: readonly Parameter[], maxNorm: number):
   const norm = gradientNorm(parameters);
   const coef = maxNorm / (norm + 1e-6);
   if (coef < 1) {
-    for (const { grad } of parameters) {
-      if (onVectorKernels(grad)) {
-        scaleF32(grad as Float32Array, 0, grad.length, coef);
-        continue;
+    for (const p of parameters) {
+      const { grad } = p;
+      const runs = gradientRuns(p);
+      for (let r = 0; r < runs.length; r += 2) {
+        const from = runs[r]!;
+        const n = runs[r + 1]!;
+        if (onVectorKernels(grad)) scaleF32(grad as Float32Array, from, n, coef);
+        else for (let i = from; i < from + n; i++) grad[i] = grad[i]! * coef;
       }
-      for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! * coef;
     }
   }
   return norm;

@@ -1,4 +1,5 @@
 import { allocate, sizeOf, type DType, type FloatArray } from './tensor.ts';
+import { TouchedRows } from './touched-rows.ts';
 
 /**
  * A trainable array with its gradient, named and shaped as in PyTorch's `named_parameters()`. Row-major;
@@ -10,12 +11,25 @@ export interface Parameter<A extends FloatArray = FloatArray> {
   readonly shape: readonly number[];
   readonly data: A;
   readonly grad: A;
+  /**
+   * For a row-sparse gradient (an embedding table, a class output's word rows): the rows written since the
+   * gradient was last zeroed. Zeroing, the norm, clipping and `SparseAdam` then visit those rows only.
+   */
+  readonly touched?: TouchedRows;
 }
 
 /** A zeroed parameter (values and gradient in kernel memory, see `allocate`). */
 export function createParameter(name: string, shape: readonly number[], dtype: DType): Parameter {
   const n = sizeOf(shape);
   return { name, shape: [...shape], data: allocate(dtype, n), grad: allocate(dtype, n) };
+}
+
+/**
+ * A zeroed parameter whose gradient is written row by row (shape [rows, width] or [rows]), with its
+ * `touched` rows tracked: the writers of its gradient mark what they write.
+ */
+export function createRowSparseParameter(name: string, shape: readonly number[], dtype: DType): Parameter {
+  return { ...createParameter(name, shape, dtype), touched: new TouchedRows(shape[0]!, sizeOf(shape.slice(1))) };
 }
 
 /**
@@ -33,7 +47,15 @@ export function countParameters(parameters: readonly Parameter[]): number {
   return n;
 }
 
-/** Set every gradient to 0 (torch's `zero_grad(set_to_none=False)`). */
+/** Set every gradient to 0 (torch's `zero_grad(set_to_none=False)`): of a row-sparse one, the touched rows. */
 export function zeroGradients(parameters: readonly Parameter[]): void {
-  for (const p of parameters) p.grad.fill(0);
+  for (const p of parameters) {
+    const touched = p.touched;
+    if (touched === undefined || touched.all) p.grad.fill(0);
+    else {
+      const runs = touched.elementRuns();
+      for (let i = 0; i < runs.length; i += 2) p.grad.fill(0, runs[i]!, runs[i]! + runs[i + 1]!);
+    }
+    touched?.clear();
+  }
 }

@@ -38,7 +38,7 @@ describe('COMMAND --help', () => {
     expect(r.stdout).toMatch(/options of the model gru/);
     expect(lineOf(r.stdout, '--hidden-size')).toMatch(/^ {2}--hidden-size N +hidden units H per layer \(default 128\)$/);
     expect(lineOf(r.stdout, '--learning-rate')).toMatch(/--learning-rate X +initial learning rate \(default 0\.002\)$/);
-    expect(lineOf(r.stdout, '--optimizer')).toMatch(/--optimizer adam\|sgd .*\(default adam\)$/);
+    expect(lineOf(r.stdout, '--optimizer')).toMatch(/--optimizer adam\|sgd\|sparse-adam .*\(default adam\)$/);
     // Other options named in a description are flags too.
     expect(lineOf(r.stdout, '--[no-]tie')).toMatch(/needs --embedding-size = --hidden-size\) \(default false\)$/);
     expect(r.stdout).not.toMatch(/embeddingSize = hiddenSize/);

@@ -1,6 +1,6 @@
 import { dropoutBackward, dropoutForward } from '../../numerics/dropout.ts';
 import { embeddingBackward, embeddingForward } from '../../numerics/embedding.ts';
-import { createParameter, type Parameter } from '../../numerics/parameter.ts';
+import { createParameter, createRowSparseParameter, type Parameter } from '../../numerics/parameter.ts';
 import { AdaptiveSoftmax } from '../../numerics/output/adaptive-softmax.ts';
 import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
 import { FullSoftmax } from '../../numerics/output/full-softmax.ts';
@@ -63,7 +63,8 @@ export class RecurrentNetwork {
     this.inputSize = shape.oneHot ? V : D;
     const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype };
     this.layer = cell === 'lstm' ? new LSTM(options) : cell === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: shape.nonlinearity });
-    this.encoder = shape.oneHot ? null : createParameter('encoder.weight', [V, D], dtype);
+    // Row-sparse unless tied: a tied decoder writes the whole table's gradient.
+    this.encoder = shape.oneHot ? null : (shape.tie ? createParameter : createRowSparseParameter)('encoder.weight', [V, D], dtype);
     const output = shape.output ?? { output: 'full', classes: 0, classBinning: 'sqrt' };
     const tied = shape.tie && this.encoder ? this.encoder : null;
     this.output = createOutputLayer(output, { vocabSize: V, inputSize: H, dtype, name: 'decoder', tied });
@@ -97,7 +98,10 @@ export class RecurrentNetwork {
       // torch's nn.AdaptiveLogSoftmaxWithLoss initialisation (nn.Linear's defaults), from the network's stream.
       out.initialize(this.random);
     }
-    for (const p of this.parameters) p.grad.fill(0);
+    for (const p of this.parameters) {
+      p.grad.fill(0);
+      p.touched?.clear();
+    }
   }
 
   /** Give back every parameter's memory; the network is unusable afterwards. */
@@ -212,6 +216,7 @@ export class TrainingPass {
     if (net.encoder) {
       if (p > 0) dropoutBackward(this.inputMask, dx, dx, rows * I);
       embeddingBackward(net.encoder.grad, inputs, dx, rows, net.shape.embeddingSize);
+      net.encoder.touched?.markIds(inputs, rows);
     }
     return loss;
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { outputOptions } from '../../numerics/output/options.ts';
-import { RECURRENT_TRAINING, trainingOptions } from '../../numerics/training/options.ts';
+import { checkTrainingOptions, RECURRENT_TRAINING, trainingOptions } from '../../numerics/training/options.ts';
 
 export type Cell = 'rnn' | 'lstm' | 'gru';
 
@@ -18,7 +18,11 @@ const common = {
 };
 
 /** Weight tying (Press & Wolf 2017; Inan et al. 2017) shares one |V| × D matrix, so D must equal H. */
-function tyingNeedsEqualSizes(hp: { tie: boolean; oneHot: boolean; embeddingSize: number; hiddenSize: number; output: string }, ctx: z.RefinementCtx): void {
+function tyingNeedsEqualSizes(
+  hp: { tie: boolean; oneHot: boolean; embeddingSize: number; hiddenSize: number; output: string; optimizer: string; weightDecay: number },
+  ctx: z.RefinementCtx,
+): void {
+  checkTrainingOptions(hp, ctx);
   if (hp.tie && hp.output !== 'full')
     ctx.addIssue({ code: 'custom', path: ['tie'], message: `tying shares the full softmax's weights; it cannot be combined with output "${hp.output}"` });
   else if (hp.tie && hp.oneHot) ctx.addIssue({ code: 'custom', path: ['tie'], message: 'tying needs an embedding; it cannot be combined with oneHot' });

@@ -9,7 +9,7 @@ import { AdaptiveSoftmax } from '../../numerics/output/adaptive-softmax.ts';
 import type { OutputLayer } from '../../numerics/output/output-layer.ts';
 import { createOutputLayer, type OutputOptions } from '../../numerics/output/options.ts';
 import { OUTPUT_ROWS } from '../../numerics/output/full-softmax.ts';
-import { createParameter, type Parameter } from '../../numerics/parameter.ts';
+import { createParameter, createRowSparseParameter, type Parameter } from '../../numerics/parameter.ts';
 import { logSoftmaxAt, logSoftmaxRows } from '../../numerics/softmax.ts';
 import type { Random } from '../../numerics/random.ts';
 import { allocate, release, type DType, type FloatArray } from '../../numerics/tensor.ts';
@@ -79,7 +79,7 @@ export class WindowNetwork {
     Object.assign(this, { vocabSize: V, n, m, h, direct, dtype, output: shape.output });
     this.inputSize = (n - 1) * m;
     this.outputInputs = h + (direct ? this.inputSize : 0);
-    this.C = createParameter('C', [V, m], dtype);
+    this.C = createRowSparseParameter('C', [V, m], dtype);
     this.H = h > 0 ? createParameter('H', [h, this.inputSize], dtype) : null;
     this.d = h > 0 ? createParameter('d', [h], dtype) : null;
     const output = shape.output;
@@ -293,7 +293,7 @@ export function features(ws: WindowWorkspace, rows: number, dropout = 0, random:
 /**
  * Backward pass from dL/dy (in `ws.y`, e.g. written there by the fused softmax cross-entropy) to every
  * parameter's gradient. O's gradient (U, W) and H's are overwritten; b and d are overwritten too; C's
- * gradient is accumulated into the rows of the context words only (clear them with `zeroEmbeddingRows`).
+ * gradient is accumulated into the rows of the context words only (its touched rows; clear them with `zeroGradients([C])`).
  */
 export function backward(ws: WindowWorkspace, rows: number): void {
   const { net, Z, y: dy, dZ } = ws;
@@ -325,4 +325,5 @@ export function backwardFromZ(ws: WindowWorkspace, rows: number): void {
   }
   if (ws.maskX) dropoutBackward(ws.maskX, dx, dx, rows * I);
   embeddingBackward(C.grad, ws.contexts, dx, rows * (n - 1), m);
+  C.touched?.markIds(ws.contexts, rows * (n - 1));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { outputOptions } from '../../numerics/output/options.ts';
-import { trainingOptions, WINDOW_TRAINING } from '../../numerics/training/options.ts';
+import { checkTrainingOptions, trainingOptions, WINDOW_TRAINING } from '../../numerics/training/options.ts';
 
 /**
  * The window model's hyper-parameters (CLI flags are these keys in kebab-case: `--n 5 --m 60 --h 50 --direct`): its
@@ -18,6 +18,7 @@ export const windowSchema = z
   })
   // Checked here rather than when the network is built, so that a config or command line is refused before training.
   .superRefine((hp, ctx) => {
+    checkTrainingOptions(hp, ctx);
     if (hp.h === 0 && !hp.direct)
       ctx.addIssue({ code: 'custom', path: ['direct'], message: 'is needed when h = 0 (no hidden layer): the output would see nothing' });
   });

@@ -1,5 +1,4 @@
 import { softmaxCrossEntropy } from '../../numerics/cross-entropy.ts';
-import { zeroEmbeddingRows } from '../../numerics/embedding.ts';
 import { EOS_ID } from '../../corpora/vocabulary.ts';
 import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
 import { classesForTraining } from '../../numerics/output/options.ts';
@@ -32,9 +31,9 @@ export function windowStep(ws: WindowWorkspace, rows: number, dropout: number, r
   return loss;
 }
 
-/** Only the rows of this batch's context words hold a gradient of C; clear just those (after the update). */
-export function clearEmbeddingGradients(ws: WindowWorkspace, rows: number): void {
-  zeroEmbeddingRows(ws.net.C.grad, ws.contexts, rows * (ws.net.n - 1), ws.net.m);
+/** Only the rows of this batch's context words hold a gradient of C (its touched rows); clear just those (after the update). */
+export function clearEmbeddingGradients(ws: WindowWorkspace): void {
+  zeroGradients([ws.net.C]);
 }
 
 /**
@@ -67,7 +66,7 @@ function windowSession(net: WindowNetwork, hp: ResolvedWindowHyperParameters, da
       }
     },
     step: (rows) => ({ loss: windowStep(ws, rows, hp.dropout, random), tokens: rows }),
-    afterUpdate: (rows) => clearEmbeddingGradients(ws, rows),
+    afterUpdate: () => clearEmbeddingGradients(ws),
     scorer: () => new WindowScorer(net),
     dispose: () => ws.dispose(),
   };

@@ -2,7 +2,7 @@ import { addBias, biasGradient } from '../bias.ts';
 import { IGNORE_INDEX, softmaxCrossEntropy } from '../cross-entropy.ts';
 import { matmul, matmulTransA, matmulTransB } from '../matmul.ts';
 import { OwnedArrays } from '../owned-arrays.ts';
-import { createParameter, type Parameter } from '../parameter.ts';
+import { createParameter, createRowSparseParameter, type Parameter } from '../parameter.ts';
 import { logSoftmaxAt, logSoftmaxRows } from '../softmax.ts';
 import { release, type DType, type FloatArray } from '../tensor.ts';
 import type { OutputLayer } from './output-layer.ts';
@@ -64,8 +64,9 @@ export class ClassSoftmax implements OutputLayer {
     this.checkClasses(classes);
     this.classWeight = createParameter(`${name}.class.weight`, [C, K], dtype);
     this.classBias = createParameter(`${name}.class.bias`, [C], dtype);
-    this.wordWeight = createParameter(`${name}.word.weight`, [V, K], dtype);
-    this.wordBias = createParameter(`${name}.word.bias`, [V], dtype);
+    // Row-sparse: a step writes the gradient of the word rows of its targets' classes only.
+    this.wordWeight = createRowSparseParameter(`${name}.word.weight`, [V, K], dtype);
+    this.wordBias = createRowSparseParameter(`${name}.word.bias`, [V], dtype);
     this.parameters = [this.classWeight, this.classBias, this.wordWeight, this.wordBias];
     this.scratch = new OwnedArrays(dtype);
     this.classLogits = this.gathered = this.dGathered = this.block = new Float64Array(0);
@@ -210,6 +211,8 @@ export class ClassSoftmax implements OutputLayer {
       const z = this.gathered.subarray(first * K, (first + count) * K);
       matmulTransA(block, z, U.grad.subarray(start * K, (start + words) * K), words, count, K, true);
       biasGradient(block, b.grad.subarray(start, start + words), count, words);
+      U.touched?.markRange(start, start + words);
+      b.touched?.markRange(start, start + words);
       matmul(block, U.data.subarray(start * K, (start + words) * K), dGathered.subarray(first * K, (first + count) * K), count, words, K, false);
     });
     for (let i = 0; i < this.rowStarts[C]!; i++) {

@@ -6,6 +6,8 @@ import { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule } from '../lr-
 import type { Optimizer } from '../optimizer.ts';
 import type { Parameter } from '../parameter.ts';
 import { SGD } from '../sgd.ts';
+import { SparseAdam } from '../sparse-adam.ts';
+import { UserError } from '../../errors/user-error.ts';
 import type { TrainingDefaults, TrainingOptions } from './options.ts';
 
 /** What one step on one batch gave: the summed loss (nats) and the tokens it predicted. */
@@ -50,9 +52,16 @@ export type FitOptions = TrainingOptions & { readonly learningRate: number };
 const PROGRESS_SECONDS = 0.25;
 
 export function makeOptimizer(parameters: readonly Parameter[], o: FitOptions): Optimizer {
-  return o.optimizer === 'adam'
-    ? new Adam(parameters, { lr: o.learningRate, weightDecay: o.weightDecay })
-    : new SGD(parameters, { lr: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay });
+  switch (o.optimizer) {
+    case 'adam':
+      return new Adam(parameters, { lr: o.learningRate, weightDecay: o.weightDecay });
+    case 'sparse-adam':
+      if (o.weightDecay !== 0)
+        throw new UserError(`optimizer sparse-adam has no weight decay (as torch.optim.SparseAdam): drop weightDecay ${o.weightDecay} or use adam`);
+      return new SparseAdam(parameters, { lr: o.learningRate });
+    case 'sgd':
+      return new SGD(parameters, { lr: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay });
+  }
 }
 
 /**

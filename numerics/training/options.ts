@@ -76,7 +76,12 @@ export const RECURRENT_TRAINING: TrainingDefaults = {
 /** The shared options as zod fields, to spread into a plug-in's `z.strictObject({...})`. */
 export function trainingOptions(d: TrainingDefaults) {
   return {
-    optimizer: z.enum(['adam', 'sgd']).default('adam').describe('Adam or SGD (with momentum)'),
+    optimizer: z
+      .enum(['adam', 'sgd', 'sparse-adam'])
+      .default('adam')
+      .describe(
+        "Adam, SGD (with momentum), or sparse-adam: torch's lazy SparseAdam on the embedding and class-output rows a step touched, Adam elsewhere (no weight decay)",
+      ),
     learningRate: z
       .number()
       .positive()
@@ -100,12 +105,18 @@ export function trainingOptions(d: TrainingDefaults) {
   };
 }
 
+/** The checks across the shared options, for a plug-in schema's `superRefine`. */
+export function checkTrainingOptions(hp: { optimizer: string; weightDecay: number }, ctx: z.RefinementCtx): void {
+  if (hp.optimizer === 'sparse-adam' && hp.weightDecay !== 0)
+    ctx.addIssue({ code: 'custom', path: ['weightDecay'], message: 'sparse-adam has no weight decay (as torch.optim.SparseAdam); use adam for weightDecay' });
+}
+
 /** What `trainingOptions` parses to (with `learningRate` still optional: see `resolveLearningRate`). */
 export type TrainingOptions = z.output<z.ZodObject<ReturnType<typeof trainingOptions>>>;
 
 /** The options with the learning rate filled in from the plug-in's defaults for the chosen optimiser. */
 export function resolveLearningRate<T extends TrainingOptions>(hp: T, defaults: TrainingDefaults): T & { learningRate: number } {
-  return { ...hp, learningRate: hp.learningRate ?? defaults.learningRate[hp.optimizer] };
+  return { ...hp, learningRate: hp.learningRate ?? defaults.learningRate[hp.optimizer === 'sgd' ? 'sgd' : 'adam'] };
 }
 
 /** The option names of versions before 1.0.0 that the shared schema replaced (old → new), per plug-in. */

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { kernelVariant } from '../../numerics/kernels/variant.ts';
 import { isCheckout, PACKAGE_DIR, packageId } from '../package-info.ts';
 
 /** Where a run happened, recorded with every result row. */
@@ -7,6 +8,8 @@ export interface RunEnvironment {
   readonly gitCommit: string;
   readonly nodeVersion: string;
   readonly cpuModel: string;
+  /** The float32 kernels' build (`relaxed`: fused multiply-adds; `simd`: the plain fallback), as `kernelVariant()`. */
+  readonly kernels: string;
 }
 
 /** The checked-out commit, with `-dirty` when the work tree has uncommitted changes; `unknown` outside git. */
@@ -34,5 +37,6 @@ export function runEnvironment(): RunEnvironment {
     gitCommit: isCheckout() ? gitCommit(PACKAGE_DIR) : packageId(),
     nodeVersion: process.version,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    kernels: kernelVariant(),
   };
 }

@@ -134,6 +134,8 @@ export const RESULT_COLUMNS = [
   text('git_commit', 'gitCommit'),
   text('node_version', 'nodeVersion'),
   text('cpu_model', 'cpuModel'),
+  /** The float32 kernels' build the run used (`relaxed` or `simd`; empty in rows from before it was recorded). */
+  text('kernels', 'kernels', () => ''),
   text('date', 'date'),
 ] as const;
 

@@ -133,7 +133,7 @@ ${VENDOR_SCRIPTS.map((s) => `<script src="${s}"></script>`).join('\n')}
 <h1>perplexity-bench report</h1>
 <p class="meta">Experiments: ${escapeHtml(unique(rows, (r) => r.experiment))} · ${rows.length} runs${failed ? ` (${failed} failed)` : ''}${data.superseded.length ? ` and ${data.superseded.length} superseded` : ''} · corpora: ${escapeHtml(unique(rows, (r) => r.corpus))}</p>
 ${corpora.map((c) => `<p class="meta corpus">${escapeHtml(c)}</p>`).join('\n')}
-<p class="meta">Commit ${escapeHtml(unique(rows, (r) => r.gitCommit))} · Node ${escapeHtml(unique(rows, (r) => r.nodeVersion))} · CPU ${escapeHtml(unique(rows, (r) => r.cpuModel))}</p>
+<p class="meta">Commit ${escapeHtml(unique(rows, (r) => r.gitCommit))} · Node ${escapeHtml(unique(rows, (r) => r.nodeVersion))} · CPU ${escapeHtml(unique(rows, (r) => r.cpuModel))} · kernels ${escapeHtml(unique(rows, (r) => r.kernels || 'not recorded'))}</p>
 ${failures(rows)}<nav><ul>${nav}<li><a href="#results-table">Results table</a></li>${extra.map((e) => `<li><a href="#${e.id}">${escapeHtml(e.title)}</a></li>`).join('')}</ul></nav>
 ${sections}
 <section id="results-table">

@@ -62,6 +62,7 @@ function row(run: FixtureRun, cell: number): ResultRow {
     gitCommit: '',
     nodeVersion: '',
     cpuModel: '',
+    kernels: '',
     date: '2026-01-01T00:00:00.000Z',
   } as ResultRow;
 }

@@ -11,7 +11,7 @@ import { mixFolder, mixRow, temporaryFolders } from './mix-fixture.ts';
 
 const tmp = temporaryFolders('pb-mixexp-');
 
-const ENV = { gitCommit: 'x', nodeVersion: 'v', cpuModel: 'c' };
+const ENV = { gitCommit: 'x', nodeVersion: 'v', cpuModel: 'c', kernels: 'simd' };
 
 function experiment(config: Record<string, unknown>, dir = tmp()): Experiment {
   const path = join(dir, 'mixes.json');

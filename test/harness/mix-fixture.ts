@@ -81,6 +81,7 @@ export function mixRow(id: string, label: string, ppl: number, extra: Partial<Re
     gitCommit: 'x',
     nodeVersion: 'v',
     cpuModel: 'c',
+    kernels: 'simd',
     date: '2026-01-01T00:00:00.000Z',
     ...extra,
   };

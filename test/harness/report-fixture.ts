@@ -138,6 +138,7 @@ export function writeFixtureResults(dir = mkdtempSync(join(tmpdir(), 'pb-report-
       gitCommit: '0123456789abcdef0123456789abcdef01234567',
       nodeVersion: 'v20.20.2',
       cpuModel: 'Test CPU',
+      kernels: 'simd',
       date: '2026-01-01T00:00:00.000Z',
     });
     r.curve?.forEach((ppl, e) => {

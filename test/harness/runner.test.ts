@@ -67,6 +67,7 @@ describe('run', () => {
       expect(r.nodeVersion).toBe(process.version);
       expect(r.gitCommit).toMatch(/^([0-9a-f]{40}(-dirty)?|unknown)$/);
       expect(r.cpuModel.length).toBeGreaterThan(0);
+      expect(['relaxed', 'simd']).toContain(r.kernels);
       expect(Date.parse(r.date)).not.toBeNaN();
       expect(r.hyperParameters).toMatch(/^\{"alpha":/);
     }

@@ -61,7 +61,8 @@ export class RecurrentNetwork {
     const dtype = shape.dtype ?? 'float32';
     this.dtype = dtype;
     this.inputSize = shape.oneHot ? V : D;
-    const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype };
+    // seed: the layer's own stream, not the global torch generator; `initialize` draws its parameters anyway.
+    const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype, seed: 0 };
     this.layer = cell === 'lstm' ? new LSTM(options) : cell === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: shape.nonlinearity });
     this.encoder = shape.oneHot ? null : createParameter('encoder.weight', [V, D], dtype);
     const output = shape.output ?? { output: 'full', classes: 0, classBinning: 'sqrt' };

@@ -14,14 +14,27 @@ const lesson: Lesson = JSON.parse(readFileSync(new URL('../fixtures/torch/torch_
 
 /** The lesson's input: "hello", "eolll", "lleel", one-hot over h, e, l, o, as one (3, 5, 4) tensor. */
 function helloBatch(): Tensor {
-  const alphabet = ['h', 'e', 'l', 'o'];
-  const data = new Float32Array(3 * 5 * 4);
-  ['hello', 'eolll', 'lleel'].forEach((word, i) => {
-    Array.from(word).forEach((ch, t) => {
-      data[(i * 5 + t) * 4 + alphabet.indexOf(ch)] = 1;
-    });
-  });
-  return { shape: [3, 5, 4], data };
+  const [h, e, l, o] = [
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+  ];
+  const words = [
+    [h, e, l, l, o],
+    [e, o, l, l, l],
+    [l, l, e, e, l],
+  ];
+  return { shape: [3, 5, 4], data: Float32Array.from(words.flat(2)) };
+}
+
+/** The README's lesson: its code block (plain JavaScript after the import line) and what it says it prints. */
+function readmeLesson(): { code: string; printed: string } {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf("### PyTorch's random numbers"));
+  const code = section.slice(section.indexOf('```ts\n') + 6, section.indexOf('```\n', section.indexOf('```ts\n') + 6));
+  const printed = /\/\/ (-?\d\.\d{4}(?:, -?\d\.\d{4})*)/.exec(code);
+  return { code: code.replace(/^import .*\n/m, ''), printed: printed![1]! };
 }
 
 function maxAbsoluteDifference(ours: ArrayLike<number>, theirs: readonly number[]): number {
@@ -36,6 +49,16 @@ function printedNumbers(printed: string, pattern: RegExp): string[] {
 }
 
 describe('the first RNN lesson, as PyTorch prints it', () => {
+  it("runs as the README writes it and prints what the README says, which is torch's first row", () => {
+    const { code, printed } = readmeLesson();
+    const lines: string[] = [];
+    const run = new Function('manualSeed', 'RNN', 'console', code) as (m: typeof manualSeed, r: typeof RNN, c: { log(line: string): void }) => void;
+    run(manualSeed, RNN, { log: (line: string) => lines.push(line) });
+    expect(lines).toEqual([printed]);
+    const torchFirstRow = Array.from(lesson.output.data.slice(0, 8), (v) => v.toFixed(4)).join(', ');
+    expect(printed).toBe(torchFirstRow);
+  });
+
   it('feeds the one-hot "hello" batch through RNN(4, 8) after manualSeed(0) and gets torch\'s tensor', () => {
     const x = helloBatch();
     expect([...x.data]).toEqual(lesson.input.data);

@@ -13,9 +13,10 @@ const DOUBLE_DIVISOR = 2 ** -53;
 
 /**
  * PyTorch's CPU generator (`aten/src/ATen/CPUGeneratorImpl.cpp`): an MT19937 engine and the normal sample
- * that the scalar Box-Muller path keeps for its next call (one for double, one for float;
- * `maybe_get_next_double_normal_sample` in `aten/src/ATen/core/DistributionsHelper.h`). `manualSeed` reseeds
- * the engine and forgets both cached normals, as `torch.manual_seed` does.
+ * that the scalar Box-Muller path keeps for its next call (`maybe_get_next_double_normal_sample` in
+ * `aten/src/ATen/core/DistributionsHelper.h`; torch keeps a float one too, which no CPU path of `rand`, `randn`,
+ * `uniform_` or `normal_` uses). `manualSeed` reseeds the engine and forgets the cached normal, as
+ * `torch.manual_seed` does.
  */
 export class TorchGenerator {
   private readonly engine: MT19937;
@@ -112,7 +113,8 @@ export interface TorchGeneratorState {
   readonly nextDoubleNormal: number | null;
 }
 
+/** torch takes any integer modulo 2⁶⁴; here, those a number holds exactly. */
 function checkSeed(seed: number): number {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`a torch seed must be an integer in [0, 2⁵³), got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed)) throw new UserError(`a torch seed must be an integer of magnitude below 2⁵³, got ${String(seed)}`);
   return seed;
 }

@@ -19,10 +19,13 @@ export class MT19937 {
     this.seed(seed);
   }
 
-  /** torch's `init_with_uint32`: state[0] = seed mod 2³², state[j] = 1812433253·(s ⊕ (s ≫ 30)) + j mod 2³². */
+  /**
+   * torch's `init_with_uint32`: state[0] = seed mod 2³² (a negative seed as torch wraps it, modulo 2⁶⁴, whose low
+   * 32 bits are these), state[j] = 1812433253·(s ⊕ (s ≫ 30)) + j mod 2³².
+   */
   seed(seed: number): void {
     const s = this.state;
-    s[0] = seed % 2 ** 32;
+    s[0] = ((seed % 2 ** 32) + 2 ** 32) % 2 ** 32;
     for (let j = 1; j < STATE_WORDS; j++) {
       const prev = s[j - 1]!;
       s[j] = Math.imul(1812433253, (prev ^ (prev >>> 30)) >>> 0) + j;

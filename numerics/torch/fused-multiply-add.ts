@@ -1,8 +1,9 @@
 /**
  * a·b + c rounded once, as the fused multiply-add that torch's compiled distributions use (GCC contracts
- * `x * (to - from) + from` in `uniform_real` into one FMA in the AVX2 build). JavaScript has no Math.fma: the
- * exact value is formed by Dekker's products and Knuth's sums, falling back to exact integer arithmetic
- * (BigInt) when the cheap forms cannot prove the sum exact.
+ * `x * (to - from) + from` in `uniform_real` into one FMA in the AVX2 build). JavaScript has no Math.fma. In
+ * float32 the exact value is within reach of double arithmetic (below); in float64 it is formed by Dekker's
+ * product and Knuth's sum when they prove it exact, else by exact integer arithmetic (BigInt), which only the
+ * float64 paths (tests, parity) pay for.
  */
 
 const SPLITTER = 2 ** 27 + 1;
@@ -37,21 +38,31 @@ function decompose(x: number): { mantissa: bigint; exponent: number } {
   return { mantissa, exponent: (biased === 0 ? 1 : biased) - 1075 };
 }
 
-/** a·b + c exactly, as an integer times 2^exponent. */
-function exactProductSum(a: number, b: number, c: number): { sum: bigint; exponent: number } {
+/** Bits of an exact sum that Number() can take without overflowing (2¹⁰²⁴), with room to spare. */
+const MAX_BITS = 1000n;
+
+/**
+ * a·b + c exactly as an integer times 2^exponent, then rounded to double: Number() of a BigInt rounds to
+ * nearest, ties to even. A sum too long for it keeps its top bits and a sticky bit for the rest, which leaves
+ * the rounding unchanged. Finite, normal results.
+ */
+function exactFma(a: number, b: number, c: number): number {
   const x = decompose(a);
   const y = decompose(b);
   const z = decompose(c);
   const productExponent = x.exponent + y.exponent;
-  const exponent = Math.min(productExponent, z.exponent);
+  let exponent = Math.min(productExponent, z.exponent);
   const sum = ((x.mantissa * y.mantissa) << BigInt(productExponent - exponent)) + (z.mantissa << BigInt(z.exponent - exponent));
-  return { sum, exponent };
-}
-
-/** a·b + c exactly, rounded to double (ties to even: Number of a BigInt rounds so); finite, normal results. */
-function exactFma(a: number, b: number, c: number): number {
-  const { sum, exponent } = exactProductSum(a, b, c);
-  return scaleByPowerOfTwo(Number(sum), exponent);
+  const negative = sum < 0n;
+  let magnitude = negative ? -sum : sum;
+  const excess = BigInt(magnitude.toString(2).length) - MAX_BITS;
+  if (excess > 0n) {
+    const sticky = (magnitude & ((1n << excess) - 1n)) !== 0n ? 1n : 0n;
+    magnitude = (magnitude >> excess) | sticky;
+    exponent += Number(excess);
+  }
+  const rounded = scaleByPowerOfTwo(Number(magnitude), exponent);
+  return negative ? -rounded : rounded;
 }
 
 /** v·2^k without overflow of the intermediate power of two. */
@@ -75,32 +86,20 @@ export function fmaFloat64(a: number, b: number, c: number): number {
 }
 
 /**
- * a·b + c rounded once to float32, for float32 a, b, c: a·b is exact in double (24 + 24 bits), and so is the
- * sum when TwoSum says so; otherwise the exact value is rounded directly (one rounding, never two).
+ * a·b + c rounded once to float32, for float32 a, b, c. a·b is exact in double (24 + 24 bits); s = fl(p + c) is
+ * the double nearest the exact sum v, and rounding s to float32 gives v's float32 unless s is exactly halfway
+ * between two floats (a double strictly between v and s does not exist, so no float boundary lies between them
+ * but s itself). There, Knuth's TwoSum error says on which side v lies.
  */
 export function fmaFloat32(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
-  if (twoSumError(p, c, s) === 0) return Math.fround(s);
-  return roundExactToFloat32(a, b, c);
-}
-
-function roundExactToFloat32(a: number, b: number, c: number): number {
-  const { sum, exponent } = exactProductSum(a, b, c);
-  if (sum === 0n) return 0;
-  // Keep 24 significant bits with round-half-even on the exact integer, then scale: one rounding.
-  const negative = sum < 0n;
-  let magnitude = negative ? -sum : sum;
-  const length = magnitude.toString(2).length;
-  let shift = length - 24;
-  if (shift > 0) {
-    const half = 1n << BigInt(shift - 1);
-    const remainder = magnitude & ((1n << BigInt(shift)) - 1n);
-    magnitude >>= BigInt(shift);
-    if (remainder > half || (remainder === half && (magnitude & 1n) === 1n)) magnitude += 1n;
-  } else {
-    shift = 0;
-  }
-  const rounded = scaleByPowerOfTwo(Number(magnitude), exponent + shift);
-  return Math.fround(negative ? -rounded : rounded);
+  const rounded = Math.fround(s);
+  if (rounded === s) return rounded;
+  const error = twoSumError(p, c, s);
+  if (error === 0) return rounded;
+  // s is a midpoint iff its mirror image through s from the rounded float is a float too.
+  const other = rounded + 2 * (s - rounded);
+  if (Math.fround(other) !== other) return rounded;
+  return error > 0 === other > rounded ? other : rounded;
 }

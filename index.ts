@@ -54,7 +54,7 @@ export { TouchedRows } from './numerics/touched-rows.ts';
 export { RNN } from './numerics/recurrent/rnn.ts';
 export { LSTM } from './numerics/recurrent/lstm.ts';
 export { GRU } from './numerics/recurrent/gru.ts';
-export type { RecurrentOptions, RNNOptions } from './numerics/recurrent/options.ts';
+export type { ParameterSource, RecurrentOptions, RNNOptions } from './numerics/recurrent/options.ts';
 export type { RecurrentGradients, RecurrentResult } from './numerics/recurrent/recurrent.ts';
 export { Adam, type AdamOptions } from './numerics/adam.ts';
 export { SparseAdam } from './numerics/sparse-adam.ts';
@@ -63,6 +63,15 @@ export type { Optimizer } from './numerics/optimizer.ts';
 export { ConstantLR, ReduceLROnPlateau, type LearningRateSchedule, type PlateauOptions } from './numerics/lr-schedule.ts';
 export { clipGradNorm, gradientNorm } from './numerics/clip-grad-norm.ts';
 export { Random } from './numerics/random.ts';
+
+// PyTorch's random numbers (issue 16): its CPU generator, torch.manual_seed, rand/randn, and the layers that
+// initialise from it as torch.nn does.
+export { TORCH_DEFAULT_SEED, TorchGenerator, type TorchGeneratorState } from './numerics/torch/generator.ts';
+export { defaultGenerator, initialSeed, manualSeed } from './numerics/torch/default-generator.ts';
+export { rand, randn, type RandomTensorOptions } from './numerics/torch/random-tensors.ts';
+export { normalFill, uniformFill } from './numerics/torch/distributions.ts';
+export { Linear, type LinearOptions } from './numerics/linear.ts';
+export { Embedding, type EmbeddingOptions } from './numerics/embedding-layer.ts';
 
 // The kernels a neural plug-in builds its layers from (float32 on the WebAssembly SIMD kernels, float64 in JavaScript).
 export { matmul, matmulTransA, matmulTransB, type MatrixProduct } from './numerics/matmul.ts';

@@ -2,8 +2,9 @@ import type { Random } from './random.ts';
 import type { FloatArray } from './tensor.ts';
 
 /**
- * PyTorch's default initialisations, so a model starts from the same distribution as its torch twin.
- * (Same distribution, not the same numbers: torch's generator is not reproduced.)
+ * PyTorch's default initialisations, so a model starts from the same distribution as its torch twin, drawn from
+ * the project's `Random` stream: the same distribution, not the same numbers (the plug-ins' documented
+ * initialisation). For torch's own numbers, `numerics/torch/` (`TorchGenerator`, `uniformFill`, `normalFill`).
  */
 
 /**

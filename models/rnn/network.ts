@@ -61,7 +61,8 @@ export class RecurrentNetwork {
     const dtype = shape.dtype ?? 'float32';
     this.dtype = dtype;
     this.inputSize = shape.oneHot ? V : D;
-    const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype };
+    // seed: the layer's own stream, not the global torch generator; `initialize` draws its parameters anyway.
+    const options = { inputSize: this.inputSize, hiddenSize: H, numLayers, dropout, dtype, seed: 0 };
     this.layer = cell === 'lstm' ? new LSTM(options) : cell === 'gru' ? new GRU(options) : new RNN({ ...options, nonlinearity: shape.nonlinearity });
     // Row-sparse unless tied: a tied decoder writes the whole table's gradient.
     this.encoder = shape.oneHot ? null : (shape.tie ? createParameter : createRowSparseParameter)('encoder.weight', [V, D], dtype);

@@ -1,7 +1,10 @@
 import { UserError } from '../../errors/user-error.ts';
+import { positiveIntegerOption } from '../layer-options.ts';
 import type { DType } from '../tensor.ts';
+import { defaultGenerator } from '../torch/default-generator.ts';
+import { TorchGenerator } from '../torch/generator.ts';
 
-/** The constructor options of torch.nn.RNN / LSTM / GRU, with the same names and defaults, plus dtype and seed. */
+/** The constructor options of torch.nn.RNN / LSTM / GRU, with the same names and defaults, plus dtype, generator and seed. */
 export interface RecurrentOptions {
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -17,7 +20,15 @@ export interface RecurrentOptions {
   readonly bidirectional?: boolean;
   /** Default 'float32'. */
   readonly dtype?: DType;
-  /** Seed of the parameter initialisation and of the dropout masks. Default 0. */
+  /**
+   * Draw the initial parameters from this torch generator, in torch's order and distribution (issue 16).
+   * Default: the global generator (`manualSeed`), unless `seed` is given.
+   */
+  readonly generator?: TorchGenerator;
+  /**
+   * Seed of the layer's own `Random` stream (xoroshiro128+), which draws the dropout masks (default 0) and, when
+   * `seed` is given without `generator`, the initial parameters too, as before issue 16.
+   */
   readonly seed?: number;
 }
 
@@ -26,11 +37,13 @@ export interface RNNOptions extends RecurrentOptions {
   readonly nonlinearity?: 'tanh' | 'relu';
 }
 
-export type ResolvedOptions = Required<RecurrentOptions>;
+/** Where the initial parameters come from: a seed of the project's `Random` stream, or a torch generator. */
+export type ParameterSource = number | TorchGenerator;
+
+export type ResolvedOptions = Required<Omit<RecurrentOptions, 'generator'>> & { readonly initialization: ParameterSource };
 
 function positiveInteger(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new UserError(`recurrent layer option "${name}" must be an integer ≥ 1, got ${String(v)}`);
-  return v;
+  return positiveIntegerOption('recurrent layer', name, v);
 }
 
 export function resolveOptions(o: RecurrentOptions): ResolvedOptions {
@@ -44,6 +57,10 @@ export function resolveOptions(o: RecurrentOptions): ResolvedOptions {
   }
   const seed = o.seed ?? 0;
   if (!Number.isInteger(seed)) throw new UserError(`recurrent layer option "seed" must be an integer, got ${String(seed)}`);
+  if (o.generator !== undefined && !(o.generator instanceof TorchGenerator)) {
+    throw new UserError('recurrent layer option "generator" must be a TorchGenerator');
+  }
+  const initialization = o.generator ?? (o.seed === undefined ? defaultGenerator() : seed);
   return {
     inputSize: positiveInteger('inputSize', o.inputSize),
     hiddenSize: positiveInteger('hiddenSize', o.hiddenSize),
@@ -54,5 +71,6 @@ export function resolveOptions(o: RecurrentOptions): ResolvedOptions {
     bidirectional: o.bidirectional ?? false,
     dtype,
     seed,
+    initialization,
   };
 }

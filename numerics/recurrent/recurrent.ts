@@ -5,7 +5,10 @@ import { matmul, matmulTransA, matmulTransB } from '../matmul.ts';
 import { createParameter, type Parameter } from '../parameter.ts';
 import { Random } from '../random.ts';
 import { dtypeOf, release, type DType, type FloatArray, type Tensor } from '../tensor.ts';
-import { resolveOptions, type RecurrentOptions, type ResolvedOptions } from './options.ts';
+import { defaultGenerator } from '../torch/default-generator.ts';
+import { uniformFill } from '../torch/distributions.ts';
+import { inverseSqrtBound } from '../torch/nn-init.ts';
+import { resolveOptions, type ParameterSource, type RecurrentOptions, type ResolvedOptions } from './options.ts';
 import type { DirectionTape } from './tape.ts';
 import { RecurrentWorkspace, type CellKind } from './workspace.ts';
 
@@ -94,14 +97,25 @@ export abstract class RecurrentLayer {
     }
     this.directions = directions;
     this.parameters = directions.flatMap((w) => [w.wIh, w.wHh, ...(w.bIh && w.bHh ? [w.bIh, w.bHh] : [])]);
-    this.resetParameters(o.seed);
+    this.resetParameters(o.initialization);
     this.workspace = this.createWorkspace();
   }
 
-  /** PyTorch's reset_parameters: every weight and bias ~ U(−1/√H, 1/√H), drawn from a stream seeded here. */
-  resetParameters(seed: number): void {
-    this.random = new Random(seed);
-    for (const p of this.parameters) initUniformFanIn(p.data, this.hiddenSize, this.random);
+  /**
+   * PyTorch's reset_parameters (`torch/nn/modules/rnn.py`): every weight and bias ~ U(−1/√H, 1/√H), in
+   * `named_parameters()` order. From a torch generator (default: the global one) the draws are torch's own,
+   * and the dropout masks come from a `Random` seeded with the `seed` option; from a number, everything is
+   * drawn from a `Random` stream seeded with it (its masks follow its initial parameters).
+   */
+  resetParameters(source: ParameterSource = defaultGenerator()): void {
+    if (typeof source === 'number') {
+      this.random = new Random(source);
+      for (const p of this.parameters) initUniformFanIn(p.data, this.hiddenSize, this.random);
+      return;
+    }
+    this.random = new Random(this.options.seed);
+    const bound = inverseSqrtBound(this.hiddenSize);
+    for (const p of this.parameters) uniformFill(p.data, -bound, bound, source);
   }
 
   /** Give back the parameters' and the workspace's memory; the layer is unusable afterwards. */

@@ -16,7 +16,7 @@ import { SparseAdam } from '../numerics/sparse-adam.ts';
 import { addBias, biasGradient } from '../numerics/bias.ts';
 import { clipGradNorm, gradientNorm } from '../numerics/clip-grad-norm.ts';
 import { softmaxCrossEntropy } from '../numerics/cross-entropy.ts';
-import { embeddingBackward, embeddingForward } from '../numerics/embedding.ts';
+import { embeddingForward, embeddingParameterBackward } from '../numerics/embedding.ts';
 import { kernelThreads } from '../numerics/kernels/threads.ts';
 import { matmul, matmulTransA, matmulTransB } from '../numerics/matmul.ts';
 import { ClassSoftmax } from '../numerics/output/class-softmax.ts';
@@ -205,8 +205,7 @@ function recurrentProfile(cell: Cell, corpus: ReturnType<typeof encodeCorpus>): 
     t.start('recurrence');
     const dx = net.layer.backwardTimeMajor(ws, dHidden);
     t.start('embedding');
-    embeddingBackward(encoder.grad, inputs, dx, n, D);
-    encoder.touched?.markIds(inputs, n);
+    embeddingParameterBackward(encoder, inputs, dx, n, D);
     if (update) {
       t.start('clipping / gradient norm');
       clipGradNorm(params, 0.25);
@@ -314,8 +313,7 @@ function windowProfile(corpus: ReturnType<typeof encodeCorpus>): Profile {
     matmulTransA(da, x, H!.grad, hidden, rows, I);
     matmul(da, H!.data, dx, rows, hidden, I, true);
     t.start('embedding');
-    embeddingBackward(C.grad, contexts, dx, rows * w, m);
-    C.touched?.markIds(contexts, rows * w);
+    embeddingParameterBackward(C, contexts, dx, rows * w, m);
     if (update) {
       t.start('clipping / gradient norm');
       gradientNorm(params);

@@ -1,3 +1,4 @@
+import type { Parameter } from './parameter.ts';
 import type { FloatArray } from './tensor.ts';
 
 /**
@@ -20,6 +21,16 @@ export function embeddingBackward(gradTable: FloatArray, ids: Int32Array, dOut: 
     const src = i * dim;
     for (let j = 0; j < dim; j++) gradTable[row + j] = gradTable[row + j]! + dOut[src + j]!;
   }
+}
+
+/**
+ * `embeddingBackward` into an embedding table's own gradient, marking the rows it writes when the table is
+ * row-sparse (`createRowSparseParameter`): the one way the models write an embedding gradient, so that no writer
+ * can leave a row with a gradient unmarked.
+ */
+export function embeddingParameterBackward(table: Parameter, ids: Int32Array, dOut: FloatArray, count: number, dim: number): void {
+  embeddingBackward(table.grad, ids, dOut, count, dim);
+  table.touched?.markIds(ids, count);
 }
 
 /** gradTable[ids[i], :] = 0: clears just the rows a backward touched. */

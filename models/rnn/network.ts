@@ -1,5 +1,5 @@
 import { dropoutBackward, dropoutForward } from '../../numerics/dropout.ts';
-import { embeddingBackward, embeddingForward } from '../../numerics/embedding.ts';
+import { embeddingForward, embeddingParameterBackward } from '../../numerics/embedding.ts';
 import { createParameter, createRowSparseParameter, type Parameter } from '../../numerics/parameter.ts';
 import { AdaptiveSoftmax } from '../../numerics/output/adaptive-softmax.ts';
 import { ClassSoftmax } from '../../numerics/output/class-softmax.ts';
@@ -216,8 +216,7 @@ export class TrainingPass {
     const dx = net.layer.backwardTimeMajor(this.ws, dTop);
     if (net.encoder) {
       if (p > 0) dropoutBackward(this.inputMask, dx, dx, rows * I);
-      embeddingBackward(net.encoder.grad, inputs, dx, rows, net.shape.embeddingSize);
-      net.encoder.touched?.markIds(inputs, rows);
+      embeddingParameterBackward(net.encoder, inputs, dx, rows, net.shape.embeddingSize);
     }
     return loss;
   }

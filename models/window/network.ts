@@ -2,7 +2,7 @@ import { UserError } from '../../errors/user-error.ts';
 import { tanhBackward, tanhForward } from '../../numerics/activations.ts';
 import { addBias, biasGradient } from '../../numerics/bias.ts';
 import { dropoutBackward, dropoutForward } from '../../numerics/dropout.ts';
-import { embeddingBackward, embeddingForward } from '../../numerics/embedding.ts';
+import { embeddingForward, embeddingParameterBackward } from '../../numerics/embedding.ts';
 import { initEmbedding, initUniformFanIn } from '../../numerics/init.ts';
 import { matmul, matmulTransA, matmulTransB } from '../../numerics/matmul.ts';
 import { AdaptiveSoftmax } from '../../numerics/output/adaptive-softmax.ts';
@@ -324,6 +324,5 @@ export function backwardFromZ(ws: WindowWorkspace, rows: number): void {
     matmul(da, H.data, dx, rows, h, I, true);
   }
   if (ws.maskX) dropoutBackward(ws.maskX, dx, dx, rows * I);
-  embeddingBackward(C.grad, ws.contexts, dx, rows * (n - 1), m);
-  C.touched?.markIds(ws.contexts, rows * (n - 1));
+  embeddingParameterBackward(C, ws.contexts, dx, rows * (n - 1), m);
 }

@@ -109,7 +109,7 @@ describe('train: bad arguments', () => {
     expectUserError(await cli('train', '--model', 'window', '--h', '0', '--corpus', 'ship'), /model "window": option --direct: is needed when h = 0/);
     expectUserError(
       await cli('train', '--model', 'ngram', '--smoothing', 'add-k', '--discount-fallback', '--corpus', 'ship'),
-      /option --discount-fallback: applies to smoothing "kn" and "mkn", not "add-k"/,
+      /option --discount-fallback: applies to smoothing "kn", "mkn", .*, not "add-k"/,
     );
   });
 

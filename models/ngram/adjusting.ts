@@ -1,4 +1,5 @@
 import { BOS_ID } from '../../corpora/vocabulary.ts';
+import { countOfCounts as countOfCountsOf } from './count-of-counts.ts';
 import type { NgramCounts } from './counting.ts';
 
 /**
@@ -34,13 +35,6 @@ export function adjustCounts(counted: NgramCounts): AdjustedCounts {
     for (let h = 0; h < own.length; h++) if (startsWithBos[h]) next.fill(1, start[h]!, start[h + 1]!);
     startsWithBos = next;
   }
-  const countOfCounts = counts.map((c) => {
-    const n = [0, 0, 0, 0, 0];
-    for (let i = 0; i < c.length; i++) {
-      const v = c[i]!;
-      if (v >= 1 && v <= 4) n[v]!++;
-    }
-    return n;
-  });
+  const countOfCounts = counts.map((c) => countOfCountsOf(c, 4));
   return { counts, countOfCounts };
 }

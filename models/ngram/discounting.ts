@@ -63,6 +63,8 @@ export function estimateDiscounts(
   countOfCounts: readonly (readonly number[])[],
   kind: DiscountKind,
   fallback: readonly [number, number, number] | undefined,
+  /** The method named in errors ("absolute-discounting" estimates one discount per order, as kn, from occurrence counts). */
+  method: string = kind,
 ): Discount[] {
   return countOfCounts.map((n, i) => {
     const k = i + 1;
@@ -79,7 +81,7 @@ export function estimateDiscounts(
     if (!problem) return { amounts: [0, ...amounts!], fallback: false };
     if (!fallback) {
       throw new UserError(
-        `ngram ${kind}: cannot estimate the Kneser-Ney discounts: ${problem}. This happens on tiny or de-duplicated text. ` +
+        `ngram ${method}: cannot estimate the ${kind === method ? 'Kneser-Ney' : method} discounts: ${problem}. This happens on tiny or de-duplicated text. ` +
           `To use fixed discounts for such orders, leave out "discountFallback": false (--no-discount-fallback on the command line) ` +
           `for KenLM's D1, D2, D3+ = ${KENLM_FALLBACK.join(', ')}, or give "discountFallback": [D1, D2, D3+].`,
       );

@@ -1,31 +1,47 @@
 import type { ProgressEvent } from '../types.ts';
+import { absoluteDiscounts } from './absolute-discounting.ts';
 import { adjustCounts } from './adjusting.ts';
-import { countNgrams } from './counting.ts';
+import { type BackoffWeights, composeBackoff } from './backoff-form.ts';
+import { countOfCounts as countOfCountsOf } from './count-of-counts.ts';
+import { countNgrams, type NgramCounts } from './counting.ts';
 import { estimateDiscounts, type Discount } from './discounting.ts';
+import { katzDiscounts, type KatzDiscount } from './good-turing.ts';
 import { interpolate } from './interpolating.ts';
+import { katzRule } from './katz.ts';
 import { contextTotals, type NgramTables } from './tables.ts';
+import { wittenBellRule } from './witten-bell.ts';
 
-export type EstimatedSmoothing = 'mle' | 'add-k' | 'kn' | 'mkn';
+export type EstimatedSmoothing = 'mle' | 'add-k' | 'kn' | 'mkn' | 'kn-backoff' | 'mkn-backoff' | 'witten-bell' | 'absolute-discounting' | 'katz';
 
 export interface EstimateOptions {
   readonly smoothing: EstimatedSmoothing;
-  /** D1, D2, D3+ for orders whose Kneser-Ney discounts cannot be estimated. */
+  /** D1, D2, D3+ for orders whose discounts cannot be estimated (Kneser-Ney, absolute discounting; katz uses D1). */
   readonly discountFallback?: readonly [number, number, number];
+  /** Absolute discounting's fixed D (one for every order, or one per order, the last repeated). */
+  readonly discount?: number | readonly number[];
+  /** Katz: counts above this are not discounted (Chen & Goodman's k = 5). */
+  readonly gtMax?: number;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
 export interface Estimate {
   readonly tables: NgramTables;
-  /** Kneser-Ney discounts per order (absent for mle and add-k). */
+  /** Discounts per order (Kneser-Ney and absolute discounting). */
   readonly discounts?: readonly Discount[];
-  /** Count-of-counts n1..n4 of the adjusted counts per order (Kneser-Ney only). */
+  /** Count-of-counts n1..n4 of the discounted counts per order (Kneser-Ney: adjusted; absolute discounting: occurrences). */
   readonly countOfCounts?: readonly (readonly number[])[];
+  /** Katz's Good-Turing ratios per order. */
+  readonly katz?: readonly KatzDiscount[];
 }
 
+/** Chen & Goodman's k: counts above 5 are reliable enough to keep (Katz 1987 suggests the same). */
+export const DEFAULT_GT_MAX = 5;
+
 /**
- * The estimation pipeline, one stage per module as in KenLM's lmplz: counting → adjusting → discounting →
- * interpolating (Kneser-Ney), or counting alone (mle, add-k, which keep counts and divide at scoring time).
- * `text` is the training split with its markers (`markedTokens`).
+ * The estimation pipeline, one stage per module as in KenLM's lmplz: counting → adjusting (Kneser-Ney) →
+ * discounting → the back-off form (`composeBackoff`, interpolated or backed off), or counting alone (mle,
+ * add-k, which keep counts and divide at scoring time). `text` is the training split with its markers
+ * (`markedTokens`).
  */
 export function estimate(text: Int32Array, order: number, vocabSize: number, options: EstimateOptions): Estimate {
   const progress = (phase: string, done: number, total: number): void => options.onProgress?.({ phase, done, total, unit: 'orders' });
@@ -33,15 +49,50 @@ export function estimate(text: Int32Array, order: number, vocabSize: number, opt
   const counted = countNgrams(text, order, vocabSize);
   progress('counting', order, order);
   const { trie, counts } = counted;
-  if (options.smoothing === 'mle' || options.smoothing === 'add-k') {
+  const smoothing = options.smoothing;
+  if (smoothing === 'mle' || smoothing === 'add-k') {
     return { tables: { kind: 'counts', trie, counts, totals: contextTotals(trie, counts) } };
   }
-  progress('adjusting', 0, order);
-  const adjusted = adjustCounts(counted);
+  const backoff = (weights: BackoffWeights): NgramTables => {
+    progress('smoothing', order, order);
+    return { kind: 'backoff', trie, logProb: weights.logProb, logBackoff: weights.logBackoff };
+  };
   progress('discounting', 0, order);
-  const discounts = estimateDiscounts(adjusted.countOfCounts, options.smoothing, options.discountFallback);
-  progress('interpolating', 0, order);
-  const { logProb, logBackoff } = interpolate(counted, adjusted, discounts);
-  progress('interpolating', order, order);
-  return { tables: { kind: 'backoff', trie, logProb, logBackoff }, discounts, countOfCounts: adjusted.countOfCounts };
+  switch (smoothing) {
+    case 'witten-bell':
+      return { tables: backoff(composeBackoff(counted, 'interpolated', (k) => wittenBellRule(counts[k - 1]!))) };
+    case 'absolute-discounting': {
+      const discounts = absoluteDiscounts(counts, options.discount, options.discountFallback);
+      const adjusted = { counts, countOfCounts: counts.map((c) => countOfCountsOf(c, 4)) };
+      return { tables: backoff(interpolate(counted, adjusted, discounts)), discounts, countOfCounts: adjusted.countOfCounts };
+    }
+    case 'katz':
+      return katz(counted, options, backoff);
+    default:
+      return kneserNey(counted, smoothing, options, backoff);
+  }
+}
+
+function katz(counted: NgramCounts, options: EstimateOptions, backoff: (weights: BackoffWeights) => NgramTables): Estimate {
+  const gtMax = options.gtMax ?? DEFAULT_GT_MAX;
+  const { counts } = counted;
+  const katzD = katzDiscounts(
+    counts.map((c) => countOfCountsOf(c, gtMax + 1)),
+    gtMax,
+    options.discountFallback?.[0],
+  );
+  return { tables: backoff(composeBackoff(counted, 'backoff', (k) => katzRule(counts[k - 1]!, katzD[k - 1]!))), katz: katzD };
+}
+
+function kneserNey(
+  counted: NgramCounts,
+  smoothing: 'kn' | 'mkn' | 'kn-backoff' | 'mkn-backoff',
+  options: EstimateOptions,
+  backoff: (weights: BackoffWeights) => NgramTables,
+): Estimate {
+  const kind = smoothing === 'kn' || smoothing === 'kn-backoff' ? 'kn' : 'mkn';
+  const adjusted = adjustCounts(counted);
+  const discounts = estimateDiscounts(adjusted.countOfCounts, kind, options.discountFallback, smoothing);
+  const composition = smoothing.endsWith('-backoff') ? 'backoff' : 'interpolated';
+  return { tables: backoff(interpolate(counted, adjusted, discounts, composition)), discounts, countOfCounts: adjusted.countOfCounts };
 }

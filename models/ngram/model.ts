@@ -5,7 +5,7 @@ import type { CheckpointData, JsonValue } from '../checkpoint.ts';
 import type { LanguageModel, Protocol, Scorer, TrainingData, TrainOptions, TrainReport } from '../types.ts';
 import { markedTokens } from './counting.ts';
 import { KENLM_FALLBACK, type Discount } from './discounting.ts';
-import { estimate } from './estimate.ts';
+import { type EstimatedSmoothing, estimate } from './estimate.ts';
 import { scorerOf, tableBytes, tableParameters, tablesToArrays, uniformTables, type NgramTables } from './tables.ts';
 
 /**
@@ -14,7 +14,7 @@ import { scorerOf, tableBytes, tableParameters, tablesToArrays, uniformTables, t
  *   estimated as KenLM's lmplz does.
  * - arpa: probabilities and back-off weights read from an ARPA file (`readArpa`); not trained here.
  */
-export type Smoothing = 'mle' | 'add-k' | 'kn' | 'mkn' | 'arpa';
+export type Smoothing = EstimatedSmoothing | 'arpa';
 
 export interface NgramHyperParameters extends Record<string, unknown> {
   order: number;
@@ -26,6 +26,10 @@ export interface NgramHyperParameters extends Record<string, unknown> {
    * false = fail (KenLM lmplz without --discount_fallback).
    */
   discountFallback?: boolean | [number, number, number];
+  /** absolute-discounting's fixed D (per order, the last repeated). */
+  discount?: number | number[];
+  /** katz: counts above this are not discounted. */
+  gtMax?: number;
 }
 
 /** What a trained model records beside its tables (saved in the checkpoint's meta). */
@@ -36,8 +40,10 @@ export interface NgramInfo {
   readonly discounts?: readonly (readonly number[])[];
   /** Orders whose discounts came from the fallback. */
   readonly fallbackOrders?: readonly number[];
-  /** Count-of-counts n1..n4 of the adjusted counts per order (Kneser-Ney). */
+  /** Count-of-counts n1..n4 of the discounted counts per order (Kneser-Ney: adjusted; absolute discounting: occurrences). */
   readonly countOfCounts?: readonly (readonly number[])[];
+  /** Katz's Good-Turing ratios d_1..d_k per order (empty where the order used the fixed fallback amount). */
+  readonly goodTuring?: readonly (readonly number[])[];
   /** Where the model came from when it was not trained here (an ARPA file). */
   readonly source?: string;
 }
@@ -79,7 +85,7 @@ export class NgramModel implements LanguageModel {
   async train(data: TrainingData, options: TrainOptions): Promise<TrainReport> {
     const { smoothing, order } = this.hyperParameters;
     if (smoothing === 'arpa') {
-      throw new UserError('an ngram model with smoothing "arpa" is read from an ARPA file, not trained; choose mle, add-k, kn or mkn');
+      throw new UserError('an ngram model with smoothing "arpa" is read from an ARPA file, not trained; choose one of the estimated smoothings (mkn, kn, …)');
     }
     if (data.vocab.size !== this.vocab.size) {
       throw new Error(`ngram: training data has a vocabulary of ${data.vocab.size} words, the model ${this.vocab.size}`);
@@ -89,6 +95,8 @@ export class NgramModel implements LanguageModel {
     const result = estimate(text, order, this.vocab.size, {
       smoothing,
       discountFallback: fallbackDiscounts(this.hyperParameters.discountFallback),
+      discount: this.hyperParameters.discount,
+      gtMax: this.hyperParameters.gtMax,
       onProgress: options.onProgress,
     });
     this.state = result.tables;
@@ -96,6 +104,12 @@ export class NgramModel implements LanguageModel {
       mode: data.mode,
       ...(result.discounts ? describeDiscounts(result.discounts) : {}),
       ...(result.countOfCounts ? { countOfCounts: result.countOfCounts } : {}),
+      ...(result.katz
+        ? {
+            goodTuring: result.katz.map((d) => d.ratios.slice(1)),
+            fallbackOrders: result.katz.flatMap((d, i) => (d.fallbackAmount !== undefined ? [i + 1] : [])),
+          }
+        : {}),
     };
     return {
       tokensTrained: predictedTokens(data.train),

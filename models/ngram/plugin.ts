@@ -9,14 +9,32 @@ export const MAX_ORDER = 10;
 
 const discount = (max: number) => z.number().min(0).max(max);
 
+const SMOOTHINGS = ['mle', 'add-k', 'kn', 'mkn', 'kn-backoff', 'mkn-backoff', 'witten-bell', 'absolute-discounting', 'katz', 'arpa'] as const;
+
+/** The smoothings whose discounts are estimated from count-of-counts and can fall back to fixed ones. */
+const DISCOUNTED: readonly string[] = ['kn', 'mkn', 'kn-backoff', 'mkn-backoff', 'absolute-discounting', 'katz'];
+
 export const ngramSchema = z
   .strictObject({
     order: z.number().int().min(1).max(MAX_ORDER).default(3).describe('n-gram order N (a history of N−1 tokens)'),
     smoothing: z
-      .enum(['mle', 'add-k', 'kn', 'mkn', 'arpa'])
+      .enum(SMOOTHINGS)
       .default('mkn')
-      .describe('mle, add-k, interpolated Kneser-Ney (kn) or modified Kneser-Ney (mkn, as KenLM lmplz); arpa is read, not trained'),
+      .describe(
+        'mle, add-k, interpolated Kneser-Ney (kn) or modified Kneser-Ney (mkn, as KenLM lmplz), their back-off forms (kn-backoff, mkn-backoff), witten-bell, absolute-discounting, katz; arpa is read, not trained',
+      ),
     k: z.number().positive().max(1e6).optional().describe("add-k's k, only with smoothing add-k (default 1: Laplace)"),
+    discount: z
+      .union([discount(1e6), z.array(discount(1e6)).min(1).max(MAX_ORDER)])
+      .optional()
+      .describe('absolute-discounting: a fixed D for every order, or one per order from unigrams up (the last repeated); unset = n1 / (n1 + 2 n2) per order'),
+    gtMax: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .optional()
+      .describe("katz: counts above this keep their value, the others are Good-Turing discounted (default 5, Chen & Goodman's k)"),
     // Unset means "fall back where needed" (see discounting.ts), so that the defaults train on any corpus, the toys
     // included; where the estimate works the fallback is never used, so results are lmplz's either way.
     discountFallback: z
@@ -30,8 +48,18 @@ export const ngramSchema = z
     if (hp.k !== undefined && hp.smoothing !== 'add-k') {
       ctx.addIssue({ code: 'custom', path: ['k'], message: `applies to smoothing "add-k", not "${hp.smoothing}"` });
     }
-    if (hp.discountFallback !== undefined && hp.discountFallback !== false && hp.smoothing !== 'kn' && hp.smoothing !== 'mkn') {
-      ctx.addIssue({ code: 'custom', path: ['discountFallback'], message: `applies to smoothing "kn" and "mkn", not "${hp.smoothing}"` });
+    if (hp.discountFallback !== undefined && !DISCOUNTED.includes(hp.smoothing)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['discountFallback'],
+        message: `applies to smoothing ${DISCOUNTED.map((s) => `"${s}"`).join(', ')}, not "${hp.smoothing}"`,
+      });
+    }
+    if (hp.discount !== undefined && hp.smoothing !== 'absolute-discounting') {
+      ctx.addIssue({ code: 'custom', path: ['discount'], message: `applies to smoothing "absolute-discounting", not "${hp.smoothing}"` });
+    }
+    if (hp.gtMax !== undefined && hp.smoothing !== 'katz') {
+      ctx.addIssue({ code: 'custom', path: ['gtMax'], message: `applies to smoothing "katz", not "${hp.smoothing}"` });
     }
   });
 
@@ -42,7 +70,7 @@ export const ngramPlugin = definePlugin({
   contextLength: (hp) => hp.order - 1,
   contextParameter: 'order',
   description:
-    'Count-based n-gram models: mle, add-k (Laplace), interpolated Kneser-Ney (kn) and modified Kneser-Ney (mkn, as KenLM lmplz estimates it); reads and writes ARPA files.',
+    'Count-based n-gram models: mle, add-k (Laplace), interpolated Kneser-Ney (kn) and modified Kneser-Ney (mkn, as KenLM lmplz estimates it) and their back-off forms, Witten-Bell, absolute discounting, Katz back-off with Good-Turing; reads and writes ARPA files.',
   schema: ngramSchema,
   // The toys are too small for Kneser-Ney discounts of their own (a count-of-counts is zero): the fallback is used.
   conformance: [
@@ -51,6 +79,11 @@ export const ngramPlugin = definePlugin({
     { hyperParameters: { order: 3, smoothing: 'kn', discountFallback: true } },
     { hyperParameters: { order: 2, smoothing: 'add-k', k: 0.5 } },
     { hyperParameters: { order: 3, smoothing: 'mle' }, smoothed: false },
+    { hyperParameters: { order: 3, smoothing: 'witten-bell' } },
+    { hyperParameters: { order: 4, smoothing: 'absolute-discounting', discountFallback: true } },
+    { hyperParameters: { order: 3, smoothing: 'katz', discountFallback: true } },
+    { hyperParameters: { order: 3, smoothing: 'kn-backoff', discountFallback: true } },
+    { hyperParameters: { order: 4, smoothing: 'mkn-backoff', discountFallback: true } },
   ],
   create: (hp, vocab) => new NgramModel(hp, vocab),
   fromCheckpoint: (data, hp, vocab) => {

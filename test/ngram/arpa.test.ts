@@ -92,6 +92,17 @@ describe('ARPA export', () => {
     }
   });
 
+  for (const smoothing of ['witten-bell', 'absolute-discounting', 'katz', 'kn-backoff', 'mkn-backoff']) {
+    it(`${smoothing}: the exported ARPA file scores every test token as the model does`, async () => {
+      const model = await trainNgram(referenceCorpus('open'), { order: 3, smoothing });
+      const path = join(dir, `${smoothing}.arpa`);
+      writeArpa(model, path);
+      const back = readArpa(path);
+      expect(back.model.ngramCounts()).toEqual(model.ngramCounts());
+      expect(perToken(back.model)).toEqual(perToken(model));
+    });
+  }
+
   it('writes the \\data\\ counts, <unk>, <s> with -99 and back-off weights below the highest order', async () => {
     const corpus = tinyCorpus(['a b', 'a b', 'b a', 'c']);
     const model = await trainNgram(corpus, { order: 2, smoothing: 'kn' });

@@ -9,7 +9,7 @@ import { trainModel } from '../../harness/train.ts';
 import { BackoffScorer } from '../../models/ngram/backoff-scorer.ts';
 import type { NgramModel } from '../../models/ngram/model.ts';
 import { ngramPlugin } from '../../models/ngram/plugin.ts';
-import type { Protocol } from '../../models/types.ts';
+import type { Protocol, Scorer } from '../../models/types.ts';
 
 /** The committed copy of the KenLM reference set (see its README). */
 export const KENLM_DIR = fileURLToPath(new URL('../fixtures/kenlm/', import.meta.url));
@@ -136,4 +136,25 @@ export function expectQueryTokens(model: NgramModel): void {
     expect(ours.unk[i]).toBe(t.kenlmId === 0);
   });
   expect(worst).toBeLessThan(2e-6);
+}
+
+/**
+ * A corpus small enough to estimate by hand. Sentences: "a b", "a b", "b a", "c".
+ * Vocabulary: <unk> <s> </s> a b c (|V′| = 5 words can be predicted). 7 words + 4 </s> = 11 tokens.
+ * Unigram counts a 3, b 3, c 1, </s> 4, <unk> 0 (4 types).
+ * Bigrams: <s> a 2, <s> b 1, <s> c 1, a b 2, a </s> 1, b a 1, b </s> 2, c </s> 1.
+ * Continuation counts of the unigrams (distinct left neighbours): a 2, b 2, </s> 3, c 1, <unk> 0 (Σ 8).
+ */
+export const handCorpus = (): EncodedCorpus => tinyCorpus(['a b', 'a b', 'b a', 'c'], ['a b', 'a a']);
+
+/** ln P(next | words fed after a reset). */
+export function lnP(scorer: Scorer, history: number[], next: number): number {
+  scorer.reset();
+  for (const t of history) scorer.feed(t);
+  return scorer.logProb(next);
+}
+
+export function expectProbability(scorer: Scorer, history: number[], next: number, p: number): void {
+  // Back-off tables hold single-precision log10 values, as ARPA files and KenLM do.
+  expect(Math.abs(lnP(scorer, history, next) - Math.log(p))).toBeLessThan(1e-6);
 }

@@ -39,6 +39,15 @@ const CASES: [Record<string, unknown>, Protocol][] = [
   [{ order: 3, smoothing: 'mle' }, 'sentence'],
   [{ order: 6, smoothing: 'mkn' }, 'sentence'],
   [{ order: 6, smoothing: 'kn' }, 'stream'],
+  [{ order: 3, smoothing: 'witten-bell' }, 'sentence'],
+  [{ order: 5, smoothing: 'witten-bell' }, 'stream'],
+  [{ order: 4, smoothing: 'absolute-discounting' }, 'sentence'],
+  [{ order: 3, smoothing: 'absolute-discounting', discount: [0.3, 0.75] }, 'stream'],
+  [{ order: 3, smoothing: 'katz' }, 'sentence'],
+  [{ order: 5, smoothing: 'katz', gtMax: 3 }, 'stream'],
+  [{ order: 3, smoothing: 'kn-backoff' }, 'sentence'],
+  [{ order: 5, smoothing: 'mkn-backoff' }, 'sentence'],
+  [{ order: 4, smoothing: 'mkn-backoff' }, 'stream'],
 ];
 
 describe('every n-gram scorer', () => {

@@ -7,13 +7,16 @@ import type { Protocol } from '../models/types.ts';
 
 /**
  * Valid and test perplexity of the n-gram family on the Brown split (Bengio et al. 2003), orders 2–5:
- * add-1, interpolated Kneser-Ney and modified Kneser-Ney. Usage: npx tsx bench/ngram-perplexity.ts [stream]
+ * add-1 and every smoothing the plug-in estimates. Usage: npx tsx bench/ngram-perplexity.ts [stream] [--orders 3,5]
  */
-const mode: Protocol = process.argv[2] === 'stream' ? 'stream' : 'sentence';
+const mode: Protocol = process.argv.includes('stream') ? 'stream' : 'sentence';
+const ordersAt = process.argv.indexOf('--orders');
+const orders = ordersAt > 0 ? process.argv[ordersAt + 1]!.split(',').map(Number) : [2, 3, 4, 5];
 const corpus = encodeCorpus(loadCorpus('brown'));
 const rows: Record<string, string | number>[] = [];
-for (const smoothing of ['add-k', 'kn', 'mkn'] as const) {
-  for (const order of [2, 3, 4, 5]) {
+const smoothings = ['add-k', 'witten-bell', 'absolute-discounting', 'katz', 'jelinek-mercer', 'kn-backoff', 'mkn-backoff', 'kn', 'mkn'] as const;
+for (const smoothing of smoothings) {
+  for (const order of orders) {
     const model = ngramPlugin.create({ order, smoothing }, corpus.vocab);
     const report = await trainModel(model, corpus, { seed: 1, mode });
     const valid = evaluate(model.scorer(), corpus.valid, { mode });

@@ -7,11 +7,22 @@ import { countNgrams, type NgramCounts } from './counting.ts';
 import { estimateDiscounts, type Discount } from './discounting.ts';
 import { katzDiscounts, type KatzDiscount } from './good-turing.ts';
 import { interpolate } from './interpolating.ts';
+import { fitLambdas, jelinekMercerRule, type Lambdas } from './jelinek-mercer.ts';
 import { katzRule } from './katz.ts';
 import { contextTotals, type NgramTables } from './tables.ts';
 import { wittenBellRule } from './witten-bell.ts';
 
-export type EstimatedSmoothing = 'mle' | 'add-k' | 'kn' | 'mkn' | 'kn-backoff' | 'mkn-backoff' | 'witten-bell' | 'absolute-discounting' | 'katz';
+export type EstimatedSmoothing =
+  | 'mle'
+  | 'add-k'
+  | 'kn'
+  | 'mkn'
+  | 'kn-backoff'
+  | 'mkn-backoff'
+  | 'witten-bell'
+  | 'absolute-discounting'
+  | 'katz'
+  | 'jelinek-mercer';
 
 export interface EstimateOptions {
   readonly smoothing: EstimatedSmoothing;
@@ -21,6 +32,12 @@ export interface EstimateOptions {
   readonly discount?: number | readonly number[];
   /** Katz: counts above this are not discounted (Chen & Goodman's k = 5). */
   readonly gtMax?: number;
+  /** Jelinek-Mercer: held-out marked text the λ are fitted on (by EM), unless `lambdas` fixes them. */
+  readonly heldOut?: Int32Array;
+  /** Jelinek-Mercer: buckets of c(h •) per order, each with its own λ. */
+  readonly buckets?: number;
+  /** Jelinek-Mercer: fixed λ per order from unigrams up (the last repeated), instead of EM. */
+  readonly lambdas?: readonly number[];
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -32,6 +49,8 @@ export interface Estimate {
   readonly countOfCounts?: readonly (readonly number[])[];
   /** Katz's Good-Turing ratios per order. */
   readonly katz?: readonly KatzDiscount[];
+  /** Jelinek-Mercer's λ. */
+  readonly lambdas?: Lambdas;
 }
 
 /** Chen & Goodman's k: counts above 5 are reliable enough to keep (Katz 1987 suggests the same). */
@@ -68,9 +87,23 @@ export function estimate(text: Int32Array, order: number, vocabSize: number, opt
     }
     case 'katz':
       return katz(counted, options, backoff);
+    case 'jelinek-mercer': {
+      const lambdas = jelinekMercerLambdas(counted, options);
+      return { tables: backoff(composeBackoff(counted, 'interpolated', (k) => jelinekMercerRule(counts[k - 1]!, lambdas.values[k - 1]!))), lambdas };
+    }
     default:
       return kneserNey(counted, smoothing, options, backoff);
   }
+}
+
+function jelinekMercerLambdas(counted: NgramCounts, options: EstimateOptions): Lambdas {
+  const order = counted.trie.order;
+  if (options.lambdas) {
+    const given = options.lambdas;
+    return { values: Array.from({ length: order }, (_, i) => Float64Array.of(given[Math.min(i, given.length - 1)]!)), iterations: 0 };
+  }
+  if (!options.heldOut) throw new Error('jelinek-mercer: the λ are fitted on held-out text, and none was given');
+  return fitLambdas(counted, options.heldOut, { buckets: options.buckets ?? 1 });
 }
 
 function katz(counted: NgramCounts, options: EstimateOptions, backoff: (weights: BackoffWeights) => NgramTables): Estimate {

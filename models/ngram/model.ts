@@ -30,6 +30,10 @@ export interface NgramHyperParameters extends Record<string, unknown> {
   discount?: number | number[];
   /** katz: counts above this are not discounted. */
   gtMax?: number;
+  /** jelinek-mercer: buckets of the history count, each with its own λ. */
+  buckets?: number;
+  /** jelinek-mercer: fixed λ per order instead of EM on the valid split. */
+  lambdas?: number[];
 }
 
 /** What a trained model records beside its tables (saved in the checkpoint's meta). */
@@ -44,6 +48,10 @@ export interface NgramInfo {
   readonly countOfCounts?: readonly (readonly number[])[];
   /** Katz's Good-Turing ratios d_1..d_k per order (empty where the order used the fixed fallback amount). */
   readonly goodTuring?: readonly (readonly number[])[];
+  /** Jelinek-Mercer's λ per order and bucket, the EM iterations and the valid log-likelihood per token they reached. */
+  readonly lambdas?: readonly (readonly number[])[];
+  readonly emIterations?: number;
+  readonly heldOutLogLikelihood?: number;
   /** Where the model came from when it was not trained here (an ARPA file). */
   readonly source?: string;
 }
@@ -97,6 +105,9 @@ export class NgramModel implements LanguageModel {
       discountFallback: fallbackDiscounts(this.hyperParameters.discountFallback),
       discount: this.hyperParameters.discount,
       gtMax: this.hyperParameters.gtMax,
+      buckets: this.hyperParameters.buckets,
+      lambdas: this.hyperParameters.lambdas,
+      heldOut: this.hyperParameters.smoothing === 'jelinek-mercer' ? markedTokens(data.valid, data.mode) : undefined,
       onProgress: options.onProgress,
     });
     this.state = result.tables;
@@ -108,6 +119,13 @@ export class NgramModel implements LanguageModel {
         ? {
             goodTuring: result.katz.map((d) => d.ratios.slice(1)),
             fallbackOrders: result.katz.flatMap((d, i) => (d.fallbackAmount !== undefined ? [i + 1] : [])),
+          }
+        : {}),
+      ...(result.lambdas
+        ? {
+            lambdas: result.lambdas.values.map((v) => Array.from(v)),
+            emIterations: result.lambdas.iterations,
+            ...(result.lambdas.heldOutLogLikelihood !== undefined ? { heldOutLogLikelihood: result.lambdas.heldOutLogLikelihood } : {}),
           }
         : {}),
     };

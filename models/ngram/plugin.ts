@@ -9,7 +9,7 @@ export const MAX_ORDER = 10;
 
 const discount = (max: number) => z.number().min(0).max(max);
 
-const SMOOTHINGS = ['mle', 'add-k', 'kn', 'mkn', 'kn-backoff', 'mkn-backoff', 'witten-bell', 'absolute-discounting', 'katz', 'arpa'] as const;
+const SMOOTHINGS = ['mle', 'add-k', 'kn', 'mkn', 'kn-backoff', 'mkn-backoff', 'witten-bell', 'absolute-discounting', 'katz', 'jelinek-mercer', 'arpa'] as const;
 
 /** The smoothings whose discounts are estimated from count-of-counts and can fall back to fixed ones. */
 const DISCOUNTED: readonly string[] = ['kn', 'mkn', 'kn-backoff', 'mkn-backoff', 'absolute-discounting', 'katz'];
@@ -21,7 +21,7 @@ export const ngramSchema = z
       .enum(SMOOTHINGS)
       .default('mkn')
       .describe(
-        'mle, add-k, interpolated Kneser-Ney (kn) or modified Kneser-Ney (mkn, as KenLM lmplz), their back-off forms (kn-backoff, mkn-backoff), witten-bell, absolute-discounting, katz; arpa is read, not trained',
+        'mle, add-k, interpolated Kneser-Ney (kn) or modified Kneser-Ney (mkn, as KenLM lmplz), their back-off forms (kn-backoff, mkn-backoff), witten-bell, absolute-discounting, katz, jelinek-mercer (λ fitted on valid); arpa is read, not trained',
       ),
     k: z.number().positive().max(1e6).optional().describe("add-k's k, only with smoothing add-k (default 1: Laplace)"),
     discount: z
@@ -35,6 +35,19 @@ export const ngramSchema = z
       .max(20)
       .optional()
       .describe("katz: counts above this keep their value, the others are Good-Turing discounted (default 5, Chen & Goodman's k)"),
+    buckets: z
+      .number()
+      .int()
+      .min(1)
+      .max(32)
+      .optional()
+      .describe('jelinek-mercer: λ per order and bucket ⌊log2 c(h •)⌋ of the history count, fitted on the valid split by EM (default 1: one λ per order)'),
+    lambdas: z
+      .array(z.number().gt(0).lt(1))
+      .min(1)
+      .max(MAX_ORDER)
+      .optional()
+      .describe('jelinek-mercer: fixed λ per order from unigrams up (the last repeated) instead of EM on the valid split'),
     // Unset means "fall back where needed" (see discounting.ts), so that the defaults train on any corpus, the toys
     // included; where the estimate works the fallback is never used, so results are lmplz's either way.
     discountFallback: z
@@ -58,6 +71,18 @@ export const ngramSchema = z
     if (hp.discount !== undefined && hp.smoothing !== 'absolute-discounting') {
       ctx.addIssue({ code: 'custom', path: ['discount'], message: `applies to smoothing "absolute-discounting", not "${hp.smoothing}"` });
     }
+    for (const option of ['buckets', 'lambdas'] as const) {
+      if (hp[option] !== undefined && hp.smoothing !== 'jelinek-mercer') {
+        ctx.addIssue({ code: 'custom', path: [option], message: `applies to smoothing "jelinek-mercer", not "${hp.smoothing}"` });
+      }
+    }
+    if (hp.lambdas !== undefined && hp.buckets !== undefined && hp.buckets > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lambdas'],
+        message: 'gives one λ per order; it cannot be combined with "buckets" above 1 (EM fits one λ per bucket)',
+      });
+    }
     if (hp.gtMax !== undefined && hp.smoothing !== 'katz') {
       ctx.addIssue({ code: 'custom', path: ['gtMax'], message: `applies to smoothing "katz", not "${hp.smoothing}"` });
     }
@@ -70,7 +95,7 @@ export const ngramPlugin = definePlugin({
   contextLength: (hp) => hp.order - 1,
   contextParameter: 'order',
   description:
-    'Count-based n-gram models: mle, add-k (Laplace), interpolated Kneser-Ney (kn) and modified Kneser-Ney (mkn, as KenLM lmplz estimates it) and their back-off forms, Witten-Bell, absolute discounting, Katz back-off with Good-Turing; reads and writes ARPA files.',
+    'Count-based n-gram models: mle, add-k (Laplace), interpolated Kneser-Ney (kn) and modified Kneser-Ney (mkn, as KenLM lmplz estimates it) and their back-off forms, Witten-Bell, absolute discounting, Katz back-off with Good-Turing, Jelinek-Mercer; reads and writes ARPA files.',
   schema: ngramSchema,
   // The toys are too small for Kneser-Ney discounts of their own (a count-of-counts is zero): the fallback is used.
   conformance: [
@@ -84,6 +109,8 @@ export const ngramPlugin = definePlugin({
     { hyperParameters: { order: 3, smoothing: 'katz', discountFallback: true } },
     { hyperParameters: { order: 3, smoothing: 'kn-backoff', discountFallback: true } },
     { hyperParameters: { order: 4, smoothing: 'mkn-backoff', discountFallback: true } },
+    { hyperParameters: { order: 3, smoothing: 'jelinek-mercer' } },
+    { hyperParameters: { order: 4, smoothing: 'jelinek-mercer', buckets: 4 } },
   ],
   create: (hp, vocab) => new NgramModel(hp, vocab),
   fromCheckpoint: (data, hp, vocab) => {

@@ -92,7 +92,7 @@ describe('ARPA export', () => {
     }
   });
 
-  for (const smoothing of ['witten-bell', 'absolute-discounting', 'katz', 'kn-backoff', 'mkn-backoff']) {
+  for (const smoothing of ['witten-bell', 'absolute-discounting', 'katz', 'kn-backoff', 'mkn-backoff', 'jelinek-mercer']) {
     it(`${smoothing}: the exported ARPA file scores every test token as the model does`, async () => {
       const model = await trainNgram(referenceCorpus('open'), { order: 3, smoothing });
       const path = join(dir, `${smoothing}.arpa`);

@@ -48,6 +48,8 @@ const CASES: [Record<string, unknown>, Protocol][] = [
   [{ order: 3, smoothing: 'kn-backoff' }, 'sentence'],
   [{ order: 5, smoothing: 'mkn-backoff' }, 'sentence'],
   [{ order: 4, smoothing: 'mkn-backoff' }, 'stream'],
+  [{ order: 3, smoothing: 'jelinek-mercer' }, 'sentence'],
+  [{ order: 4, smoothing: 'jelinek-mercer', buckets: 5 }, 'stream'],
 ];
 
 describe('every n-gram scorer', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EOS_ID, UNK_ID } from '../../corpora/vocabulary.ts';
+import { evaluate } from '../../harness/metrics.ts';
 import { katzDiscounts } from '../../models/ngram/good-turing.ts';
 import { ngramPlugin } from '../../models/ngram/plugin.ts';
 import { expectProbability, handCorpus, ids, lnP, referenceCorpus, trainNgram } from './helpers.ts';
@@ -148,5 +149,37 @@ describe('hyper-parameters of the methods', () => {
     expect(() => create({ smoothing: 'witten-bell', gtMax: 3 })).toThrow(/option "gtMax": applies to smoothing "katz", not "witten-bell"/);
     expect(() => create({ smoothing: 'witten-bell', discountFallback: true })).toThrow(/option "discountFallback": .*not "witten-bell"/);
     expect(() => create({ smoothing: 'absolute-discounting', discount: -1 })).toThrow(/option "discount"/);
+  });
+});
+
+describe('Jelinek-Mercer (deleted interpolation, λ fitted by EM on valid)', () => {
+  it('with fixed λ matches the hand computation', async () => {
+    const s = (await trainNgram(corpus, { order: 2, smoothing: 'jelinek-mercer', lambdas: [0.6, 0.7] })).scorer();
+    const p1 = (count: number): number => (0.6 * count) / 11 + 0.4 / 5;
+    expectProbability(s, [UNK_ID], a, p1(3));
+    expectProbability(s, [UNK_ID], UNK_ID, p1(0));
+    expectProbability(s, [a], b, (0.7 * 2) / 3 + 0.3 * p1(3));
+    expectProbability(s, [a], c, 0.3 * p1(1));
+  });
+
+  it('EM reaches the valid log-likelihood the model scores, and no nearby λ scores valid better', async () => {
+    const open = referenceCorpus('open');
+    const model = await trainNgram(open, { order: 3, smoothing: 'jelinek-mercer' });
+    const fitted = model.info.lambdas!.map((l) => l[0]!);
+    expect(model.info.emIterations).toBeGreaterThan(3);
+    const validPerplexity = (m: typeof model): number => evaluate(m.scorer(), open.valid, { mode: 'sentence' }).perplexity;
+    const best = validPerplexity(model);
+    expect(Math.abs(Math.log(best) + model.info.heldOutLogLikelihood!)).toBeLessThan(1e-6);
+    for (let k = 0; k < 3; k++) {
+      for (const step of [-0.03, 0.03]) {
+        const lambdas = fitted.map((l, j) => (j === k ? l + step : l));
+        const other = await trainNgram(open, { order: 3, smoothing: 'jelinek-mercer', lambdas });
+        expect(validPerplexity(other)).toBeGreaterThan(best);
+      }
+    }
+    // λ per bucket of the history count: at least as good on valid as one λ per order.
+    const bucketed = await trainNgram(open, { order: 3, smoothing: 'jelinek-mercer', buckets: 6 });
+    expect(bucketed.info.lambdas![2]).toHaveLength(6);
+    expect(validPerplexity(bucketed)).toBeLessThan(best);
   });
 });

@@ -8,6 +8,7 @@ import { UNK_ID } from '../../corpora/vocabulary.ts';
 import { trainModel } from '../../harness/train.ts';
 import { BackoffScorer } from '../../models/ngram/backoff-scorer.ts';
 import type { NgramModel } from '../../models/ngram/model.ts';
+import type { BackoffTables } from '../../models/ngram/tables.ts';
 import { ngramPlugin } from '../../models/ngram/plugin.ts';
 import type { Protocol, Scorer } from '../../models/types.ts';
 
@@ -157,4 +158,16 @@ export function lnP(scorer: Scorer, history: number[], next: number): number {
 export function expectProbability(scorer: Scorer, history: number[], next: number, p: number): void {
   // Back-off tables hold single-precision log10 values, as ARPA files and KenLM do.
   expect(Math.abs(lnP(scorer, history, next) - Math.log(p))).toBeLessThan(1e-6);
+}
+
+/** p(w | h) of the stored back-off model, from its tables (any history, not only those after <s>). */
+export function storedProbability(tables: BackoffTables, ids: number[]): number {
+  const found = tables.trie.find(ids);
+  if (found >= 0) return 10 ** tables.logProb[ids.length - 1]![found]!;
+  return backoffWeight(tables, ids.slice(0, -1)) * storedProbability(tables, ids.slice(1));
+}
+
+export function backoffWeight(tables: BackoffTables, context: number[]): number {
+  const found = tables.trie.find(context);
+  return found >= 0 && context.length < tables.trie.order ? 10 ** tables.logBackoff[context.length - 1]![found]! : 1;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BackoffTables } from '../../models/ngram/tables.ts';
-import { KENLM_DIR, tinyCorpus, trainNgram } from './helpers.ts';
+import { backoffWeight as backoff, KENLM_DIR, storedProbability as probability, tinyCorpus, trainNgram } from './helpers.ts';
 
 /**
  * NLTK's `nltk.lm` (3.8, Debian python3-nltk) as an independent implementation of interpolated Witten-Bell
@@ -29,18 +29,6 @@ const lines = readFileSync(`${KENLM_DIR}open/train.txt`, 'utf8')
   .slice(0, fixture.sentences)
   .map((l) => l.trim().split(/\s+/).join(' '));
 const corpus = tinyCorpus(lines);
-
-/** p(w | h) of the stored back-off model, from its tables (any history, not only those after <s>). */
-function probability(tables: BackoffTables, ids: number[]): number {
-  const found = tables.trie.find(ids);
-  if (found >= 0) return 10 ** tables.logProb[ids.length - 1]![found]!;
-  return backoff(tables, ids.slice(0, -1)) * probability(tables, ids.slice(1));
-}
-
-function backoff(tables: BackoffTables, context: number[]): number {
-  const found = tables.trie.find(context);
-  return found >= 0 && context.length < tables.trie.order ? 10 ** tables.logBackoff[context.length - 1]![found]! : 1;
-}
 
 describe('NLTK nltk.lm as a reference', () => {
   for (const [smoothing, hp] of [

@@ -183,7 +183,7 @@ describe('the npm package, installed from its tarball into an empty folder', () 
     expect(html).toContain('ngram');
     // The bundled experiments are found inside the package too.
     const bundled = npx('run', 'no-such-experiment');
-    expect(bundled.stderr).toBe('error: no experiment "no-such-experiment": not a bundled name (brown, default) nor a file\n');
+    expect(bundled.stderr).toBe('error: no experiment "no-such-experiment": not a bundled name (brown, chen-goodman, default) nor a file\n');
   });
 
   it("checks a user's plug-in written against the public API, and names the property a broken copy fails", () => {

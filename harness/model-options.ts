@@ -11,6 +11,8 @@ export interface ModelOptionSpec {
   /** How it is written on the command line (`--kebab-case`). */
   readonly flag: string;
   readonly type: 'boolean' | 'integer' | 'number' | 'string';
+  /** A number option that also takes text, such as a comma-separated list (`listOption`). */
+  readonly acceptsText?: boolean;
   readonly choices?: readonly string[];
   readonly default?: unknown;
   readonly description?: string;
@@ -24,13 +26,18 @@ interface JsonSchemaProperty {
   anyOf?: JsonSchemaProperty[];
 }
 
+/** The alternatives of a property, nested unions flattened (a number or a list given as text). */
+function alternatives(p: JsonSchemaProperty): JsonSchemaProperty[] {
+  return p.anyOf ? p.anyOf.flatMap(alternatives) : [p];
+}
+
 /** The command-line options of a plug-in, read from its hyper-parameter schema. */
 export function modelOptionSpecs(plugin: ModelPlugin): ModelOptionSpec[] {
   const json = z.toJSONSchema(plugin.schema, { io: 'input', unrepresentable: 'any' }) as {
     properties?: Record<string, JsonSchemaProperty>;
   };
   return Object.entries(json.properties ?? {}).map(([key, p]) => {
-    const variants = p.anyOf ?? [p];
+    const variants = alternatives(p);
     const types = variants.map((v) => v.type ?? (v.enum ? 'string' : undefined));
     const type = types.includes('boolean') ? 'boolean' : types.includes('integer') ? 'integer' : types.includes('number') ? 'number' : 'string';
     const choices = variants.flatMap((v) => v.enum ?? []).map(String);
@@ -38,6 +45,7 @@ export function modelOptionSpecs(plugin: ModelPlugin): ModelOptionSpec[] {
       key,
       flag: kebab(key),
       type,
+      ...(type !== 'string' && types.includes('string') ? { acceptsText: true } : {}),
       ...(choices.length ? { choices } : {}),
       ...(p.default !== undefined ? { default: p.default } : {}),
       ...(p.description ? { description: p.description } : {}),
@@ -83,6 +91,10 @@ export function hyperParametersFromFlags(
     if (typeof v !== 'string') throw new UserError(`--${s.flag} needs a value`);
     if (s.type === 'integer' || s.type === 'number') {
       const n = Number(v);
+      if (s.acceptsText && !Number.isFinite(n)) {
+        hp[s.key] = v;
+        continue;
+      }
       if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${s.flag} must be a number, got "${v}"`);
       hp[s.key] = n;
     } else {

@@ -1,4 +1,3 @@
-import { countOfCounts } from './count-of-counts.ts';
 import { type Discount, estimateDiscounts } from './discounting.ts';
 
 /**
@@ -8,23 +7,18 @@ import { type Discount, estimateDiscounts } from './discounting.ts';
  *
  * with occurrence counts at every order (Kneser-Ney's rule, `discountedRule`, without its continuation
  * counts) and one D per order, D = n1 / (n1 + 2 n2) (Ney et al. 1994, eq. 14) from the occurrence
- * count-of-counts, or a fixed D the user gives.
+ * count-of-counts (n1..n4 per order), or a fixed D the user gives.
  */
 export function absoluteDiscounts(
-  counts: readonly Uint32Array[],
+  countOfCounts: readonly (readonly number[])[],
   fixed: number | readonly number[] | undefined,
   fallback: readonly [number, number, number] | undefined,
 ): Discount[] {
   if (fixed !== undefined) {
-    return counts.map((_, i) => {
+    return countOfCounts.map((_, i) => {
       const d = typeof fixed === 'number' ? fixed : fixed[Math.min(i, fixed.length - 1)]!;
       return { amounts: [0, d, d, d], fallback: false };
     });
   }
-  return estimateDiscounts(
-    counts.map((c) => countOfCounts(c, 4)),
-    'kn',
-    fallback,
-    'absolute-discounting',
-  );
+  return estimateDiscounts(countOfCounts, 'kn', fallback, 'absolute-discounting');
 }

@@ -81,8 +81,8 @@ export function estimate(text: Int32Array, order: number, vocabSize: number, opt
     case 'witten-bell':
       return { tables: backoff(composeBackoff(counted, 'interpolated', (k) => wittenBellRule(counts[k - 1]!))) };
     case 'absolute-discounting': {
-      const discounts = absoluteDiscounts(counts, options.discount, options.discountFallback);
       const adjusted = { counts, countOfCounts: counts.map((c) => countOfCountsOf(c, 4)) };
+      const discounts = absoluteDiscounts(adjusted.countOfCounts, options.discount, options.discountFallback);
       return { tables: backoff(interpolate(counted, adjusted, discounts)), discounts, countOfCounts: adjusted.countOfCounts };
     }
     case 'katz':

@@ -1,5 +1,5 @@
 import { BOS_ID } from '../../corpora/vocabulary.ts';
-import type { ContextRule } from './backoff-form.ts';
+import { type ContextRule, contextStatistics } from './backoff-form.ts';
 import type { NgramCounts } from './counting.ts';
 import { contextTotals } from './tables.ts';
 
@@ -28,8 +28,7 @@ export function bucketOf(total: number, buckets: number): number {
 export function jelinekMercerRule(counts: Uint32Array, lambdas: Float64Array): ContextRule {
   const buckets = lambdas.length;
   return (_h, first, end, alpha) => {
-    let total = 0;
-    for (let i = first; i < end; i++) total += counts[i]!;
+    const { total } = contextStatistics(counts, first, end);
     if (total === 0) {
       alpha.fill(0, 0, end - first);
       return 1;

@@ -1,4 +1,4 @@
-import type { ContextRule } from './backoff-form.ts';
+import { type ContextRule, contextStatistics } from './backoff-form.ts';
 import { katzCount, type KatzDiscount } from './good-turing.ts';
 
 /**
@@ -19,8 +19,7 @@ function keepsEverything(counts: Uint32Array, d: KatzDiscount, first: number, en
  */
 export function katzRule(counts: Uint32Array, d: KatzDiscount): ContextRule {
   return (_h, first, end, alpha) => {
-    let total = 0;
-    for (let i = first; i < end; i++) total += counts[i]!;
+    const { total } = contextStatistics(counts, first, end);
     const ratio = keepsEverything(counts, d, first, end) ? d.ratios.at(-1)! : undefined;
     for (let i = first; i < end; i++) {
       const c = counts[i]!;

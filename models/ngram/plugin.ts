@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../errors/user-error.ts';
+import { listOption } from '../list-option.ts';
 import { definePlugin } from '../plugin.ts';
 import { NgramModel, type NgramInfo } from './model.ts';
 import { tablesFromArrays } from './tables.ts';
@@ -25,7 +26,7 @@ export const ngramSchema = z
       ),
     k: z.number().positive().max(1e6).optional().describe("add-k's k, only with smoothing add-k (default 1: Laplace)"),
     discount: z
-      .union([discount(1e6), z.array(discount(1e6)).min(1).max(MAX_ORDER)])
+      .union([discount(1e6), listOption(z.array(discount(1e6)).min(1).max(MAX_ORDER), '0.5,0.7')])
       .optional()
       .describe('absolute-discounting: a fixed D for every order, or one per order from unigrams up (the last repeated); unset = n1 / (n1 + 2 n2) per order'),
     gtMax: z
@@ -42,10 +43,7 @@ export const ngramSchema = z
       .max(32)
       .optional()
       .describe('jelinek-mercer: λ per order and bucket ⌊log2 c(h •)⌋ of the history count, fitted on the valid split by EM (default 1: one λ per order)'),
-    lambdas: z
-      .array(z.number().gt(0).lt(1))
-      .min(1)
-      .max(MAX_ORDER)
+    lambdas: listOption(z.array(z.number().gt(0).lt(1)).min(1).max(MAX_ORDER), '0.5,0.6,0.7')
       .optional()
       .describe('jelinek-mercer: fixed λ per order from unigrams up (the last repeated) instead of EM on the valid split'),
     // Unset means "fall back where needed" (see discounting.ts), so that the defaults train on any corpus, the toys

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EOS_ID, UNK_ID } from '../../corpora/vocabulary.ts';
 import { evaluate } from '../../harness/metrics.ts';
+import { hyperParametersFromFlags } from '../../harness/model-options.ts';
 import { katzDiscounts } from '../../models/ngram/good-turing.ts';
 import { ngramPlugin } from '../../models/ngram/plugin.ts';
 import { expectProbability, handCorpus, ids, lnP, referenceCorpus, trainNgram } from './helpers.ts';
@@ -181,5 +182,18 @@ describe('Jelinek-Mercer (deleted interpolation, λ fitted by EM on valid)', () 
     const bucketed = await trainNgram(open, { order: 3, smoothing: 'jelinek-mercer', buckets: 6 });
     expect(bucketed.info.lambdas![2]).toHaveLength(6);
     expect(validPerplexity(bucketed)).toBeLessThan(best);
+  });
+});
+
+describe('list options on the command line', () => {
+  it('--lambdas and --discount take comma-separated lists, and a bad one names the option', () => {
+    const model = ngramPlugin.create(hyperParametersFromFlags(ngramPlugin, { smoothing: 'jelinek-mercer', lambdas: '0.5,0.6' }), corpus.vocab);
+    expect(model.hyperParameters.lambdas).toEqual([0.5, 0.6]);
+    const ad = ngramPlugin.create(hyperParametersFromFlags(ngramPlugin, { smoothing: 'absolute-discounting', discount: '0.5,0.7' }), corpus.vocab);
+    expect(ad.hyperParameters.discount).toEqual([0.5, 0.7]);
+    expect(
+      ngramPlugin.create(hyperParametersFromFlags(ngramPlugin, { smoothing: 'absolute-discounting', discount: '0.4' }), corpus.vocab).hyperParameters.discount,
+    ).toBe(0.4);
+    expect(() => hyperParametersFromFlags(ngramPlugin, { smoothing: 'jelinek-mercer', lambdas: '0.5,1.5' })).toThrow(/option --lambdas/);
   });
 });

@@ -18,7 +18,7 @@ export interface Chart {
 const LOG_COUNT_AXIS: JsonObject = { format: '~s', labelOverlap: 'greedy' };
 
 /** 1, 2 and 5 times each power of ten from below `min` to above `max`: log-axis labels that never crowd. */
-function logTicks(min: number, max: number): number[] {
+export function logTicks(min: number, max: number): number[] {
   const ticks: number[] = [];
   for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) for (const m of [1, 2, 5]) ticks.push(m * 10 ** e);
   return ticks.filter((t) => t >= 10 ** Math.floor(Math.log10(min)) && t <= 10 ** Math.ceil(Math.log10(max)));

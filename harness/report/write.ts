@@ -14,6 +14,7 @@ import { renderSvg } from './render.ts';
 import { seedSummaries } from './seed-summary.ts';
 import { markdownSeedTable, markdownTable } from './table.ts';
 import { mixtureSection } from './mixtures.ts';
+import { trainingSizeChart } from './training-size.ts';
 
 /** Lists the charts the last report wrote, so the next one removes those it no longer makes. */
 const MANIFEST = 'charts.json';
@@ -49,7 +50,9 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
   const data = loadReportData(dir);
   // issue 13 §2: the comparison section's charts come after the others, its text after the results table.
   const comparison = comparisonSection(data);
-  const charts = [...buildCharts(data), ...comparison.charts];
+  // issue 15 §1: Chen & Goodman's figures, when the folder has n-gram smoothings at several training sizes.
+  const trainingSize = trainingSizeChart(data);
+  const charts = [...buildCharts(data), ...(trainingSize ? [trainingSize] : []), ...comparison.charts];
   const warnings: string[] = [...data.warnings, ...comparison.warnings];
   if (comparison.csv) writeIfChanged(join(dir, COMPARISON_FILE), comparison.csv);
 

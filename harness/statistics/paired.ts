@@ -20,8 +20,11 @@ export interface Interval {
   readonly high: number;
 }
 
-/** What is compared: exp(−Σ ln p / Σ tokens), or −Σ ln p / (ln 2 · Σ characters) across vocabularies. */
-export type PairedStatistic = 'perplexity' | 'bits-per-character';
+/**
+ * What is compared: exp(−Σ ln p / Σ tokens); −Σ ln p / (ln 2 · Σ characters) across vocabularies; or the
+ * cross-entropy −Σ ln p / (ln 2 · Σ tokens) in bits per token, whose differences Chen & Goodman (1998) plot.
+ */
+export type PairedStatistic = 'perplexity' | 'bits-per-character' | 'bits-per-token';
 
 export interface PairedComparison {
   readonly statistic: PairedStatistic;
@@ -45,7 +48,7 @@ export interface PairedUnits {
   /** Σ ln p of each unit, one array per seed of configuration A (a single run: one array). */
   readonly a: readonly Float64Array[];
   readonly b: readonly Float64Array[];
-  /** Each unit's denominator: its tokens for perplexity, its characters for bits per character. */
+  /** Each unit's denominator: its tokens for perplexity and bits per token, its characters for bits per character. */
   readonly denominators: Float64Array;
   readonly statistic?: PairedStatistic;
 }
@@ -53,6 +56,7 @@ export interface PairedUnits {
 export const PAIRED_RESAMPLES = 1000;
 
 function statisticOf(statistic: PairedStatistic): (logprob: number, denominator: number) => number {
+  // Bits per character and bits per token are the same formula over another denominator (characters, tokens).
   return statistic === 'perplexity' ? (l, n) => Math.exp(-l / n) : (l, n) => -l / (Math.LN2 * n);
 }
 

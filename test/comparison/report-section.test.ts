@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { comparisonSection } from '../../harness/report/comparison.ts';
+import { comparisonSection, MAX_COMPARED_CONFIGURATIONS } from '../../harness/report/comparison.ts';
 import { loadReportData } from '../../harness/report/data.ts';
 import { renderSvg } from '../../harness/report/render.ts';
 import { writeReport } from '../../harness/report/write.ts';
@@ -45,6 +45,27 @@ describe('the report section "Which differences are real"', () => {
     const csv = section.csv!.trim().split('\n');
     expect(csv).toHaveLength(4);
     expect(csv[1]).toMatch(/^text,sentence,test,perplexity,model A,a,model B,b,/);
+  });
+
+  it('leaves out a corpus with more configurations than it compares pair by pair, and says so', () => {
+    const many = mkdtempSync(join(tmpdir(), 'pb-compare-many-'));
+    try {
+      const runs = Array.from({ length: MAX_COMPARED_CONFIGURATIONS + 1 }, (_, i) => ({
+        id: `r${i}`,
+        label: `model ${i}`,
+        corpusId: 'text',
+        logProb: (t: number, target: number) => base(t, target) - 0.01 * i,
+      }));
+      writeComparisonFolder(many, { text: textCorpus({ seed: 3, sentences: 20 }) }, runs);
+      const section = comparisonSection(loadReportData(many));
+      expect(section.charts).toEqual([]);
+      expect(section.csv).toBeUndefined();
+      expect(section.section!.html).toBe(
+        '<p class="caption">Not compared pair by pair: text (31) configurations, more than the 30 a corpus the report compares; <code>compare NAME NAME …</code> compares chosen ones.</p>',
+      );
+    } finally {
+      rmSync(many, { recursive: true, force: true });
+    }
   });
 
   it('is written by report: comparison.csv beside results.csv, the section in index.html', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../errors/user-error.ts';
-import { pairedBootstrap } from '../../harness/statistics/paired.ts';
+import { pairedBootstrap, pairedUnitBootstrap } from '../../harness/statistics/paired.ts';
+import { sumByUnit, totalByUnit } from '../../harness/statistics/units.ts';
 import { Random } from '../../numerics/random.ts';
 
 /** 200 sentences of 1–20 tokens with made-up ln p in [ln 0.001, ln 0.5]. */
@@ -38,6 +39,20 @@ describe('pairedBootstrap (Koehn 2004)', () => {
     expect(c.ratio.low).toBeCloseTo(0.9, 6);
     expect(c.ratio.high).toBeCloseTo(0.9, 6);
     expect(c.pValue).toBe(0);
+  });
+
+  it('compares cross-entropies in bits per token: log2 of the perplexities, the same resamples and p-value', () => {
+    const { lp, lengths } = split(2);
+    const b = lp.map((v) => v + Math.log(0.9));
+    const units = { a: [sumByUnit(lp, lengths, 1)], b: [sumByUnit(b, lengths, 1)], denominators: totalByUnit(lengths, 1) };
+    const bits = pairedUnitBootstrap({ ...units, statistic: 'bits-per-token' }, { resamples: 500 });
+    const ppl = pairedUnitBootstrap(units, { resamples: 500 });
+    expect(bits.a).toBeCloseTo(Math.log2(perplexity(lp)), 9);
+    // B gives every token 0.9 of A's probability: A is log2(1 / 0.9) = 0.152003 bits a token better, on every resample.
+    expect(bits.difference.estimate).toBeCloseTo(-0.152003, 6);
+    expect(bits.difference.low).toBeCloseTo(-0.152003, 6);
+    expect(bits.difference.high).toBeCloseTo(-0.152003, 6);
+    expect(bits.pValue).toBe(ppl.pValue);
   });
 
   it('does not call a difference of noise significant', () => {

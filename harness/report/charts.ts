@@ -276,7 +276,13 @@ function bitsPerCharacterChart(points: RunPoint[], data: ReportData): Chart | un
     const text = textOf(p.corpusId);
     if (text !== undefined && Number.isFinite(p.testBitsPerCharacter ?? NaN)) corporaOfText.set(text, (corporaOfText.get(text) ?? new Set()).add(p.corpusId));
   }
-  const shared = (p: RunPoint): boolean => (corporaOfText.get(textOf(p.corpusId) ?? '')?.size ?? 0) > 1;
+  // Corpora that share their text and their vocabulary (training sizes cut from one corpus, chen-goodman's) predict
+  // the same tokens: their word perplexities compare, so they alone make no chart.
+  const tokensOf = (corpusId: string): string => {
+    const row = data.ok.find((r) => r.corpusId === corpusId);
+    return `${row?.vocabSize}/${row?.testTokens}`;
+  };
+  const shared = (p: RunPoint): boolean => new Set([...(corporaOfText.get(textOf(p.corpusId) ?? '') ?? [])].map(tokensOf)).size > 1;
   const shown = points.filter((p) => Number.isFinite(p.testBitsPerCharacter ?? NaN) && shared(p)).map((p) => ({ ...p, name: `${p.name} (${p.corpus})` }));
   if (!shown.length) return undefined;
   const x: JsonObject = {
@@ -289,7 +295,9 @@ function bitsPerCharacterChart(points: RunPoint[], data: ReportData): Chart | un
   const seeds = new Set(shown.map((p) => p.seed)).size;
   const groups = [
     ...new Set(
-      [...corporaOfText.values()].filter((c) => c.size > 1).map((c) => [...new Set(shown.filter((p) => c.has(p.corpusId)).map((p) => p.corpus))].join(', ')),
+      [...corporaOfText.values()]
+        .filter((c) => new Set([...c].map(tokensOf)).size > 1)
+        .map((c) => [...new Set(shown.filter((p) => c.has(p.corpusId)).map((p) => p.corpus))].join(', ')),
     ),
   ];
   return chart(

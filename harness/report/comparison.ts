@@ -261,7 +261,7 @@ export function comparisonSection(data: ReportData): ComparisonSection {
   const comparison: Comparison = { pairs, skipped: [] };
   const groups = blocks(comparison.pairs);
   const left =
-    `Not compared pair by pair: ${escapeHtml(tooMany.join(', '))} configurations, more than the ${MAX_COMPARED_CONFIGURATIONS} a corpus the report compares; ` +
+    `Not compared pair by pair, with more than the ${MAX_COMPARED_CONFIGURATIONS} configurations a corpus the report compares: ${escapeHtml(tooMany.join(', '))}; ` +
     '<code>compare NAME NAME …</code> compares chosen ones.';
   if (!groups.length) {
     return tooMany.length

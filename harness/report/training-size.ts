@@ -198,6 +198,14 @@ function halfWidth(points: readonly SizeDifference[]): number {
   return Math.max(...points.flatMap((p) => (p.low === null || p.high === null ? [] : [p.difference - p.low, p.high - p.difference])));
 }
 
+/** The sentence naming the methods better than the baseline at every order and size (their whole interval below 0). */
+function everywhereBetter(points: readonly SizeDifference[], methods: readonly string[]): string {
+  const better = methods.filter((m) => points.every((p) => p.method !== m || (p.high ?? p.difference) < 0));
+  if (!better.length) return '';
+  const where = new Set(points.map((p) => p.order)).size > 1 ? 'at every order and training size' : 'at every training size';
+  return ` Better than the baseline ${where}: ${better.join(', ')}.`;
+}
+
 /** The chart of trainingSizeDifferences, or nothing when no test set has curves to draw. */
 export function trainingSizeChart(data: ReportData, resamples = REPORT_COMPARISON_RESAMPLES): Chart | undefined {
   const { points, notes } = trainingSizeDifferences(data, resamples);
@@ -305,7 +313,8 @@ export function trainingSizeChart(data: ReportData, resamples = REPORT_COMPARISO
     title: 'Test cross-entropy relative to the baseline against training size',
     caption:
       "Chen & Goodman (1998)'s comparison: each n-gram smoothing's test cross-entropy minus that of Jelinek-Mercer with one λ per order, for training sets cut from the same train split and scored on the same test tokens, a panel per order. " +
-      'A line below 0 beats the baseline at that size; a bar that does not reach 0 is a difference the test set bears out.',
+      'A line below 0 beats the baseline at that size; a bar that does not reach 0 is a difference the test set bears out.' +
+      everywhereBetter(points, methods),
     spec: {
       $schema: SCHEMA,
       title: { text: 'Test cross-entropy relative to the baseline against training size', subtitle },

@@ -61,7 +61,7 @@ describe('the report section "Which differences are real"', () => {
       expect(section.charts).toEqual([]);
       expect(section.csv).toBeUndefined();
       expect(section.section!.html).toBe(
-        '<p class="caption">Not compared pair by pair: text (31) configurations, more than the 30 a corpus the report compares; <code>compare NAME NAME …</code> compares chosen ones.</p>',
+        '<p class="caption">Not compared pair by pair, with more than the 30 configurations a corpus the report compares: text (31); <code>compare NAME NAME …</code> compares chosen ones.</p>',
       );
     } finally {
       rmSync(many, { recursive: true, force: true });

@@ -155,6 +155,8 @@ describe('several seeds and error bars', () => {
         corpusId: 'ship-words',
         testPerplexity: 500,
         testBitsPerCharacter: 1.5 + i,
+        // Another vocabulary's size: corpora of one text and one vocabulary (training sizes) compare in perplexity.
+        vocabSize: r.vocabSize! + 100,
       }));
     for (const r of words) cpSync(join(other, RUNS_DIR, `${r.id.replace(/-words$/, '')}.test.f32`), join(other, RUNS_DIR, `${r.id}.test.f32`));
     writeResults(other, { rows: [...rows.map((r) => (r.label === 'window n=3' ? { ...r, testBitsPerCharacter: 1.25 } : r)), ...words], curves });

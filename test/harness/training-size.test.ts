@@ -99,6 +99,7 @@ describe('test cross-entropy relative to the baseline against training size (Che
   it('draws a line per method in a panel per order, the baseline at 0, and renders without a warning', async () => {
     const chart = trainingSizeChart(loadReportData(writeSizes(TWO_SIZES)))!;
     expect(chart.name).toBe('cross-entropy-vs-training-size');
+    expect(chart.caption).toMatch(/ Better than the baseline at every training size: kn\.$/);
     const values = (chart.spec.data as { values: { name: string; order: number; difference: number }[] }).values;
     expect(values.map((v) => v.name)).toEqual(['kn', 'kn']);
     expect(JSON.stringify(chart.spec.title)).toContain('Jelinek-Mercer with one λ per order');
@@ -128,6 +129,8 @@ describe('test cross-entropy relative to the baseline against training size (Che
     const dir = writeSizes(TWO_SIZES);
     const { charts } = await writeReport(dir);
     expect(charts.map((c) => c.name)).toContain('cross-entropy-vs-training-size');
+    // One text and one vocabulary at both sizes: the same tokens, so no chart of bits per character "across vocabularies".
+    expect(charts.map((c) => c.name)).not.toContain('test-bits-per-character');
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('<section id="chart-cross-entropy-vs-training-size">');
     expect(html).toContain("Chen &amp; Goodman (1998)'s comparison");

@@ -87,6 +87,22 @@ for (const [order, prune] of LADDER) {
   );
   console.log(rows.at(-1));
 }
+// Relative-entropy pruning (Stolcke 1998) has no peer here (SRILM is not packaged by Debian): ours alone.
+const entropyRows: string[] = [];
+for (const smoothing of ['mkn', 'katz'] as const) {
+  for (const order of [3, 5]) {
+    for (const theta of [0, 1e-8, 3e-8, 1e-7, 3e-7, 1e-6]) {
+      const model = new NgramModel({ order, smoothing, ...(theta ? { entropyPrune: theta } : {}) }, corpus.vocab);
+      await trainModel(model, corpus, { seed: 1, mode: 'sentence' });
+      const ours = evaluate(model.scorer(), corpus.test, { mode: 'sentence' });
+      const ngrams = model.ngramCounts().reduce((a, b) => a + b, 0);
+      entropyRows.push(
+        `| ${smoothing} | ${order} | ${theta ? theta.toExponential(0) : '—'} | ${ngrams.toLocaleString('en')} | ${(model.byteSize() / 2 ** 20).toFixed(2)} | ${ours.perplexity.toFixed(3)} |`,
+      );
+      console.log(entropyRows.at(-1));
+    }
+  }
+}
 const table = [
   `Count pruning on Brown (train ${corpus.train.tokens.length.toLocaleString('en')} words, |V| = ${corpus.vocab.size}), modified Kneser-Ney, sentence mode, test perplexity including <unk>.`,
   'Ours: `ngram` with `prune`; KenLM 4cb443e: `lmplz -o N --prune …`, `build_binary trie` (and `-q 8 -b 8`), `query`. MB (bytes per n-gram).',
@@ -94,6 +110,12 @@ const table = [
   '| order | prune | n-grams (ours) | n-grams (KenLM) | ours MB (B/n-gram) | KenLM trie MB (B/n-gram) | KenLM trie -q 8 -b 8 MB (B/n-gram) | ours ppl | KenLM ppl | rel. diff |',
   '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows,
+  '',
+  'Relative-entropy pruning (`entropyPrune` θ, Stolcke 1998), ours (SRILM, the peer for it, is not packaged by Debian):',
+  '',
+  '| smoothing | order | θ | n-grams | MB | test ppl |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ...entropyRows,
   '',
   `Made by \`npx tsx bench/ngram-prune-ladder.ts\` on ${new Date().toISOString().slice(0, 10)}.`,
 ].join('\n');

@@ -34,6 +34,10 @@ export interface NgramHyperParameters extends Record<string, unknown> {
   buckets?: number;
   /** jelinek-mercer: fixed λ per order instead of EM on the valid split. */
   lambdas?: number[];
+  /** Count pruning thresholds per order (lmplz --prune). */
+  prune?: number[];
+  /** Relative-entropy pruning threshold θ (SRILM -prune). */
+  entropyPrune?: number;
 }
 
 /** What a trained model records beside its tables (saved in the checkpoint's meta). */
@@ -52,6 +56,8 @@ export interface NgramInfo {
   readonly lambdas?: readonly (readonly number[])[];
   readonly emIterations?: number;
   readonly heldOutLogLikelihood?: number;
+  /** Pruned models: [kept, estimated] n-grams per order (lmplz prints the same as "kept/all"). */
+  readonly kept?: readonly (readonly number[])[];
   /** Where the model came from when it was not trained here (an ARPA file). */
   readonly source?: string;
 }
@@ -107,6 +113,8 @@ export class NgramModel implements LanguageModel {
       gtMax: this.hyperParameters.gtMax,
       buckets: this.hyperParameters.buckets,
       lambdas: this.hyperParameters.lambdas,
+      prune: this.hyperParameters.prune,
+      entropyPrune: this.hyperParameters.entropyPrune,
       heldOut: this.hyperParameters.smoothing === 'jelinek-mercer' ? markedTokens(data.valid, data.mode) : undefined,
       onProgress: options.onProgress,
     });
@@ -115,6 +123,7 @@ export class NgramModel implements LanguageModel {
       mode: data.mode,
       ...(result.discounts ? describeDiscounts(result.discounts) : {}),
       ...(result.countOfCounts ? { countOfCounts: result.countOfCounts } : {}),
+      ...(result.kept ? { kept: result.kept } : {}),
       ...(result.katz
         ? {
             goodTuring: result.katz.map((d) => d.ratios.slice(1)),

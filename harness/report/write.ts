@@ -14,6 +14,7 @@ import { renderSvg } from './render.ts';
 import { seedSummaries } from './seed-summary.ts';
 import { markdownSeedTable, markdownTable } from './table.ts';
 import { mixtureSection } from './mixtures.ts';
+import { modelBytesChart } from './model-bytes.ts';
 import { trainingSizeChart } from './training-size.ts';
 
 /** Lists the charts the last report wrote, so the next one removes those it no longer makes. */
@@ -52,7 +53,9 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
   const comparison = comparisonSection(data);
   // issue 15 §1: Chen & Goodman's figures, when the folder has n-gram smoothings at several training sizes.
   const trainingSize = trainingSizeChart(data);
-  const charts = [...buildCharts(data), ...(trainingSize ? [trainingSize] : []), ...comparison.charts];
+  // issue 15 §2: where each family wins at each model size, count-pruning ladders as curves.
+  const modelBytes = modelBytesChart(data);
+  const charts = [...buildCharts(data), ...(trainingSize ? [trainingSize] : []), ...(modelBytes ? [modelBytes] : []), ...comparison.charts];
   const warnings: string[] = [...data.warnings, ...comparison.warnings];
   if (comparison.csv) writeIfChanged(join(dir, COMPARISON_FILE), comparison.csv);
 

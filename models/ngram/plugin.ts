@@ -3,6 +3,8 @@ import { UserError } from '../../errors/user-error.ts';
 import { listOption } from '../list-option.ts';
 import { definePlugin } from '../plugin.ts';
 import { NgramModel, type NgramInfo } from './model.ts';
+import { packedFromArrays, quantisationFromMeta } from './packed-tables.ts';
+import { QUANTISATION_BITS, quantisationIssues } from './quantisation.ts';
 import { tablesFromArrays } from './tables.ts';
 
 /** Highest n-gram order the plug-in accepts. */
@@ -46,6 +48,22 @@ export const ngramSchema = z
     lambdas: listOption(z.array(z.number().gt(0).lt(1)).min(1).max(MAX_ORDER), '0.5,0.6,0.7')
       .optional()
       .describe('jelinek-mercer: fixed λ per order from unigrams up (the last repeated) instead of EM on the valid split'),
+    probBits: z
+      .number()
+      .int()
+      .min(QUANTISATION_BITS.prob.min)
+      .max(QUANTISATION_BITS.prob.max)
+      .optional()
+      .describe(
+        "quantise log10 p of the orders ≥ 2 to this many bits, as KenLM's build_binary -q (8 as -q 8): per order 2^bits centres, the means of equal-count bins; unigrams stay floats; unset = floats. Not normalised exactly (neither is KenLM's)",
+      ),
+    backoffBits: z
+      .number()
+      .int()
+      .min(QUANTISATION_BITS.backoff.min)
+      .max(QUANTISATION_BITS.backoff.max)
+      .optional()
+      .describe("with probBits: bits of the quantised log10 back-off weights, as KenLM's -b (default probBits; two codes are the exact 0)"),
     // Unset means "fall back where needed" (see discounting.ts), so that the defaults train on any corpus, the toys
     // included; where the estimate works the fallback is never used, so results are lmplz's either way.
     discountFallback: z
@@ -81,10 +99,18 @@ export const ngramSchema = z
         message: 'gives one λ per order; it cannot be combined with "buckets" above 1 (EM fits one λ per bucket)',
       });
     }
+    for (const issue of quantisationIssues(hp)) ctx.addIssue({ code: 'custom', ...issue });
     if (hp.gtMax !== undefined && hp.smoothing !== 'katz') {
       ctx.addIssue({ code: 'custom', path: ['gtMax'], message: `applies to smoothing "katz", not "${hp.smoothing}"` });
     }
   });
+
+/**
+ * The kit's allowance for a quantised case: 8-bit codes round each log10 p and b by up to half a bin, so Σp
+ * is off 1 by about a percent (measured on the kit's corpora: see the README's Quantisation section), and each
+ * value is a byte, not a float.
+ */
+const QUANTISED_CONFORMANCE = { normalisationTolerance: 0.05, bytesPerParameter: 1 } as const;
 
 export const ngramPlugin = definePlugin({
   name: 'ngram',
@@ -109,21 +135,24 @@ export const ngramPlugin = definePlugin({
     { hyperParameters: { order: 4, smoothing: 'mkn-backoff', discountFallback: true } },
     { hyperParameters: { order: 3, smoothing: 'jelinek-mercer' } },
     { hyperParameters: { order: 4, smoothing: 'jelinek-mercer', buckets: 4 } },
+    // Quantised models are not normalised (nor are KenLM's -q/-b binaries): Σp is off by what the codes round.
+    { hyperParameters: { order: 4, smoothing: 'mkn', discountFallback: true, probBits: 8, backoffBits: 8 }, ...QUANTISED_CONFORMANCE },
   ],
   create: (hp, vocab) => new NgramModel(hp, vocab),
   fromCheckpoint: (data, hp, vocab) => {
-    const meta = data.meta as { kind?: unknown; order?: unknown } & NgramInfo;
+    const meta = data.meta as { kind?: unknown; order?: unknown; quantisation?: unknown } & NgramInfo;
     if (
       typeof meta !== 'object' ||
       meta === null ||
-      (meta.kind !== 'backoff' && meta.kind !== 'counts') ||
+      (meta.kind !== 'backoff' && meta.kind !== 'counts' && meta.kind !== 'packed') ||
       typeof meta.order !== 'number' ||
       !Number.isInteger(meta.order) ||
       meta.order < 1
     ) {
       throw new UserError('ngram checkpoint: meta does not say which tables it holds');
     }
-    const { kind, order, ...info } = meta;
-    return new NgramModel(hp, vocab, tablesFromArrays(kind, order, vocab.size, data.arrays), info);
+    const { kind, order, quantisation, ...info } = meta;
+    if (kind !== 'packed') return new NgramModel(hp, vocab, tablesFromArrays(kind, order, vocab.size, data.arrays), info);
+    return new NgramModel(hp, vocab, packedFromArrays(order, vocab.size, data.arrays, quantisationFromMeta(quantisation)), info);
   },
 });

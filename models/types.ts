@@ -136,6 +136,8 @@ export interface LanguageModel {
    * state (gradients, optimiser moments, workspaces) is not the model and is left out, the same for every family.
    */
   byteSize(): number;
+  /** For a model made of stored n-grams: how many (of every order), so that a report can give bytes per n-gram. */
+  ngramCount?(): number;
   /** Everything needed to rebuild it; written to disk by `saveCheckpoint`. */
   toCheckpoint(): CheckpointData;
 }

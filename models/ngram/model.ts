@@ -120,6 +120,10 @@ export class NgramModel implements LanguageModel {
     return this.state.trie.counts();
   }
 
+  ngramCount(): number {
+    return this.ngramCounts().reduce((a, b) => a + b, 0);
+  }
+
   async train(data: TrainingData, options: TrainOptions): Promise<TrainReport> {
     const { smoothing, order } = this.hyperParameters;
     if (smoothing === 'arpa') {

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../errors/user-error.ts';
 import { evaluate } from '../../harness/metrics.ts';
-import { loadCheckpoint, saveCheckpoint } from '../../models/checkpoint.ts';
+import { type JsonValue, loadCheckpoint, saveCheckpoint } from '../../models/checkpoint.ts';
 import { readArpa } from '../../models/ngram/arpa-read.ts';
 import { writeArpa } from '../../models/ngram/arpa-write.ts';
 import { BackoffScorer } from '../../models/ngram/backoff-scorer.ts';
@@ -16,7 +16,7 @@ import type { NgramModel } from '../../models/ngram/model.ts';
 import { PackedTrie } from '../../models/ngram/packed-trie.ts';
 import { ngramPlugin } from '../../models/ngram/plugin.ts';
 import { backoffCodebook, encode, encodeBackoff, equalCountCentres, probCodebook } from '../../models/ngram/quantisation.ts';
-import type { BackoffTables } from '../../models/ngram/tables.ts';
+import { type BackoffTables, tablesToArrays } from '../../models/ngram/tables.ts';
 import type { Scorer } from '../../models/types.ts';
 import { expectQueryTokens, KENLM_DIR, referenceCorpus, scoreTokens, trainNgram } from './helpers.ts';
 
@@ -168,6 +168,18 @@ describe('a quantised model (probBits 8, backoffBits 8)', () => {
     expect(loaded.hyperParameters).toEqual(model.hyperParameters);
     expect(loaded.byteSize()).toBe(model.byteSize());
     expect((loaded.storage.kind === 'packed' && loaded.storage.values) as QuantisedValues).toEqual(model.storage.kind === 'packed' && model.storage.values);
+    expect(perToken(loaded.scorer())).toEqual(perToken(model.scorer()));
+  });
+
+  it('loads a checkpoint of the plain arrays (kind "backoff", written before the packed trie) into the packed trie', async () => {
+    const model = await trainNgram(corpus, { order: 3, smoothing: 'mkn' });
+    const packed = model.toCheckpoint();
+    const plain = { ...packed, meta: { ...(packed.meta as Record<string, JsonValue>), kind: 'backoff' }, arrays: tablesToArrays(model.tables) };
+    const path = join(dir, 'plain');
+    saveCheckpoint(path, plain);
+    const loaded = ngramPlugin.fromCheckpoint(loadCheckpoint(path)) as NgramModel;
+    expect(loaded.storage.kind).toBe('packed');
+    expect(loaded.byteSize()).toBe(model.byteSize());
     expect(perToken(loaded.scorer())).toEqual(perToken(model.scorer()));
   });
 

@@ -37,6 +37,10 @@ export interface NgramHyperParameters extends Record<string, unknown> {
   buckets?: number;
   /** jelinek-mercer: fixed λ per order instead of EM on the valid split. */
   lambdas?: number[];
+  /** Count pruning thresholds per order (lmplz --prune). */
+  prune?: number[];
+  /** Relative-entropy pruning threshold θ (SRILM -prune). */
+  entropyPrune?: number;
   /** Quantise log10 p of orders ≥ 2 to this many bits (KenLM's build_binary -q); unset = single-precision floats. */
   probBits?: number;
   /** Quantise log10 back-off weights of orders ≥ 2 to this many bits (KenLM's -b; default probBits). */
@@ -70,6 +74,8 @@ export interface NgramInfo {
   readonly lambdas?: readonly (readonly number[])[];
   readonly emIterations?: number;
   readonly heldOutLogLikelihood?: number;
+  /** Pruned models: [kept, estimated] n-grams per order (lmplz prints the same as "kept/all"). */
+  readonly kept?: readonly (readonly number[])[];
   /** Where the model came from when it was not trained here (an ARPA file). */
   readonly source?: string;
 }
@@ -141,6 +147,8 @@ export class NgramModel implements LanguageModel {
       gtMax: this.hyperParameters.gtMax,
       buckets: this.hyperParameters.buckets,
       lambdas: this.hyperParameters.lambdas,
+      prune: this.hyperParameters.prune,
+      entropyPrune: this.hyperParameters.entropyPrune,
       heldOut: this.hyperParameters.smoothing === 'jelinek-mercer' ? markedTokens(data.valid, data.mode) : undefined,
       onProgress: options.onProgress,
     });
@@ -149,6 +157,7 @@ export class NgramModel implements LanguageModel {
       mode: data.mode,
       ...(result.discounts ? describeDiscounts(result.discounts) : {}),
       ...(result.countOfCounts ? { countOfCounts: result.countOfCounts } : {}),
+      ...(result.kept ? { kept: result.kept } : {}),
       ...(result.katz
         ? {
             goodTuring: result.katz.map((d) => d.ratios.slice(1)),

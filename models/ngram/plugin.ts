@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../../errors/user-error.ts';
 import { listOption } from '../list-option.ts';
 import { definePlugin } from '../plugin.ts';
+import { pruneThresholds } from './count-pruning.ts';
 import { NgramModel, type NgramInfo } from './model.ts';
 import { packedFromArrays, quantisationFromMeta } from './packed-tables.ts';
 import { QUANTISATION_BITS, quantisationIssues } from './quantisation.ts';
@@ -48,6 +49,19 @@ export const ngramSchema = z
     lambdas: listOption(z.array(z.number().gt(0).lt(1)).min(1).max(MAX_ORDER), '0.5,0.6,0.7')
       .optional()
       .describe('jelinek-mercer: fixed λ per order from unigrams up (the last repeated) instead of EM on the valid split'),
+    prune: listOption(z.array(z.number().int().min(0)).min(1).max(MAX_ORDER), '0,1,1')
+      .optional()
+      .describe(
+        "count pruning as KenLM's lmplz --prune: one threshold per order from unigrams up (the last repeated), an n-gram occurring at most that often is dropped and its mass given to the lower order; non-decreasing, the first 0 (e.g. 0,1,1)",
+      ),
+    entropyPrune: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe(
+        "relative-entropy pruning (Stolcke 1998, SRILM's -prune θ): drop each n-gram whose removal raises perplexity by less than θ relative (e.g. 1e-7), after any count pruning; back-off weights recomputed",
+      ),
     probBits: z
       .number()
       .int()
@@ -99,6 +113,23 @@ export const ngramSchema = z
         message: 'gives one λ per order; it cannot be combined with "buckets" above 1 (EM fits one λ per bucket)',
       });
     }
+    const unsmoothed = hp.smoothing === 'mle' || hp.smoothing === 'add-k' || hp.smoothing === 'arpa';
+    for (const option of ['prune', 'entropyPrune'] as const) {
+      if (hp[option] !== undefined && unsmoothed) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [option],
+          message: `applies to the smoothed back-off models (kn, mkn, witten-bell, katz, …), not "${hp.smoothing}"`,
+        });
+      }
+    }
+    if (hp.prune !== undefined && !unsmoothed) {
+      try {
+        pruneThresholds(hp.prune, hp.order);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['prune'], message: (error as Error).message.replace(/^"prune" \([^)]*\): /, '') });
+      }
+    }
     for (const issue of quantisationIssues(hp)) ctx.addIssue({ code: 'custom', ...issue });
     if (hp.gtMax !== undefined && hp.smoothing !== 'katz') {
       ctx.addIssue({ code: 'custom', path: ['gtMax'], message: `applies to smoothing "katz", not "${hp.smoothing}"` });
@@ -135,8 +166,14 @@ export const ngramPlugin = definePlugin({
     { hyperParameters: { order: 4, smoothing: 'mkn-backoff', discountFallback: true } },
     { hyperParameters: { order: 3, smoothing: 'jelinek-mercer' } },
     { hyperParameters: { order: 4, smoothing: 'jelinek-mercer', buckets: 4 } },
+    { hyperParameters: { order: 4, smoothing: 'mkn', discountFallback: true, prune: [0, 1, 1] } },
+    { hyperParameters: { order: 3, smoothing: 'kn-backoff', discountFallback: true, prune: [0, 1] } },
+    { hyperParameters: { order: 3, smoothing: 'witten-bell', prune: [0, 1, 2] } },
+    { hyperParameters: { order: 3, smoothing: 'mkn', discountFallback: true, entropyPrune: 1e-3 } },
+    { hyperParameters: { order: 4, smoothing: 'katz', discountFallback: true, prune: [0, 0, 1], entropyPrune: 1e-4 } },
     // Quantised models are not normalised (nor are KenLM's -q/-b binaries): Σp is off by what the codes round.
     { hyperParameters: { order: 4, smoothing: 'mkn', discountFallback: true, probBits: 8, backoffBits: 8 }, ...QUANTISED_CONFORMANCE },
+    { hyperParameters: { order: 3, smoothing: 'kn-backoff', discountFallback: true, prune: [0, 1], probBits: 8 }, ...QUANTISED_CONFORMANCE },
   ],
   create: (hp, vocab) => new NgramModel(hp, vocab),
   fromCheckpoint: (data, hp, vocab) => {

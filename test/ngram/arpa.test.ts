@@ -92,10 +92,16 @@ describe('ARPA export', () => {
     }
   });
 
-  for (const smoothing of ['witten-bell', 'absolute-discounting', 'katz', 'kn-backoff', 'mkn-backoff', 'jelinek-mercer']) {
-    it(`${smoothing}: the exported ARPA file scores every test token as the model does`, async () => {
-      const model = await trainNgram(referenceCorpus('open'), { order: 3, smoothing });
-      const path = join(dir, `${smoothing}.arpa`);
+  const exported: Record<string, unknown>[] = [
+    ...['witten-bell', 'absolute-discounting', 'katz', 'kn-backoff', 'mkn-backoff', 'jelinek-mercer'].map((smoothing) => ({ smoothing })),
+    { smoothing: 'mkn', prune: [0, 1] },
+    { smoothing: 'katz', prune: [0, 1, 2] },
+  ];
+  for (const hp of exported) {
+    const name = `${hp.smoothing}${hp.prune ? `, prune ${String(hp.prune)}` : ''}`;
+    it(`${name}: the exported ARPA file scores every test token as the model does`, async () => {
+      const model = await trainNgram(referenceCorpus('open'), { order: 3, ...hp });
+      const path = join(dir, `${name.replace(/\W+/g, '-')}.arpa`);
       writeArpa(model, path);
       const back = readArpa(path);
       expect(back.model.ngramCounts()).toEqual(model.ngramCounts());

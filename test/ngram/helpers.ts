@@ -4,8 +4,9 @@ import { gunzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { encodeCorpus, type Corpus, type EncodedCorpus } from '../../corpora/corpus.ts';
 import { loadCorpus } from '../../corpora/load.ts';
-import { UNK_ID } from '../../corpora/vocabulary.ts';
+import { BOS_ID, UNK_ID } from '../../corpora/vocabulary.ts';
 import { trainModel } from '../../harness/train.ts';
+import { readArpa } from '../../models/ngram/arpa-read.ts';
 import { BackoffScorer } from '../../models/ngram/backoff-scorer.ts';
 import type { NgramModel } from '../../models/ngram/model.ts';
 import type { BackoffTables } from '../../models/ngram/tables.ts';
@@ -30,24 +31,60 @@ export function referenceCorpus(set: ReferenceSet, rewrite?: (word: string) => s
 }
 
 export interface LmplzStatistics {
-  /** N-grams per order. */
+  /** N-grams per order (in a pruned model: the kept ones). */
   readonly counts: number[];
+  /** N-grams per order before pruning ("kept/all"; the same as `counts` where nothing was pruned). */
+  readonly estimated: number[];
   /** D1, D2, D3+ per order, as lmplz printed them. */
   readonly discounts: number[][];
 }
 
-/** Parse lmplz's statistics ("1 10727 D1=0.638456 D2=1.13242 D3+=1.38957" per order). */
-export function lmplzStatistics(set: ReferenceSet, order: number): LmplzStatistics {
-  const text = readFileSync(`${KENLM_DIR}${set}/discounts-order${order}.txt`, 'utf8');
+/** Parse lmplz's statistics ("1 10727 D1=0.638456 D2=1.13242 D3+=1.38957", pruned: "2 6973/42561 D1=…" per order). */
+export function parseLmplzStatistics(path: string): LmplzStatistics {
+  const text = readFileSync(path, 'utf8');
   const counts: number[] = [];
+  const estimated: number[] = [];
   const discounts: number[][] = [];
   for (const line of text.split('\n')) {
-    const m = /^(\d+) (\d+) D1=(\S+) D2=(\S+) D3\+=(\S+)$/.exec(line.trim());
+    const m = /^(\d+) (\d+)(?:\/(\d+))? D1=(\S+) D2=(\S+) D3\+=(\S+)$/.exec(line.trim());
     if (!m) continue;
     counts.push(Number(m[2]));
-    discounts.push([Number(m[3]), Number(m[4]), Number(m[5])]);
+    estimated.push(Number(m[3] ?? m[2]));
+    discounts.push([Number(m[4]), Number(m[5]), Number(m[6])]);
   }
-  return { counts, discounts };
+  return { counts, estimated, discounts };
+}
+
+export function lmplzStatistics(set: ReferenceSet, order: number): LmplzStatistics {
+  return parseLmplzStatistics(`${KENLM_DIR}${set}/discounts-order${order}.txt`);
+}
+
+/**
+ * Every n-gram of the ARPA file lmplz wrote is in the model with the same log10 p and back-off weight (to
+ * 1e-6: single precision printed with ~8 digits), and the model has no other n-grams.
+ */
+export function expectSameAsArpa(model: NgramModel, arpaPath: string): void {
+  const arpa = readArpa(arpaPath).model;
+  expect(model.ngramCounts()).toEqual(arpa.ngramCounts());
+  const ours = model.tables;
+  const theirs = arpa.tables;
+  if (ours.kind !== 'backoff' || theirs.kind !== 'backoff') throw new Error('expected back-off tables');
+  const order = ours.trie.order;
+  let worst = 0;
+  let compared = 0;
+  for (let k = 1; k <= order; k++) {
+    theirs.trie.forEachNgram(k, (i, arpaIds) => {
+      const words = Array.from(arpaIds, (id) => model.vocab.id(arpa.vocab.word(id)));
+      const j = ours.trie.find(words);
+      expect(j).toBeGreaterThanOrEqual(0);
+      if (k === 1 && words[0] === BOS_ID) return; // <s>: never predicted here, a placeholder in the file
+      worst = Math.max(worst, Math.abs(ours.logProb[k - 1]![j]! - theirs.logProb[k - 1]![i]!));
+      if (k < order) worst = Math.max(worst, Math.abs(ours.logBackoff[k - 1]![j]! - theirs.logBackoff[k - 1]![i]!));
+      compared++;
+    });
+  }
+  expect(compared).toBe(arpa.ngramCounts().reduce((a, b) => a + b, 0) - 1);
+  expect(worst).toBeLessThan(1e-6);
 }
 
 export interface QuerySummary {

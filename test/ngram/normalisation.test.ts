@@ -50,6 +50,13 @@ const CASES: [Record<string, unknown>, Protocol][] = [
   [{ order: 4, smoothing: 'mkn-backoff' }, 'stream'],
   [{ order: 3, smoothing: 'jelinek-mercer' }, 'sentence'],
   [{ order: 4, smoothing: 'jelinek-mercer', buckets: 5 }, 'stream'],
+  [{ order: 4, smoothing: 'mkn', prune: [0, 1, 1] }, 'sentence'],
+  [{ order: 5, smoothing: 'kn', prune: [0, 0, 1, 2] }, 'stream'],
+  [{ order: 3, smoothing: 'mkn-backoff', prune: [0, 1] }, 'sentence'],
+  [{ order: 3, smoothing: 'katz', prune: [0, 1] }, 'stream'],
+  [{ order: 3, smoothing: 'witten-bell', prune: [0, 1, 2] }, 'sentence'],
+  [{ order: 4, smoothing: 'mkn', entropyPrune: 1e-7 }, 'sentence'],
+  [{ order: 3, smoothing: 'jelinek-mercer', prune: [0, 1], entropyPrune: 1e-6 }, 'stream'],
 ];
 
 describe('every n-gram scorer', () => {

@@ -136,6 +136,8 @@ export interface LanguageModel {
    * state (gradients, optimiser moments, workspaces) is not the model and is left out, the same for every family.
    */
   byteSize(): number;
+  /** For a model made of stored n-grams: how many (of every order), so that a report can give bytes per n-gram. */
+  ngramCount?(): number;
   /** Everything needed to rebuild it; written to disk by `saveCheckpoint`. */
   toCheckpoint(): CheckpointData;
 }
@@ -174,6 +176,13 @@ export interface ConformanceCase {
   readonly hyperParameters: Record<string, unknown>;
   /** False for models that may give probability 0 (MLE): the kit then does not require finite perplexity. */
   readonly smoothed?: boolean;
+  /**
+   * For a declared approximation of a normalised model (a quantised n-gram model): the largest |Σp − 1| it may
+   * have, instead of the kit's 1e-6. The figure is still measured and shown; the case says why it is allowed.
+   */
+  readonly normalisationTolerance?: number;
+  /** The fewest bytes a parameter is stored in (default 4, a float32; 1 for 8-bit quantised values). */
+  readonly bytesPerParameter?: number;
 }
 
 /** A registry entry: hyper-parameters come in as untyped JSON and are validated here. */

@@ -3,6 +3,7 @@ import { readLines, tokenize } from '../../corpora/text-file.ts';
 import { UserError } from '../../errors/user-error.ts';
 import type { LanguageModel, Protocol } from '../../models/types.ts';
 import { readArpa } from '../../models/ngram/arpa-read.ts';
+import { QUANTISATION_BITS, type Quantisation } from '../../models/ngram/quantisation.ts';
 import { evaluate } from '../metrics.ts';
 import { progressReporter } from '../progress.ts';
 import { bootstrapSplit } from '../statistics/bootstrap.ts';
@@ -19,6 +20,7 @@ import {
   levelFlag,
   loadCorpus,
   modeFlag,
+  numberFlag,
   splitFlag,
   stringFlag,
   type Flags,
@@ -29,6 +31,12 @@ import { loadModel } from './load-model.ts';
 export const EVAL_OPTIONS: OptionTypes = {
   load: { type: 'string', value: 'DIR', description: 'a model folder written by train --save' },
   arpa: { type: 'string', value: 'FILE', description: 'an ARPA n-gram file (KenLM, SRILM; .gz read too), instead of --load' },
+  'prob-bits': { type: 'string', value: 'BITS', description: "with --arpa: quantise log10 p of orders ≥ 2 to BITS bits, as KenLM's build_binary -q" },
+  'backoff-bits': {
+    type: 'string',
+    value: 'BITS',
+    description: "with --arpa and --prob-bits: bits of the quantised back-off weights, as KenLM's -b (default --prob-bits)",
+  },
   text: { type: 'string', value: 'PATH', description: 'score every line of this file as a sentence, instead of --corpus' },
   ...CORPUS_OPTIONS,
   split: { type: 'string', value: 'train|valid|test', description: 'the split of --corpus to score', default: 'test' },
@@ -45,15 +53,37 @@ interface ModelSource {
   trainedOn?: ReturnType<typeof loadModel>['trainedOn'];
 }
 
+/** --prob-bits and --backoff-bits: the quantisation of an ARPA model, as the ngram options probBits and backoffBits. */
+function arpaQuantisation(flags: Flags): Quantisation | undefined {
+  const probBits = numberFlag(flags, 'prob-bits', { integer: true, min: QUANTISATION_BITS.prob.min });
+  const backoffBits = numberFlag(flags, 'backoff-bits', { integer: true, min: QUANTISATION_BITS.backoff.min });
+  if (probBits === undefined) {
+    if (backoffBits !== undefined) throw new UserError('--backoff-bits goes with --prob-bits (as KenLM’s -b goes with -q); set --prob-bits too');
+    return undefined;
+  }
+  for (const [name, bits] of [
+    ['prob-bits', probBits],
+    ['backoff-bits', backoffBits],
+  ] as const) {
+    if (bits !== undefined && bits > QUANTISATION_BITS.prob.max)
+      throw new UserError(`--${name} must be at most ${QUANTISATION_BITS.prob.max} (KenLM's limit), got ${bits}`);
+  }
+  return { probBits, backoffBits: backoffBits ?? probBits };
+}
+
 async function modelSource(flags: Flags): Promise<ModelSource> {
   const load = stringFlag(flags, 'load');
   const arpa = stringFlag(flags, 'arpa');
   if ((load === undefined) === (arpa === undefined)) throw new UserError('eval needs exactly one of --load DIR or --arpa FILE');
   if (load !== undefined) {
+    for (const name of ['prob-bits', 'backoff-bits']) {
+      if (flags[name] !== undefined)
+        throw new UserError(`--${name} quantises a model read with --arpa; a saved model keeps the quantisation it was trained with`);
+    }
     const { model, trainedOn } = loadModel(load, await pluginRegistry(flags));
     return { model, level: trainedOn?.level ?? 'word', mode: trainedOn?.mode ?? 'sentence', ...(trainedOn ? { trainedOn } : {}) };
   }
-  const { model, warnings } = readArpa(arpa!);
+  const { model, warnings } = readArpa(arpa!, { quantisation: arpaQuantisation(flags) });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   return { model, level: 'word', mode: 'sentence' };
 }

@@ -153,6 +153,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
     vocabulary: corpus.vocab.size,
     parameters: model.parameterCount(),
     bytes: model.byteSize(),
+    ...(model.ngramCount ? { ngrams: model.ngramCount(), bytesPerNgram: model.byteSize() / model.ngramCount() } : {}),
     trainSeconds: measured.trainSeconds,
     trainTokens: report.tokensTrained,
     trainTokensPerSecond: measured.trainTokensPerSecond,
@@ -172,7 +173,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
   }
   const lines = [
     `model ${plugin.name} ${JSON.stringify(model.hyperParameters)}`,
-    `  parameters ${formatCount(summary.parameters)}, ${formatCount(summary.bytes)} bytes`,
+    `  parameters ${formatCount(summary.parameters)}, ${formatCount(summary.bytes)} bytes${summary.ngrams ? ` (${formatCount(summary.ngrams)} n-grams, ${summary.bytesPerNgram!.toFixed(2)} bytes per n-gram)` : ''}`,
     `  trained on ${formatCount(report.tokensTrained)} tokens in ${measured.trainSeconds.toFixed(2)} s (${report.stoppedBy})`,
     ...report.epochs.map((e) => `  epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, valid perplexity ${e.validPerplexity.toFixed(2)}`),
     `  valid perplexity ${valid.perplexity.toFixed(3)} (${formatCount(valid.tokens)} tokens, ${formatCount(valid.unk)} <unk>; without <unk> ${valid.perplexityWithoutUnk.toFixed(3)}; 95% interval ${validInterval.low.toFixed(3)}–${validInterval.high.toFixed(3)})`,

@@ -35,6 +35,8 @@ export interface CellResult {
   readonly testUnk: number;
   readonly parameters: number;
   readonly modelBytes: number;
+  /** Stored n-grams, for an n-gram model (`ngramCount`); null for the other families. */
+  readonly storedNgrams: number | null;
   readonly baselineRssBytes: number;
   readonly peakRssBytes: number;
   readonly trainSeconds: number;

@@ -121,6 +121,8 @@ export const RESULT_COLUMNS = [
   measured('train_tokens', 'trainTokens'),
   measured('parameters', 'parameters'),
   measured('model_bytes', 'modelBytes'),
+  /** An n-gram model's stored n-grams (every order): model_bytes / stored_ngrams is its bytes per n-gram (empty for other families and in rows from before it was recorded). */
+  laterMeasured('stored_ngrams', 'storedNgrams'),
   /** maxRSS of the run's process after loading the corpus, before the model existed. */
   measured('baseline_rss_bytes', 'baselineRssBytes'),
   /** maxRSS of the run's process at the end (training and scoring included). */
@@ -163,6 +165,7 @@ export const NO_MEASUREMENTS = {
   trainTokens: null,
   parameters: null,
   modelBytes: null,
+  storedNgrams: null,
   baselineRssBytes: null,
   peakRssBytes: null,
   trainSeconds: null,

@@ -74,6 +74,7 @@ export async function runCell({ cell, outDir, plugins }: CellRequest, onProgress
     testUnk: test.unk,
     parameters: model.parameterCount(),
     modelBytes: model.byteSize(),
+    storedNgrams: model.ngramCount?.() ?? null,
     baselineRssBytes,
     peakRssBytes: measured.peakRssBytes,
     trainSeconds: measured.trainSeconds,

@@ -169,6 +169,7 @@ export function mixRuns(
     // A mixture needs every component at hand: its size is theirs together, and so is its training time.
     parameters: sumOf(components.map((c) => c.parameters)),
     modelBytes: sumOf(components.map((c) => c.modelBytes)),
+    storedNgrams: sumOf(components.map((c) => c.storedNgrams)),
     trainSeconds: sumOf(components.map((c) => c.trainSeconds)),
     ...env,
     date: new Date().toISOString(),

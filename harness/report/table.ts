@@ -49,6 +49,7 @@ export const TABLE_COLUMNS: readonly Column[] = [
   { title: '<unk>', numeric: true, value: (r) => maybe(r.testUnk, 0) },
   { title: 'Parameters', numeric: true, value: (r) => maybe(r.parameters, 0) },
   { title: 'Model MiB', numeric: true, value: (r) => maybe(r.modelBytes, 2, MIB) },
+  { title: 'Bytes/n-gram', numeric: true, value: (r) => (r.storedNgrams ? maybe(r.modelBytes === null ? null : r.modelBytes / r.storedNgrams, 2) : '') },
   { title: 'Peak RSS MiB', numeric: true, value: (r) => maybe(r.peakRssBytes, 0, MIB) },
   { title: 'Train s', numeric: true, value: (r) => maybe(r.trainSeconds, 2) },
   { title: 'Train tok/s', numeric: true, value: (r) => maybe(r.trainTokensPerSecond, 0) },

@@ -5,6 +5,7 @@ import { BOS, BOS_ID, EOS, SPECIALS, UNK, Vocabulary } from '../../corpora/vocab
 import { childOffsets, orderByParentThenWord } from './counting-sort.ts';
 import { NgramModel } from './model.ts';
 import { MAX_ORDER } from './plugin.ts';
+import type { Quantisation } from './quantisation.ts';
 import { NgramTrie } from './trie.ts';
 
 /** KenLM's stand-in log10 probability for an ARPA file without `<unk>`. */
@@ -79,7 +80,12 @@ function parseLog10(field: string | undefined, lines: Lines, what: string): numb
  * (probability 0, whatever placeholder the file holds). Every n-gram's context must be listed, as in files
  * from KenLM and SRILM.
  */
-export function readArpa(path: string): ArpaModel {
+export interface ArpaOptions {
+  /** Quantise the values as KenLM's `build_binary -q P -b B` does (quantisation.ts); unset = floats. */
+  readonly quantisation?: Quantisation;
+}
+
+export function readArpa(path: string, options: ArpaOptions = {}): ArpaModel {
   const lines: Lines = new Lines(readText(path), path);
   const warnings: string[] = [];
   let line = lines.next();
@@ -190,6 +196,7 @@ export function readArpa(path: string): ArpaModel {
   if (line?.trim() !== '\\end\\') lines.fail(`expected "\\end\\" after the ${order}-grams, got "${line ?? 'end of file'}"`);
   if (positive > 0) warnings.push(`${path}: ${positive} positive log10 probabilities were set to 0, as KenLM does`);
 
-  const model = new NgramModel({ order, smoothing: 'arpa' }, vocab, { kind: 'backoff', trie, logProb, logBackoff }, { source: path });
+  const bits = options.quantisation ? { probBits: options.quantisation.probBits, backoffBits: options.quantisation.backoffBits } : {};
+  const model = new NgramModel({ order, smoothing: 'arpa', ...bits }, vocab, { kind: 'backoff', trie, logProb, logBackoff }, { source: path });
   return { model, vocab, warnings };
 }

@@ -1,6 +1,7 @@
 import type { Scorer } from '../types.ts';
 import { History } from './history.ts';
-import type { NgramTrie } from './trie.ts';
+import type { BackoffValues } from './backoff-values.ts';
+import type { TrieIndex } from './trie.ts';
 
 /**
  * A back-off model (Kneser-Ney estimates, or an ARPA file): p(w | h) is the probability of the longest
@@ -10,7 +11,8 @@ import type { NgramTrie } from './trie.ts';
  *   log p(w | h_1…h_m) = log p(w | h_j…h_m) + Σ_{i<j} log b(h_i…h_m),  h_j…h_m w the longest stored.
  *
  * Tables hold log10 values, as ARPA files and KenLM do. `tail[j]` caches the sum of the back-off weights of
- * the suffixes longer than j, so a token costs the trie searches and one multiplication.
+ * the suffixes longer than j, so a token costs the trie searches and one multiplication. The trie may be the
+ * plain or the bit-packed one, the values floats or quantised codes (backoff-values.ts): the same arithmetic.
  */
 export class BackoffScorer implements Scorer {
   readonly vocabSize: number;
@@ -18,11 +20,9 @@ export class BackoffScorer implements Scorer {
   private readonly tail: Float64Array;
 
   constructor(
-    private readonly trie: NgramTrie,
-    /** `logProb[k - 1]`: log10 p of each k-gram. */
-    private readonly logProbs: readonly Float32Array[],
-    /** `logBackoff[k - 1]`: log10 back-off weight of each k-gram, k < N. */
-    private readonly logBackoff: readonly Float32Array[],
+    private readonly trie: TrieIndex,
+    /** log10 p of each k-gram, log10 back-off weight of each k-gram below the highest order. */
+    private readonly values: BackoffValues,
   ) {
     this.vocabSize = trie.vocabSize;
     this.history = new History(trie);
@@ -36,17 +36,17 @@ export class BackoffScorer implements Scorer {
   }
 
   private updateTail(): void {
-    const { tail, logBackoff } = this;
+    const { tail, values } = this;
     const { context, depth } = this.history;
     tail[depth] = 0;
-    for (let j = depth; j >= 1; j--) tail[j - 1] = tail[j]! + logBackoff[j - 1]![context[j]!]!;
+    for (let j = depth; j >= 1; j--) tail[j - 1] = tail[j]! + values.logBackoff(j, context[j]!);
   }
 
   /** log10 p of the token last matched. */
   private matchedLog10(): number {
     const h = this.history;
     const j = h.matched - 1;
-    return this.logProbs[j]![h.found[j]!]! + this.tail[j]!;
+    return this.values.logProb(j + 1, h.found[j]!) + this.tail[j]!;
   }
 
   logProb(next: number): number {
@@ -75,18 +75,16 @@ export class BackoffScorer implements Scorer {
   }
 
   distribution(out: Float64Array): void {
-    const { trie, logProbs, tail } = this;
+    const { trie, values, tail } = this;
     const { context, depth } = this.history;
-    const unigram = logProbs[0]!;
-    for (let w = 0; w < this.vocabSize; w++) out[w] = Math.exp((unigram[w]! + tail[0]!) * Math.LN10);
+    for (let w = 0; w < this.vocabSize; w++) out[w] = Math.exp((values.logProb(1, w) + tail[0]!) * Math.LN10);
     // Longer matches overwrite shorter ones: the children of each stored suffix of the history.
     for (let j = 1; j <= depth; j++) {
       const node = context[j]!;
-      const start = trie.childStart[j - 1]!;
-      const words = trie.words[j]!;
-      const lp = logProbs[j]!;
       const t = tail[j]!;
-      for (let c = start[node]!, end = start[node + 1]!; c < end; c++) out[words[c]!] = Math.exp((lp[c]! + t) * Math.LN10);
+      for (let c = trie.childBegin(j, node), end = trie.childBegin(j, node + 1); c < end; c++) {
+        out[trie.wordAt(j + 1, c)] = Math.exp((values.logProb(j + 1, c) + t) * Math.LN10);
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 import { BOS_ID } from '../../corpora/vocabulary.ts';
-import type { NgramTrie } from './trie.ts';
+import type { TrieIndex } from './trie.ts';
 
 /**
  * The state of an n-gram scorer: the last N−1 ids, held as the trie nodes of their suffixes. `context[j]` is
@@ -19,7 +19,7 @@ export class History {
   readonly found: Int32Array;
   matched = 0;
 
-  constructor(readonly trie: NgramTrie) {
+  constructor(readonly trie: TrieIndex) {
     this.maxDepth = trie.order - 1;
     this.context = new Int32Array(trie.order);
     this.found = new Int32Array(trie.order);

@@ -6,7 +6,10 @@ import type { LanguageModel, Protocol, Scorer, TrainingData, TrainOptions, Train
 import { markedTokens } from './counting.ts';
 import { KENLM_FALLBACK, type Discount } from './discounting.ts';
 import { type EstimatedSmoothing, estimate } from './estimate.ts';
-import { scorerOf, tableBytes, tableParameters, tablesToArrays, uniformTables, type NgramTables } from './tables.ts';
+import { BackoffScorer } from './backoff-scorer.ts';
+import { packedBytes, packedParameters, packedToArrays, packTables, unpackTables, type PackedTables } from './packed-tables.ts';
+import type { Quantisation } from './quantisation.ts';
+import { type CountTables, scorerOf, tableBytes, tableParameters, tablesToArrays, uniformTables, type NgramTables } from './tables.ts';
 
 /**
  * - mle, add-k: counts, divided at scoring time.
@@ -38,7 +41,22 @@ export interface NgramHyperParameters extends Record<string, unknown> {
   prune?: number[];
   /** Relative-entropy pruning threshold θ (SRILM -prune). */
   entropyPrune?: number;
+  /** Quantise log10 p of orders ≥ 2 to this many bits (KenLM's build_binary -q); unset = single-precision floats. */
+  probBits?: number;
+  /** Quantise log10 back-off weights of orders ≥ 2 to this many bits (KenLM's -b; default probBits). */
+  backoffBits?: number;
 }
+
+/** The quantisation the hyper-parameters ask for, if any (`backoffBits` defaults to `probBits`, as KenLM's -b to -q). */
+export function quantisationOf(hp: Pick<NgramHyperParameters, 'probBits' | 'backoffBits'>): Quantisation | undefined {
+  return hp.probBits === undefined ? undefined : { probBits: hp.probBits, backoffBits: hp.backoffBits ?? hp.probBits };
+}
+
+/**
+ * What a model holds for scoring: counts (mle, add-k), or a back-off model in the bit-packed trie, its values
+ * quantised or not (packed-tables.ts).
+ */
+export type StoredTables = CountTables | PackedTables;
 
 /** What a trained model records beside its tables (saved in the checkpoint's meta). */
 export interface NgramInfo {
@@ -69,21 +87,33 @@ export function fallbackDiscounts(option: NgramHyperParameters['discountFallback
 
 export class NgramModel implements LanguageModel {
   readonly plugin = 'ngram';
-  private state: NgramTables;
+  private state: StoredTables;
   private about: NgramInfo;
 
   constructor(
     readonly hyperParameters: NgramHyperParameters,
     readonly vocab: Vocabulary,
-    tables?: NgramTables,
+    tables?: NgramTables | PackedTables,
     info: NgramInfo = {},
   ) {
-    this.state = tables ?? uniformTables(vocab.size);
+    this.state = this.stored(tables ?? uniformTables(vocab.size));
     this.about = info;
   }
 
-  /** The tables the model holds (the uniform unigram before training). */
+  private stored(tables: NgramTables | PackedTables): StoredTables {
+    return tables.kind === 'backoff' ? packTables(tables, quantisationOf(this.hyperParameters)) : tables;
+  }
+
+  /**
+   * The tables as plain arrays (the uniform unigram before training): for a back-off model unpacked from what
+   * the scorer holds (`storage`), quantised values decoded. Made on each call.
+   */
   get tables(): NgramTables {
+    return this.state.kind === 'packed' ? unpackTables(this.state) : this.state;
+  }
+
+  /** What the model holds and scores with. */
+  get storage(): StoredTables {
     return this.state;
   }
 
@@ -94,6 +124,10 @@ export class NgramModel implements LanguageModel {
   /** Number of stored n-grams of each order. */
   ngramCounts(): number[] {
     return this.state.trie.counts();
+  }
+
+  ngramCount(): number {
+    return this.ngramCounts().reduce((a, b) => a + b, 0);
   }
 
   async train(data: TrainingData, options: TrainOptions): Promise<TrainReport> {
@@ -118,7 +152,7 @@ export class NgramModel implements LanguageModel {
       heldOut: this.hyperParameters.smoothing === 'jelinek-mercer' ? markedTokens(data.valid, data.mode) : undefined,
       onProgress: options.onProgress,
     });
-    this.state = result.tables;
+    this.state = this.stored(result.tables);
     this.about = {
       mode: data.mode,
       ...(result.discounts ? describeDiscounts(result.discounts) : {}),
@@ -147,21 +181,23 @@ export class NgramModel implements LanguageModel {
   }
 
   scorer(): Scorer {
+    if (this.state.kind === 'packed') return new BackoffScorer(this.state.trie, this.state.values);
     return scorerOf(this.state, { kind: this.hyperParameters.smoothing === 'add-k' ? 'add-k' : 'mle', k: this.hyperParameters.k ?? 1 });
   }
 
   parameterCount(): number {
-    return tableParameters(this.state);
+    return this.state.kind === 'packed' ? packedParameters(this.state) : tableParameters(this.state);
   }
 
   byteSize(): number {
-    return tableBytes(this.state);
+    return this.state.kind === 'packed' ? packedBytes(this.state) : tableBytes(this.state);
   }
 
   toCheckpoint(): CheckpointData {
     const meta: JsonValue = {
       kind: this.state.kind,
       order: this.state.trie.order,
+      ...(this.state.kind === 'packed' && 'quantisation' in this.state.values ? { quantisation: { ...this.state.values.quantisation } } : {}),
       ...(JSON.parse(JSON.stringify(this.about)) as Record<string, JsonValue>),
     };
     return {
@@ -169,7 +205,7 @@ export class NgramModel implements LanguageModel {
       hyperParameters: this.hyperParameters,
       vocabulary: this.vocab.words,
       meta,
-      arrays: tablesToArrays(this.state),
+      arrays: this.state.kind === 'packed' ? packedToArrays(this.state) : tablesToArrays(this.state),
     };
   }
 }

@@ -4,6 +4,8 @@ import { listOption } from '../list-option.ts';
 import { definePlugin } from '../plugin.ts';
 import { pruneThresholds } from './count-pruning.ts';
 import { NgramModel, type NgramInfo } from './model.ts';
+import { packedFromArrays, quantisationFromMeta } from './packed-tables.ts';
+import { QUANTISATION_BITS, quantisationIssues } from './quantisation.ts';
 import { tablesFromArrays } from './tables.ts';
 
 /** Highest n-gram order the plug-in accepts. */
@@ -60,6 +62,22 @@ export const ngramSchema = z
       .describe(
         "relative-entropy pruning (Stolcke 1998, SRILM's -prune θ): drop each n-gram whose removal raises perplexity by less than θ relative (e.g. 1e-7), after any count pruning; back-off weights recomputed",
       ),
+    probBits: z
+      .number()
+      .int()
+      .min(QUANTISATION_BITS.prob.min)
+      .max(QUANTISATION_BITS.prob.max)
+      .optional()
+      .describe(
+        "quantise log10 p of the orders ≥ 2 to this many bits, as KenLM's build_binary -q (8 as -q 8): per order 2^bits centres, the means of equal-count bins; unigrams stay floats; unset = floats. Not normalised exactly (neither is KenLM's)",
+      ),
+    backoffBits: z
+      .number()
+      .int()
+      .min(QUANTISATION_BITS.backoff.min)
+      .max(QUANTISATION_BITS.backoff.max)
+      .optional()
+      .describe("with probBits: bits of the quantised log10 back-off weights, as KenLM's -b (default probBits; two codes are the exact 0)"),
     // Unset means "fall back where needed" (see discounting.ts), so that the defaults train on any corpus, the toys
     // included; where the estimate works the fallback is never used, so results are lmplz's either way.
     discountFallback: z
@@ -112,10 +130,18 @@ export const ngramSchema = z
         ctx.addIssue({ code: 'custom', path: ['prune'], message: (error as Error).message.replace(/^"prune" \([^)]*\): /, '') });
       }
     }
+    for (const issue of quantisationIssues(hp)) ctx.addIssue({ code: 'custom', ...issue });
     if (hp.gtMax !== undefined && hp.smoothing !== 'katz') {
       ctx.addIssue({ code: 'custom', path: ['gtMax'], message: `applies to smoothing "katz", not "${hp.smoothing}"` });
     }
   });
+
+/**
+ * The kit's allowance for a quantised case: 8-bit codes round each log10 p and b by up to half a bin, so Σp
+ * is off 1 by about a percent (measured on the kit's corpora: see the README's Quantisation section), and each
+ * value is a byte, not a float.
+ */
+const QUANTISED_CONFORMANCE = { normalisationTolerance: 0.05, bytesPerParameter: 1 } as const;
 
 export const ngramPlugin = definePlugin({
   name: 'ngram',
@@ -145,21 +171,25 @@ export const ngramPlugin = definePlugin({
     { hyperParameters: { order: 3, smoothing: 'witten-bell', prune: [0, 1, 2] } },
     { hyperParameters: { order: 3, smoothing: 'mkn', discountFallback: true, entropyPrune: 1e-3 } },
     { hyperParameters: { order: 4, smoothing: 'katz', discountFallback: true, prune: [0, 0, 1], entropyPrune: 1e-4 } },
+    // Quantised models are not normalised (nor are KenLM's -q/-b binaries): Σp is off by what the codes round.
+    { hyperParameters: { order: 4, smoothing: 'mkn', discountFallback: true, probBits: 8, backoffBits: 8 }, ...QUANTISED_CONFORMANCE },
+    { hyperParameters: { order: 3, smoothing: 'kn-backoff', discountFallback: true, prune: [0, 1], probBits: 8 }, ...QUANTISED_CONFORMANCE },
   ],
   create: (hp, vocab) => new NgramModel(hp, vocab),
   fromCheckpoint: (data, hp, vocab) => {
-    const meta = data.meta as { kind?: unknown; order?: unknown } & NgramInfo;
+    const meta = data.meta as { kind?: unknown; order?: unknown; quantisation?: unknown } & NgramInfo;
     if (
       typeof meta !== 'object' ||
       meta === null ||
-      (meta.kind !== 'backoff' && meta.kind !== 'counts') ||
+      (meta.kind !== 'backoff' && meta.kind !== 'counts' && meta.kind !== 'packed') ||
       typeof meta.order !== 'number' ||
       !Number.isInteger(meta.order) ||
       meta.order < 1
     ) {
       throw new UserError('ngram checkpoint: meta does not say which tables it holds');
     }
-    const { kind, order, ...info } = meta;
-    return new NgramModel(hp, vocab, tablesFromArrays(kind, order, vocab.size, data.arrays), info);
+    const { kind, order, quantisation, ...info } = meta;
+    if (kind !== 'packed') return new NgramModel(hp, vocab, tablesFromArrays(kind, order, vocab.size, data.arrays), info);
+    return new NgramModel(hp, vocab, packedFromArrays(order, vocab.size, data.arrays, quantisationFromMeta(quantisation)), info);
   },
 });

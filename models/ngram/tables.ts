@@ -3,6 +3,7 @@ import { UserError } from '../../errors/user-error.ts';
 import { BOS_ID } from '../../corpora/vocabulary.ts';
 import type { Scorer } from '../types.ts';
 import { BackoffScorer } from './backoff-scorer.ts';
+import { FloatValues } from './backoff-values.ts';
 import { CountScorer, type CountEstimate } from './count-scorer.ts';
 import { NgramTrie } from './trie.ts';
 
@@ -29,7 +30,7 @@ export type NgramTables = BackoffTables | CountTables;
 
 export function scorerOf(tables: NgramTables, estimate: CountEstimate): Scorer {
   return tables.kind === 'backoff'
-    ? new BackoffScorer(tables.trie, tables.logProb, tables.logBackoff)
+    ? new BackoffScorer(tables.trie, new FloatValues(tables.logProb, tables.logBackoff))
     : new CountScorer(tables.trie, tables.counts, tables.totals, estimate);
 }
 
@@ -95,7 +96,7 @@ export function tablesToArrays(tables: NgramTables): Record<string, StoredArray>
   return arrays;
 }
 
-function take<T extends StoredArray>(
+export function take<T extends StoredArray>(
   arrays: Readonly<Record<string, StoredArray>>,
   name: string,
   ctor: abstract new (...args: never[]) => T,

@@ -1,11 +1,31 @@
 /**
+ * What a scorer asks of a trie (`History`, `BackoffScorer`): the plain `NgramTrie` below and the bit-packed
+ * `PackedTrie` (packed-trie.ts) answer the same.
+ */
+export interface TrieIndex {
+  readonly vocabSize: number;
+  readonly order: number;
+  /** Number of k-grams. */
+  size(k: number): number;
+  /** Index of the (k+1)-gram made of k-gram `node` (k = 0: the empty context) followed by `word`, or −1. */
+  child(k: number, node: number, word: number): number;
+  /** Where the children of k-gram `node` start among the (k+1)-grams, 1 ≤ k < N (they end where node + 1's start). */
+  childBegin(k: number, node: number): number;
+  /** Last word of k-gram `i`, k ≥ 2. */
+  wordAt(k: number, i: number): number;
+  /** Number of n-grams of every order. */
+  counts(): number[];
+  byteSize(): number;
+}
+
+/**
  * The n-grams of a model as a forward trie in sorted typed arrays (as SRILM and KenLM's trie lay them
  * out): the k-grams are sorted by (context, last word), so the children of a (k−1)-gram are one
  * contiguous run, found by its offset and searched by binary search on the word. An n-gram is its index
  * within its order; unigram i is word i (every vocabulary word is a unigram), and order 0 is the empty
  * context with the single index 0.
  */
-export class NgramTrie {
+export class NgramTrie implements TrieIndex {
   /**
    * @param words `words[k - 1]`: last word of each k-gram (empty for k = 1: the index is the word).
    * @param childStart `childStart[k - 1]`: for each k-gram, where its children start among the (k+1)-grams
@@ -49,6 +69,14 @@ export class NgramTrie {
       else return mid;
     }
     return -1;
+  }
+
+  childBegin(k: number, node: number): number {
+    return this.childStart[k - 1]![node]!;
+  }
+
+  wordAt(k: number, i: number): number {
+    return this.words[k - 1]![i]!;
   }
 
   /** Index of the n-gram `ids` (its order is its length), or −1. */

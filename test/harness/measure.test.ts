@@ -9,7 +9,9 @@ import { expandGrid } from '../../harness/experiment/grid.ts';
 import { runCell } from '../../harness/experiment/run-cell.ts';
 import { trainAndMeasure } from '../../harness/measure.ts';
 import { evaluate } from '../../harness/metrics.ts';
+import type { NgramModel } from '../../models/ngram/model.ts';
 import { findPlugin } from '../../models/registry.ts';
+import { trainModel } from '../../harness/train.ts';
 import { cliInProcess } from './cli-in-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'measure-'));
@@ -50,5 +52,28 @@ describe('train and run measure a model the same way', () => {
       expect(r.scoringTokensPerSecond).toBeGreaterThan(0);
       expect(r.trainTokensPerSecond).toBeGreaterThan(0);
     }
+  });
+
+  it('an n-gram model reports its stored n-grams (bytes per n-gram) in `train` and in its cell; other families none', async () => {
+    const cli = await cliInProcess('train', '--model', 'ngram', '--order', '3', '--prob-bits', '8', '--corpus', 'ship', '--json');
+    expect(cli.code).toBe(0);
+    const trained = JSON.parse(cli.stdout);
+    const hp = { order: 3, probBits: 8 };
+    const config = parseExperiment({ corpora: ['ship'], models: [{ plugin: 'ngram', hyperParameters: hp }], seeds: [1] }, 'x.json');
+    const [cell] = expandGrid({ name: 'x', path: join(dir, 'x.json'), config });
+    const result = await runCell({ cell: cell!, outDir: dir, runPid: process.pid, plugins: [] }, () => {});
+    const model = findPlugin('ngram').create(hp, encodeCorpus(toyCorpus('ship')).vocab) as NgramModel;
+    await trainModel(model, encodeCorpus(toyCorpus('ship')), { seed: 1, mode: 'sentence' });
+    const ngrams = model.ngramCounts().reduce((a, b) => a + b, 0);
+    expect(trained.ngrams).toBe(ngrams);
+    expect(result.storedNgrams).toBe(ngrams);
+    expect(trained.bytesPerNgram).toBe(model.byteSize() / ngrams);
+    expect(result.modelBytes / result.storedNgrams!).toBe(trained.bytesPerNgram);
+    const text = await cliInProcess('train', '--model', 'ngram', '--order', '3', '--corpus', 'ship');
+    expect(text.stdout).toMatch(/bytes \(\d+ n-grams, \d+\.\d\d bytes per n-gram\)/);
+    const windowConfig = parseExperiment({ corpora: ['ship'], models: [{ plugin: 'window', hyperParameters: HP }], seeds: [3] }, 'x.json');
+    const [windowCell] = expandGrid({ name: 'x', path: join(dir, 'x.json'), config: windowConfig });
+    const window = await runCell({ cell: windowCell!, outDir: dir, runPid: process.pid, plugins: [] }, () => {});
+    expect(window.storedNgrams).toBeNull();
   });
 });

@@ -70,6 +70,7 @@ export function mixRow(id: string, label: string, ppl: number, extra: Partial<Re
     trainTokens: TOKENS,
     parameters: 100,
     modelBytes: 400,
+    storedNgrams: null,
     baselineRssBytes: 1,
     peakRssBytes: 2,
     trainSeconds: 1.5,

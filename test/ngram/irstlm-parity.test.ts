@@ -41,6 +41,8 @@ function split(tables: BackoffTables, ids: number[]): Split {
 /** IRSTLM's and our α, γ of every bigram and trigram IRSTLM stores whose words do not include `<s>`. */
 function pairs(theirs: ReturnType<typeof readArpa>, ours: NgramModel, order: number): { theirs: Split; ours: Split }[] {
   const theirTables = theirs.model.tables as BackoffTables;
+  // `tables` unpacks the stored trie on each call: once here.
+  const ourTables = ours.tables as BackoffTables;
   const out: { theirs: Split; ours: Split }[] = [];
   theirTables.trie.forEachNgram(order, (_i, ids) => {
     const words = Array.from(ids, (id) => theirs.vocab.word(id));
@@ -49,7 +51,7 @@ function pairs(theirs: ReturnType<typeof readArpa>, ours: NgramModel, order: num
     out.push({
       theirs: split(theirTables, Array.from(ids)),
       ours: split(
-        ours.tables as BackoffTables,
+        ourTables,
         words.map((w) => ours.vocab.id(w)),
       ),
     });

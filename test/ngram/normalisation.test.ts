@@ -108,9 +108,13 @@ describe('sizes and checkpoints', () => {
     const model = await trainNgram(corpus, { order: 3, smoothing: 'mkn' });
     const [n1, n2, n3] = model.ngramCounts() as [number, number, number];
     expect(model.parameterCount()).toBe(n1 + n2 + n3 + (n1 + n2));
-    // Per n-gram: float32 log10 p; below the highest order a float32 back-off weight and a uint32 child
-    // offset (+1 per order); above unigrams an int32 word id.
-    expect(model.byteSize()).toBe(4 * (n1 + n2 + n3) + 4 * (n1 + n2) + 4 * (n1 + 1 + n2 + 1) + 4 * (n2 + n3));
+    // Per n-gram: float32 log10 p; below the highest order a float32 back-off weight and a child offset of
+    // ⌈log2 (size of the next order + 1)⌉ bits (+1 per order); above unigrams a word of ⌈log2 V⌉ bits; each
+    // packed column in whole 32-bit words.
+    const packed = (count: number, bits: number): number => 4 * Math.ceil((count * bits) / 32);
+    const wordBits = Math.ceil(Math.log2(n1));
+    const offsets = packed(n1 + 1, Math.ceil(Math.log2(n2 + 1))) + packed(n2 + 1, Math.ceil(Math.log2(n3 + 1)));
+    expect(model.byteSize()).toBe(4 * (n1 + n2 + n3) + 4 * (n1 + n2) + offsets + packed(n2, wordBits) + packed(n3, wordBits));
     const counts = await trainNgram(corpus, { order: 3, smoothing: 'add-k' });
     expect(counts.parameterCount()).toBe(n1 + n2 + n3);
   });

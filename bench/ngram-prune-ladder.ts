@@ -54,7 +54,15 @@ const LADDER: [number, number[]][] = [
   [5, [0, 4, 8]],
 ];
 
-const kenlm = (order: number, prune: number[]): { ngrams: number; trieBytes: number; quantBytes: number; perplexity: number } => {
+interface KenlmRung {
+  ngrams: number;
+  trieBytes: number;
+  quantBytes: number;
+  perplexity: number;
+  quantPerplexity: number;
+}
+
+const kenlm = (order: number, prune: number[]): KenlmRung => {
   const arpa = join(work, 'model.arpa');
   const log = execFileSync('bash', ['-c', `"${bin}/lmplz" -o ${order} --prune ${prune.join(' ')} -S 1G -T ${work} < ${files[0]} > ${arpa}`], {
     encoding: 'utf8',
@@ -67,9 +75,14 @@ const kenlm = (order: number, prune: number[]): { ngrams: number; trieBytes: num
   const quant = join(work, 'model.q8b8');
   execFileSync(`${bin}/build_binary`, ['trie', arpa, trie], { stdio: 'ignore' });
   execFileSync(`${bin}/build_binary`, ['-q', '8', '-b', '8', 'trie', arpa, quant], { stdio: 'ignore' });
-  const summary = execFileSync('bash', ['-c', `"${bin}/query" -v summary ${trie} < ${files[2]}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const perplexity = Number(/Perplexity including OOVs:\s*(\S+)/.exec(summary)![1]);
-  return { ngrams, trieBytes: statSync(trie).size, quantBytes: statSync(quant).size, perplexity };
+  const perplexityOf = (binary: string): number => {
+    const summary = execFileSync('bash', ['-c', `"${bin}/query" -v summary ${binary} < ${files[2]}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return Number(/Perplexity including OOVs:\s*(\S+)/.exec(summary)![1]);
+  };
+  return { ngrams, trieBytes: statSync(trie).size, quantBytes: statSync(quant).size, perplexity: perplexityOf(trie), quantPerplexity: perplexityOf(quant) };
 };
 
 const rows: string[] = [];
@@ -80,10 +93,14 @@ for (const [order, prune] of LADDER) {
   const ngrams = model.ngramCounts().reduce((a, b) => a + b, 0);
   const theirs = kenlm(order, prune);
   const bytes = model.byteSize();
+  const quantised = new NgramModel({ order, smoothing: 'mkn', prune, probBits: 8, backoffBits: 8 }, corpus.vocab);
+  await trainModel(quantised, corpus, { seed: 1, mode: 'sentence' });
+  const q = evaluate(quantised.scorer(), corpus.test, { mode: 'sentence' });
+  const size = (b: number, n: number): string => `${(b / 2 ** 20).toFixed(2)} (${(b / n).toFixed(1)})`;
   rows.push(
-    `| ${order} | ${prune.join(' ')} | ${ngrams.toLocaleString('en')} | ${theirs.ngrams.toLocaleString('en')} | ${(bytes / 2 ** 20).toFixed(2)} (${(bytes / ngrams).toFixed(1)}) | ` +
-      `${(theirs.trieBytes / 2 ** 20).toFixed(2)} (${(theirs.trieBytes / theirs.ngrams).toFixed(1)}) | ${(theirs.quantBytes / 2 ** 20).toFixed(2)} (${(theirs.quantBytes / theirs.ngrams).toFixed(1)}) | ` +
-      `${ours.perplexity.toFixed(3)} | ${theirs.perplexity.toFixed(3)} | ${(ours.perplexity / theirs.perplexity - 1).toExponential(1)} |`,
+    `| ${order} | ${prune.join(' ')} | ${ngrams.toLocaleString('en')} | ${theirs.ngrams.toLocaleString('en')} | ${size(bytes, ngrams)} | ${size(theirs.trieBytes, theirs.ngrams)} | ` +
+      `${ours.perplexity.toFixed(3)} | ${theirs.perplexity.toFixed(3)} | ${(ours.perplexity / theirs.perplexity - 1).toExponential(1)} | ` +
+      `${size(quantised.byteSize(), ngrams)} | ${size(theirs.quantBytes, theirs.ngrams)} | ${q.perplexity.toFixed(3)} | ${theirs.quantPerplexity.toFixed(3)} |`,
   );
   console.log(rows.at(-1));
 }
@@ -105,10 +122,10 @@ for (const smoothing of ['mkn', 'katz'] as const) {
 }
 const table = [
   `Count pruning on Brown (train ${corpus.train.tokens.length.toLocaleString('en')} words, |V| = ${corpus.vocab.size}), modified Kneser-Ney, sentence mode, test perplexity including <unk>.`,
-  'Ours: `ngram` with `prune`; KenLM 4cb443e: `lmplz -o N --prune …`, `build_binary trie` (and `-q 8 -b 8`), `query`. MB (bytes per n-gram).',
+  'Ours: `ngram` with `prune` (and `probBits` 8, `backoffBits` 8), bytes of the packed trie the scorer reads; KenLM 4cb443e: `lmplz -o N --prune …`, `build_binary trie` (and `-q 8 -b 8`) file sizes (they include the vocabulary), `query`. MB (bytes per n-gram).',
   '',
-  '| order | prune | n-grams (ours) | n-grams (KenLM) | ours MB (B/n-gram) | KenLM trie MB (B/n-gram) | KenLM trie -q 8 -b 8 MB (B/n-gram) | ours ppl | KenLM ppl | rel. diff |',
-  '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| order | prune | n-grams (ours) | n-grams (KenLM) | ours MB (B/n-gram) | KenLM trie MB (B/n-gram) | ours ppl | KenLM ppl | rel. diff | ours 8/8 MB (B/n-gram) | KenLM -q 8 -b 8 MB (B/n-gram) | ours 8/8 ppl | KenLM -q 8 -b 8 ppl |',
+  '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows,
   '',
   'Relative-entropy pruning (`entropyPrune` θ, Stolcke 1998), ours (SRILM, the peer for it, is not packaged by Debian):',

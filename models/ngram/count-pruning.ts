@@ -67,11 +67,16 @@ export function prunedRule(rule: ContextRule, keep: Uint8Array | undefined, comp
   if (!keep) return rule;
   return (h, first, end, alpha) => {
     let gamma = rule(h, first, end, alpha);
+    let kept = 0;
     for (let i = first; i < end; i++) {
-      if (keep[i]) continue;
+      if (keep[i]) {
+        kept++;
+        continue;
+      }
       if (composition === 'interpolated') gamma += alpha[i - first]!;
       alpha[i - first] = 0;
     }
-    return gamma;
+    // Every continuation dropped: h is the lower order exactly, b(h) = 1 (KenLM's γ = Σ c / Σ c), not 1 − ε.
+    return kept === 0 && composition === 'interpolated' ? 1 : gamma;
   };
 }

@@ -5,7 +5,8 @@ import { hyperParametersFromFlags } from '../../harness/model-options.ts';
 import { countNgrams } from '../../models/ngram/counting.ts';
 import { ngramPlugin } from '../../models/ngram/plugin.ts';
 import { closeKept } from '../../models/ngram/trie-subset.ts';
-import { expectProbability, handCorpus, ids, referenceCorpus, trainNgram } from './helpers.ts';
+import type { BackoffTables } from '../../models/ngram/tables.ts';
+import { backoffWeight, expectProbability, handCorpus, ids, referenceCorpus, trainNgram } from './helpers.ts';
 
 const corpus = handCorpus();
 const [a, b, c] = ids(corpus, 'a b c') as [number, number, number];
@@ -31,6 +32,10 @@ describe('count pruning (lmplz --prune)', () => {
     // c: its only bigram went, so it is the unigram distribution (γ = 1/2 + 1/2).
     expectProbability(s, [c], EOS_ID, p1(4));
     expectProbability(s, [c], UNK_ID, p1(0));
+    // Its back-off weight is exactly 1 (log10 0), as lmplz writes it, so that quantisation keeps it exact.
+    const tables = model.tables as BackoffTables;
+    expect(tables.logBackoff[0]![c]).toBe(0);
+    expect(backoffWeight(tables, [a])).toBeCloseTo(3 / 5, 6);
   });
 
   it('an unpruned model is the same with prune [0] and without it', async () => {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../harness/metrics.ts';
+import { readArpa } from '../../models/ngram/arpa-read.ts';
+import type { BackoffTables } from '../../models/ngram/tables.ts';
 import { expectSameAsArpa, parseLmplzStatistics, referenceCorpus, trainNgram } from './helpers.ts';
 
 /** lmplz --prune on the open reference set (test/fixtures/kenlm-prune/make-kenlm-prune.sh). */
@@ -30,6 +32,21 @@ describe('count pruning as KenLM lmplz --prune', () => {
       expect(stats.counts.some((kept, i) => kept < stats.estimated[i]!)).toBe(true);
       expect(model.info.discounts!.map((d) => d.map((x) => Number(x.toPrecision(6))))).toEqual(stats.discounts);
       expectSameAsArpa(model, `${DIR}${name}.arpa.gz`);
+      // Where lmplz dropped every continuation of a context its back-off weight is exactly 1 (log10 0), and so is ours
+      // (quantisation keeps exact zeros apart, so 1 − ε would change the quantised model).
+      const read = readArpa(`${DIR}${name}.arpa.gz`);
+      const arpa = read.model.tables as BackoffTables;
+      const ours = model.tables as BackoffTables;
+      let exact = 0;
+      for (let k = 2; k < ref.order; k++) {
+        arpa.trie.forEachNgram(k, (i, ids) => {
+          if (arpa.logBackoff[k - 1]![i] !== 0) return;
+          const j = ours.trie.find(Array.from(ids, (id) => model.vocab.id(read.vocab.word(id))));
+          expect(ours.logBackoff[k - 1]![j]).toBe(0);
+          exact++;
+        });
+      }
+      expect(exact).toBeGreaterThan(100);
 
       const m = evaluate(model.scorer(), corpus.test, { mode: 'sentence' });
       expect(m.tokens).toBe(ref.tokens);

@@ -16,6 +16,48 @@ export function countingSortBy(items: Int32Array, keys: Int32Array, range: numbe
   }
 }
 
+/** Three parallel arrays sorted together. */
+export type Int32Triple = readonly [Int32Array, Int32Array, Int32Array];
+
+/** One digit of an LSD radix sort: the key bits [shift, shift + bits). */
+export interface RadixDigit {
+  readonly shift: number;
+  readonly bits: number;
+}
+
+/** Widest digit: 2^11 buckets keep every bucket's write position (and the line it fills) in cache. */
+const MAX_DIGIT_BITS = 11;
+
+/** The digits, least significant first, that sort keys in [0, range) in the fewest passes of equal width. */
+export function radixDigits(range: number): RadixDigit[] {
+  const bits = Math.max(1, Math.ceil(Math.log2(Math.max(range, 2))));
+  const passes = Math.ceil(bits / MAX_DIGIT_BITS);
+  const width = Math.ceil(bits / passes);
+  return Array.from({ length: passes }, (_, i) => ({ shift: i * width, bits: Math.min(width, bits - i * width) }));
+}
+
+/**
+ * One stable counting-sort pass of an LSD radix sort (Knuth, TAOCP vol. 3, §5.2.5): the first m entries of
+ * the parallel arrays `from` go to `to`, ordered by one digit of `key` (one of `from`). Reads are in order and
+ * writes go to at most 2^11 advancing positions, so, unlike a counting sort over a large key range, a pass
+ * does not miss the cache once per entry.
+ */
+export function radixPass(m: number, key: Int32Array, digit: RadixDigit, from: Int32Triple, to: Int32Triple): void {
+  const { shift } = digit;
+  const mask = (1 << digit.bits) - 1;
+  const next = new Int32Array(mask + 2);
+  for (let i = 0; i < m; i++) next[((key[i]! >>> shift) & mask) + 1]!++;
+  for (let d = 0; d <= mask; d++) next[d + 1]! += next[d]!;
+  const [a, b, c] = from;
+  const [x, y, z] = to;
+  for (let i = 0; i < m; i++) {
+    const at = next[(key[i]! >>> shift) & mask]!++;
+    x[at] = a[i]!;
+    y[at] = b[i]!;
+    z[at] = c[i]!;
+  }
+}
+
 /**
  * Offsets of each parent's children in an array sorted by parent: children of `p` are
  * `[start[p], start[p + 1])`. `parents` must be sorted ascending.

@@ -1,7 +1,7 @@
 import type { EncodedSplit } from '../../corpora/corpus.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
 import type { Protocol } from '../types.ts';
-import { radixDigits, radixPass } from './counting-sort.ts';
+import { radixDigits, radixPassTriples } from './counting-sort.ts';
 import { NgramTrie } from './trie.ts';
 
 /**
@@ -51,7 +51,7 @@ export function markedTokens(split: EncodedSplit, mode: Protocol): Int32Array {
  *
  * Every pass touches memory in order except one scatter per order (each window's n-gram index written back
  * at its text position, which the next order reads in text order): the sort is an LSD radix sort with
- * digits of at most 11 bits (`radixSortByKeys`), because one counting sort over millions of contexts
+ * digits of at most 8 bits (`radixSortByKeys`), because one counting sort over millions of contexts
  * scatters every window to a random cache line and made the time per word grow with the text (issue 15 §3).
  */
 export function countNgrams(text: Int32Array, order: number, vocabSize: number): NgramCounts {
@@ -82,25 +82,25 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
   for (let k = 2; k <= order; k++) {
     // Windows of length k, in text order: positions e whose (k−1)-gram ending at e−1 exists.
     let m = 0;
-    const { context, word, position } = windows;
+    let at = 0;
+    const gathered = windows.data;
     for (let e = 1; e < n; e++) {
       const w = text[e]!;
       if (w === BOS_ID) continue;
       const c = previous[e - 1]!;
       if (c < 0) continue;
-      context[m] = c;
-      word[m] = w;
-      position[m++] = e;
+      gathered[at++] = c;
+      gathered[at++] = w;
+      gathered[at++] = e;
+      m++;
     }
     const parentCount = k === 2 ? vocabSize : words[k - 2]!.length;
     windows.sort(m, vocabSize, parentCount);
-    const sortedContext = windows.context;
-    const sortedWord = windows.word;
-    const sortedPosition = windows.position;
+    const sorted = windows.data;
 
     let size = 0;
-    for (let i = 0; i < m; i++) {
-      if (i === 0 || sortedContext[i] !== sortedContext[i - 1] || sortedWord[i] !== sortedWord[i - 1]) size++;
+    for (let i = 0, j = 0; i < m; i++, j += WINDOW) {
+      if (i === 0 || sorted[j] !== sorted[j - WINDOW] || sorted[j + 1] !== sorted[j + 1 - WINDOW]) size++;
     }
     const orderWords = new Int32Array(size);
     const orderSuffixes = new Int32Array(size);
@@ -110,18 +110,21 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
     const last = k === order;
     if (!last) current.fill(-1);
     let node = -1;
-    for (let i = 0; i < m; i++) {
-      const parent = sortedContext[i]!;
-      const w = sortedWord[i]!;
-      if (node < 0 || parent !== sortedContext[i - 1] || w !== orderWords[node]) {
+    let parentBefore = -1;
+    for (let i = 0, j = 0; i < m; i++, j += WINDOW) {
+      const parent = sorted[j]!;
+      const w = sorted[j + 1]!;
+      const e = sorted[j + 2]!;
+      if (node < 0 || parent !== parentBefore || w !== orderWords[node]) {
         node++;
         orderWords[node] = w;
         // The suffix is the (k−1)-gram ending at the same position (any occurrence gives the same one).
-        orderSuffixes[node] = previous[sortedPosition[i]!]!;
+        orderSuffixes[node] = previous[e]!;
         offsets[parent + 1]!++;
+        parentBefore = parent;
       }
       orderCounts[node]!++;
-      if (!last) current[sortedPosition[i]!] = node;
+      if (!last) current[e] = node;
     }
     for (let p = 0; p < parentCount; p++) offsets[p + 1]! += offsets[p]!;
     words.push(orderWords);
@@ -136,36 +139,32 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
   return result();
 }
 
+/** Int32 fields of one window: context index, last word, text position. */
+const WINDOW = 3;
+
 /**
- * The windows of one order as three parallel arrays (context index, last word, text position), with the
- * second set of buffers a radix sort writes into; sized once for the most windows any order has.
+ * The windows of one order, each its three fields side by side (one array, so a radix pass writes one
+ * advancing position per bucket, not three), with the second buffer a radix sort writes into; sized once
+ * for the most windows any order has.
  */
 class WindowBuffers {
-  context: Int32Array;
-  word: Int32Array;
-  position: Int32Array;
-  private spare: [Int32Array, Int32Array, Int32Array];
+  data: Int32Array;
+  private spare: Int32Array;
 
   constructor(capacity: number) {
-    this.context = new Int32Array(capacity);
-    this.word = new Int32Array(capacity);
-    this.position = new Int32Array(capacity);
-    this.spare = [new Int32Array(capacity), new Int32Array(capacity), new Int32Array(capacity)];
+    this.data = new Int32Array(WINDOW * capacity);
+    this.spare = new Int32Array(WINDOW * capacity);
   }
 
   /** Sort the first m windows by (context, word), stably: by word first, then by context (LSD order). */
   sort(m: number, vocabSize: number, parentCount: number): void {
-    for (const [key, range] of [
-      ['word', vocabSize],
-      ['context', parentCount],
+    for (const [field, range] of [
+      [1, vocabSize],
+      [0, parentCount],
     ] as const) {
       for (const digit of radixDigits(range)) {
-        const [c, w, p] = this.spare;
-        radixPass(m, this[key], digit, [this.context, this.word, this.position], [c, w, p]);
-        this.spare = [this.context, this.word, this.position];
-        this.context = c;
-        this.word = w;
-        this.position = p;
+        radixPassTriples(m, this.data, field, digit, this.spare);
+        [this.data, this.spare] = [this.spare, this.data];
       }
     }
   }

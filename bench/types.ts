@@ -10,6 +10,8 @@ export interface BenchTable {
   readonly rows: readonly Readonly<Record<string, BenchCell>>[];
   /** Context for the figures: machine, goals, reference numbers, how they were measured. */
   readonly notes?: readonly string[];
+  /** An SVG chart of the table, written beside the JSON (a file name; the report shows it under the table). */
+  readonly chart?: string;
 }
 
 export type BenchFunction = () => Promise<readonly BenchTable[]>;

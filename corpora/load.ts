@@ -16,7 +16,7 @@ export interface CorpusOptions {
 
 export const CORPUS_SPECS = ['brown', ...Object.keys(TOY_TEXTS), 'text:PATH', 'files:TRAIN,VALID,TEST'] as const;
 
-function checkMinCount(minCount: number | undefined): number {
+export function checkMinCount(minCount: number | undefined): number {
   const m = minCount ?? 1;
   if (!Number.isInteger(m) || m < 1) throw new UserError(`--min-count must be an integer ≥ 1, got ${String(minCount)}`);
   return m;
@@ -31,13 +31,13 @@ export function parseFractions(text: string): [number, number, number] {
   return [parts[0]!, parts[1]!, parts[2]!];
 }
 
-const DEFAULT_FRACTIONS = [0.8, 0.1, 0.1] as const;
+export const DEFAULT_FRACTIONS = [0.8, 0.1, 0.1] as const;
 
 /**
  * `text:` splits lines, not words: a file of too few lines (a whole book on one line) leaves a split empty,
  * which the user should hear about in those terms rather than as "the valid split has no tokens".
  */
-function checkLineSplit(path: string, lines: number, counts: readonly [number, number, number], fractions: readonly number[]): void {
+export function checkLineSplit(path: string, lines: number, counts: readonly [number, number, number], fractions: readonly number[]): void {
   const empty = SPLITS.filter((_, i) => counts[i] === 0);
   if (empty.length === 0) return;
   const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;

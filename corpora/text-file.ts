@@ -7,14 +7,7 @@ import type { TokenLevel } from './corpus.ts';
  * UTF-8, are a `UserError` naming the file (and the line, for bad bytes).
  */
 export function readLines(path: string): string[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? (e as Error).message})`;
-    throw new UserError(`${path}: ${why}`);
-  }
+  const bytes = readTextBytes(path);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -25,7 +18,18 @@ export function readLines(path: string): string[] {
   return text.split(/\r?\n/).filter((line) => line.trim() !== '');
 }
 
-function lineOfInvalidUtf8(bytes: Uint8Array): number {
+/** The bytes of a text file; a missing or unreadable file is a `UserError` naming it. */
+export function readTextBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? (e as Error).message})`;
+    throw new UserError(`${path}: ${why}`);
+  }
+}
+
+export function lineOfInvalidUtf8(bytes: Uint8Array): number {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let line = 1;
   let start = 0;

@@ -1,7 +1,7 @@
-import { encodeCorpus } from '../../corpora/corpus.ts';
+import { loadEncodedCorpus } from '../../corpora/load-encoded.ts';
 import { formatOptions, modelOptionRows } from '../help.ts';
 import { modelOptionSpecs } from '../model-options.ts';
-import { CORPUS_OPTIONS, corpusOptions, loadCorpus, PLUGIN_OPTION, pluginRegistry, requiredFlag, type Flags, type OptionTypes } from './common.ts';
+import { CORPUS_OPTIONS, corpusOptions, PLUGIN_OPTION, pluginRegistry, requiredFlag, type Flags, type OptionTypes } from './common.ts';
 import { describeCorpus } from './train.ts';
 
 export const CORPUS_INFO_OPTIONS: OptionTypes = { ...CORPUS_OPTIONS };
@@ -9,7 +9,7 @@ export const CORPUS_INFO_OPTIONS: OptionTypes = { ...CORPUS_OPTIONS };
 /** `corpus --corpus SPEC`: split sizes and vocabulary (for Brown, beside Bengio et al.'s figures). */
 export async function corpusCommand(flags: Flags): Promise<void> {
   const spec = requiredFlag(flags, 'corpus', 'brown, hihello, ship, text:PATH or files:TRAIN,VALID,TEST');
-  process.stdout.write(`${describeCorpus(encodeCorpus(loadCorpus(spec, corpusOptions(flags))))}\n`);
+  process.stdout.write(`${describeCorpus(loadEncodedCorpus(spec, corpusOptions(flags)))}\n`);
 }
 
 export const MODELS_OPTIONS: OptionTypes = { ...PLUGIN_OPTION };

@@ -1,4 +1,5 @@
-import { encodeCorpus, predictedTokens, type EncodedCorpus } from '../../corpora/corpus.ts';
+import { predictedTokens, type EncodedCorpus } from '../../corpora/corpus.ts';
+import { loadEncodedCorpus } from '../../corpora/load-encoded.ts';
 import { BROWN_PAPER } from '../../corpora/brown.ts';
 import { saveCheckpoint, type JsonValue } from '../../models/checkpoint.ts';
 import { loadPlugins } from '../plugin-loader.ts';
@@ -20,7 +21,6 @@ import {
   budgetFlags,
   corpusOptions,
   formatCount,
-  loadCorpus,
   numberFlag,
   modeFlag,
   requiredFlag,
@@ -113,7 +113,7 @@ export async function trainCommand(flags: Flags): Promise<void> {
   // Before the corpus is even read: a wrong --save must cost a message, not the training time (nor a folder).
   const saving: ModelFolderState | undefined = save === undefined ? undefined : checkModelFolder(save, { option: '--save', example: `runs/${plugin.name}` });
 
-  const corpus = encodeCorpus(loadCorpus(spec, options));
+  const corpus = loadEncodedCorpus(spec, options);
   const model = plugin.create(hyperParameters, corpus.vocab);
   if (!json) process.stderr.write(`${describeCorpus(corpus)}\n`);
 

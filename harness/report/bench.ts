@@ -14,6 +14,11 @@ const table = z.object({
   title: z.string(),
   rows: z.array(z.record(z.string(), cell)),
   notes: z.array(z.string()).optional(),
+  /** An SVG chart of the table, a file beside bench.json (bench/ngram-scale.ts writes one). */
+  chart: z
+    .string()
+    .regex(/^[\w.-]+\.svg$/)
+    .optional(),
 });
 /** The bench runner's JSON: the tables each `bench/*.bench.ts` returned, by file. */
 const benchSchema = z.object({
@@ -59,7 +64,8 @@ export function benchHtml(bench: BenchFile): string {
         )
         .join('\n');
       const notes = (t.notes ?? []).map((n) => `<p class="caption">${escapeHtml(n)}</p>`).join('\n');
-      return `<h3>${escapeHtml(t.title)} <small>(${escapeHtml(file)})</small></h3>\n<div class="table-wrap"><table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>\n${notes}`;
+      const chart = t.chart ? `\n<figure><img src="${escapeHtml(t.chart)}" alt="${escapeHtml(t.title)}"></figure>` : '';
+      return `<h3>${escapeHtml(t.title)} <small>(${escapeHtml(file)})</small></h3>\n<div class="table-wrap"><table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>\n${notes}${chart}`;
     }),
   );
   const machine = [bench.node ? `Node ${bench.node}` : '', bench.cpus ? `${bench.cpus} CPUs` : ''].filter(Boolean).join(', ');

@@ -1,7 +1,7 @@
 import type { EncodedSplit } from '../../corpora/corpus.ts';
 import { BOS_ID, EOS_ID } from '../../corpora/vocabulary.ts';
 import type { Protocol } from '../types.ts';
-import { countingSortBy } from './counting-sort.ts';
+import { radixDigits, radixPassTriples } from './counting-sort.ts';
 import { NgramTrie } from './trie.ts';
 
 /**
@@ -46,8 +46,13 @@ export function markedTokens(split: EncodedSplit, mode: Protocol): Int32Array {
  * `<s>` and its collapse of `<s> <s> …` n-grams amount to. `<s>` itself is a unigram with count 0.
  *
  * The k-grams come from the (k−1)-grams: each window of length k is (its (k−1)-gram context, its last
- * word); the windows, sorted by word once, are sorted by context index with one stable counting sort per
- * order, and equal neighbours are one n-gram. No hashing, no strings, linear time per order.
+ * word); the windows, gathered in text order, are sorted by (context index, word) and equal neighbours are
+ * one n-gram. No hashing, no strings, linear time per order.
+ *
+ * Every pass touches memory in order except one scatter per order (each window's n-gram index written back
+ * at its text position, which the next order reads in text order): the sort is an LSD radix sort with
+ * digits of at most 8 bits (`radixSortByKeys`), because one counting sort over millions of contexts
+ * scatters every window to a random cache line and made the time per word grow with the text (issue 15 §3).
  */
 export function countNgrams(text: Int32Array, order: number, vocabSize: number): NgramCounts {
   const n = text.length;
@@ -65,63 +70,61 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
   const result = (): NgramCounts => ({ trie: new NgramTrie(vocabSize, words, childStart), counts, suffixes, predicted });
   if (order === 1) return result();
 
-  // Positions that end a window of length ≥ 2 (every token but `<s>`), sorted by their word.
+  // Windows of length ≥ 2 end at every token but `<s>` (and not at position 0).
   let candidates = 0;
   for (let e = 1; e < n; e++) if (text[e] !== BOS_ID) candidates++;
-  let items = new Int32Array(candidates);
-  const keys = new Int32Array(candidates);
-  for (let e = 1, i = 0; e < n; e++) {
-    if (text[e] !== BOS_ID) {
-      items[i] = e;
-      keys[i++] = text[e]!;
-    }
-  }
-  const sortedItems = new Int32Array(candidates);
-  const sortedKeys = new Int32Array(candidates);
-  countingSortBy(items, keys, vocabSize, sortedItems, sortedKeys);
-  items.set(sortedItems);
+  const windows = new WindowBuffers(candidates);
 
   // nodeAt[e]: index of the (k−1)-gram that ends at position e, or −1 if that window is not an n-gram.
   // For k = 2 that is the unigram, the token itself.
   let previous = text;
-  let current: Int32Array = new Int32Array(n);
+  let current: Int32Array = new Int32Array(order > 2 ? n : 0);
   for (let k = 2; k <= order; k++) {
-    // Windows of length k: positions e whose (k−1)-gram ending at e−1 exists; `items` stays in word order.
+    // Windows of length k, in text order: positions e whose (k−1)-gram ending at e−1 exists.
     let m = 0;
-    for (let i = 0; i < items.length; i++) {
-      const e = items[i]!;
-      const context = previous[e - 1]!;
-      if (context >= 0) {
-        items[m] = e;
-        keys[m++] = context;
-      }
+    let at = 0;
+    const gathered = windows.data;
+    for (let e = 1; e < n; e++) {
+      const w = text[e]!;
+      if (w === BOS_ID) continue;
+      const c = previous[e - 1]!;
+      if (c < 0) continue;
+      gathered[at++] = c;
+      gathered[at++] = w;
+      gathered[at++] = e;
+      m++;
     }
-    items = items.subarray(0, m);
     const parentCount = k === 2 ? vocabSize : words[k - 2]!.length;
-    countingSortBy(items, keys.subarray(0, m), parentCount, sortedItems, sortedKeys);
+    windows.sort(m, vocabSize, parentCount);
+    const sorted = windows.data;
 
     let size = 0;
-    for (let i = 0; i < m; i++) {
-      if (i === 0 || sortedKeys[i] !== sortedKeys[i - 1] || text[sortedItems[i]!] !== text[sortedItems[i - 1]!]) size++;
+    for (let i = 0, j = 0; i < m; i++, j += WINDOW) {
+      if (i === 0 || sorted[j] !== sorted[j - WINDOW] || sorted[j + 1] !== sorted[j + 1 - WINDOW]) size++;
     }
     const orderWords = new Int32Array(size);
     const orderSuffixes = new Int32Array(size);
     const orderCounts = new Uint32Array(size);
     const offsets = new Uint32Array(parentCount + 1);
-    current.fill(-1);
+    // The last order has no next order to read its indices by position.
+    const last = k === order;
+    if (!last) current.fill(-1);
     let node = -1;
-    for (let i = 0; i < m; i++) {
-      const e = sortedItems[i]!;
-      const parent = sortedKeys[i]!;
-      const word = text[e]!;
-      if (node < 0 || parent !== sortedKeys[i - 1] || word !== orderWords[node]) {
+    let parentBefore = -1;
+    for (let i = 0, j = 0; i < m; i++, j += WINDOW) {
+      const parent = sorted[j]!;
+      const w = sorted[j + 1]!;
+      const e = sorted[j + 2]!;
+      if (node < 0 || parent !== parentBefore || w !== orderWords[node]) {
         node++;
-        orderWords[node] = word;
+        orderWords[node] = w;
+        // The suffix is the (k−1)-gram ending at the same position (any occurrence gives the same one).
         orderSuffixes[node] = previous[e]!;
         offsets[parent + 1]!++;
+        parentBefore = parent;
       }
       orderCounts[node]!++;
-      current[e] = node;
+      if (!last) current[e] = node;
     }
     for (let p = 0; p < parentCount; p++) offsets[p + 1]! += offsets[p]!;
     words.push(orderWords);
@@ -131,7 +134,38 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
     // The (k−1)-gram positions are no longer needed: reuse that buffer (never the text itself).
     const freed = previous;
     previous = current;
-    current = freed === text ? new Int32Array(n) : freed;
+    current = freed === text ? new Int32Array(last || k + 1 === order ? 0 : n) : freed;
   }
   return result();
+}
+
+/** Int32 fields of one window: context index, last word, text position. */
+const WINDOW = 3;
+
+/**
+ * The windows of one order, each its three fields side by side (one array, so a radix pass writes one
+ * advancing position per bucket, not three), with the second buffer a radix sort writes into; sized once
+ * for the most windows any order has.
+ */
+class WindowBuffers {
+  data: Int32Array;
+  private spare: Int32Array;
+
+  constructor(capacity: number) {
+    this.data = new Int32Array(WINDOW * capacity);
+    this.spare = new Int32Array(WINDOW * capacity);
+  }
+
+  /** Sort the first m windows by (context, word), stably: by word first, then by context (LSD order). */
+  sort(m: number, vocabSize: number, parentCount: number): void {
+    for (const [field, range] of [
+      [1, vocabSize],
+      [0, parentCount],
+    ] as const) {
+      for (const digit of radixDigits(range)) {
+        radixPassTriples(m, this.data, field, digit, this.spare);
+        [this.data, this.spare] = [this.spare, this.data];
+      }
+    }
+  }
 }

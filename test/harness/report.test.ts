@@ -274,6 +274,7 @@ describe('report files', () => {
       cpus: 2,
       results: {
         'ngram.bench.ts': [{ title: 'n-gram scoring', rows: [{ task: 'kn order 3', 'tokens/s': 1234567.8, 'ms/op': 0.01234 }], notes: ['Brown test split'] }],
+        'ngram-scale.ts': [{ title: 'n-gram at scale', rows: [{ words: 3000024, 'ours s': 3.94 }], chart: 'ngram-scale.svg' }],
       },
     };
     writeFileSync(join(dir, 'bench.json'), JSON.stringify(bench));
@@ -283,9 +284,12 @@ describe('report files', () => {
     expect(html).toContain('<h3>n-gram scoring <small>(ngram.bench.ts)</small></h3>');
     expect(html).toContain('<td>kn order 3</td><td class="num">1,234,568</td><td class="num">0.0123</td>');
     expect(html).toContain('Brown test split');
+    expect(html).toContain('<figure><img src="ngram-scale.svg" alt="n-gram at scale"></figure>');
 
     writeFileSync(join(dir, 'bench.json'), JSON.stringify({ results: { 'x.bench.ts': [{ rows: [] }] } }));
     await expect(writeReport(dir)).rejects.toThrow(/bench\.json: "results\.x\.bench\.ts\[0\]\.title": /);
+    writeFileSync(join(dir, 'bench.json'), JSON.stringify({ results: { 'x.ts': [{ title: 't', rows: [], chart: '../elsewhere.svg' }] } }));
+    await expect(writeReport(dir)).rejects.toThrow(/bench\.json: "results\.x\.ts\[0\]\.chart": /);
   });
 
   it('leaves a run out of the per-token charts, with a warning, when its file does not fit its corpus', async () => {

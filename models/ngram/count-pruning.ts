@@ -19,21 +19,22 @@ import { closeKept, type KeptNgrams } from './trie-subset.ts';
  * on, so the first threshold must be 0 (KenLM's own note: "threshold for unigram can only be 0").
  */
 export function pruneThresholds(prune: readonly number[], order: number): number[] {
-  const where = `"prune" (${prune.join(', ')})`;
-  if (prune.length === 0) throw new UserError(`${where}: give one count threshold per order from unigrams up, e.g. [0, 1, 1]`);
-  if (prune.length > order) {
-    throw new UserError(`${where}: thresholds for orders 1 through ${prune.length}, but the model has order ${order}`);
-  }
-  for (const [i, t] of prune.entries()) {
-    if (!Number.isInteger(t) || t < 0) throw new UserError(`${where}: the order-${i + 1} threshold must be a whole number ≥ 0`);
-    if (i > 0 && t < prune[i - 1]!) {
-      throw new UserError(`${where}: thresholds must not decrease from one order to the next (lmplz: otherwise substrings of kept n-grams would be removed)`);
-    }
-  }
-  if (prune[0] !== 0) {
-    throw new UserError(`${where}: the unigram threshold must be 0 (pruning unigrams would change the vocabulary); prune from bigrams up, e.g. [0, 1, 1]`);
-  }
+  const problem = pruneProblem(prune, order);
+  if (problem) throw new UserError(`"prune" (${prune.join(', ')}): ${problem}`);
   return Array.from({ length: order }, (_, i) => prune[Math.min(i, prune.length - 1)]!);
+}
+
+/** What is wrong with the thresholds for a model of this order, as lmplz would refuse them; undefined if nothing. */
+export function pruneProblem(prune: readonly number[], order: number): string | undefined {
+  if (prune.length === 0) return 'give one count threshold per order from unigrams up, e.g. [0, 1, 1]';
+  if (prune.length > order) return `thresholds for orders 1 through ${prune.length}, but the model has order ${order}`;
+  for (const [i, t] of prune.entries()) {
+    if (!Number.isInteger(t) || t < 0) return `the order-${i + 1} threshold must be a whole number ≥ 0`;
+    if (i > 0 && t < prune[i - 1]!)
+      return 'thresholds must not decrease from one order to the next (lmplz: otherwise substrings of kept n-grams would be removed)';
+  }
+  if (prune[0] !== 0) return 'the unigram threshold must be 0 (pruning unigrams would change the vocabulary); prune from bigrams up, e.g. [0, 1, 1]';
+  return undefined;
 }
 
 /**

@@ -61,19 +61,18 @@ export function relativeEntropyCosts(tables: BackoffTables, suffixes: readonly I
       const first = start[h]!;
       const end = start[h + 1]!;
       if (first === end) continue;
-      // The lower order of h w is h′ w, stored since the model is closed under suffixes (for k = 2, the unigram w).
-      const lowerOf = (i: number): number => 10 ** lower[suffix[i]!]!;
       let numerator = 1;
       let denominator = 1;
       for (let i = first; i < end; i++) {
         numerator -= 10 ** own[i]!;
-        denominator -= lowerOf(i);
+        // The lower order of h w is h′ w, stored since the model is closed under suffixes (for k = 2, the unigram w).
+        denominator -= 10 ** lower[suffix[i]!]!;
       }
       const lnBackoff = numerator > 0 && denominator > 0 ? Math.log(numerator / denominator) : bo[h]! * LN10;
       const pH = Math.exp(lnHistory[h]!);
       for (let i = first; i < end; i++) {
         const p = 10 ** own[i]!;
-        const q = lowerOf(i);
+        const q = 10 ** lower[suffix[i]!]!;
         const lnBackoffAfter = Math.log((numerator + p) / (denominator + q));
         const unseen = numerator > 0 ? numerator * (lnBackoffAfter - lnBackoff) : 0;
         cost[i] = -pH * (p * (Math.log(q) + lnBackoffAfter - own[i]! * LN10) + unseen);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../../errors/user-error.ts';
 import { listOption } from '../list-option.ts';
 import { definePlugin } from '../plugin.ts';
-import { pruneThresholds } from './count-pruning.ts';
+import { pruneProblem } from './count-pruning.ts';
 import { NgramModel, type NgramInfo } from './model.ts';
 import { packedFromArrays, quantisationFromMeta } from './packed-tables.ts';
 import { QUANTISATION_BITS, quantisationIssues } from './quantisation.ts';
@@ -123,13 +123,8 @@ export const ngramSchema = z
         });
       }
     }
-    if (hp.prune !== undefined && !unsmoothed) {
-      try {
-        pruneThresholds(hp.prune, hp.order);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['prune'], message: (error as Error).message.replace(/^"prune" \([^)]*\): /, '') });
-      }
-    }
+    const pruneIssue = hp.prune !== undefined && !unsmoothed ? pruneProblem(hp.prune, hp.order) : undefined;
+    if (pruneIssue) ctx.addIssue({ code: 'custom', path: ['prune'], message: pruneIssue });
     for (const issue of quantisationIssues(hp)) ctx.addIssue({ code: 'custom', ...issue });
     if (hp.gtMax !== undefined && hp.smoothing !== 'katz') {
       ctx.addIssue({ code: 'custom', path: ['gtMax'], message: `applies to smoothing "katz", not "${hp.smoothing}"` });

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { brownCorpus } from '../corpora/brown.ts';
 import { renderSvg } from '../harness/report/render.ts';
+import { Random } from '../numerics/random.ts';
 import type { JsonObject } from '../harness/report/style.ts';
 import type { BenchTable } from './types.ts';
 
@@ -48,18 +49,9 @@ if (!existsSync(lmplz)) throw new Error(`${lmplz}: not found; build KenLM with .
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const cache = args.cache;
 mkdirSync(cache, { recursive: true });
-
-/** Mulberry32 (T. Ettinger): a small seeded 32-bit generator; uniform in [0, 1). */
-function mulberry32(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+// The cached texts live in --cache; everything a round writes goes into a folder of the bench's own inside it
+// (never over a user's files there), removed at the end.
+const scratch = mkdtempSync(join(cache, 'round-'));
 
 /**
  * The maximum-likelihood trigram of Brown's train split (sentences padded with <s> <s>, ending in </s>) as
@@ -103,7 +95,7 @@ function brownTrigram(): { start: Int32Array; word: Int32Array; next: Int32Array
 /** Sentences sampled from the trigram until `target` words, one a line; returns the words written. */
 function sampleText(path: string, target: number, s: number): number {
   const { start, word, next, words } = brownTrigram();
-  const random = mulberry32(s);
+  const random = new Random(s);
   const fd = openSync(`${path}.tmp`, 'w');
   const out = Buffer.alloc(1 << 22);
   let used = 0;
@@ -112,7 +104,7 @@ function sampleText(path: string, target: number, s: number): number {
   let inSentence = 0;
   while (written < target || inSentence > 0) {
     const lo = start[context]!;
-    const j = lo + Math.floor(random() * (start[context + 1]! - lo));
+    const j = lo + random.int(start[context + 1]! - lo);
     const w = word[j]!;
     context = next[j]!;
     if (used + 1024 > out.length) {
@@ -137,7 +129,7 @@ function sampleText(path: string, target: number, s: number): number {
 
 /** The cached text of `millions` words (generated once per size and seed) and its word count. */
 function textOf(millions: number, s: number): { path: string; words: number } {
-  const path = join(cache, `brown-trigram-seed${s}-${millions}M.txt`);
+  const path = join(cache, `brown-trigram-random-seed${s}-${millions}M.txt`);
   const meta = `${path}.json`;
   if (!existsSync(path) || !existsSync(meta)) {
     const t = performance.now();
@@ -155,9 +147,9 @@ interface Measured {
 
 /** Run a command under /usr/bin/time: wall seconds and peak RSS (its "maximum resident set size"). */
 function timed(command: string, argv: readonly string[], options: { stdin?: string; stdout?: string; cwd?: string } = {}): Measured {
+  const timing = join(scratch, 'time.txt');
   const stdin = options.stdin ? openSync(options.stdin, 'r') : 'ignore';
   const stdout = options.stdout ? openSync(options.stdout, 'w') : 'ignore';
-  const timing = join(cache, 'time.txt');
   const result = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timing, command, ...argv], {
     stdio: [stdin, stdout, 'pipe'],
     cwd: options.cwd,
@@ -174,9 +166,9 @@ function timed(command: string, argv: readonly string[], options: { stdin?: stri
 const build = spawnSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('npm run build failed');
 const valid = textOf(0.02, seed + 1000).path;
-const modelDir = join(cache, 'ours-model');
-const arpa = join(cache, 'kenlm.arpa');
-const report = join(cache, 'ours.json');
+const modelDir = join(scratch, 'ours-model');
+const arpa = join(scratch, 'kenlm.arpa');
+const report = join(scratch, 'ours.json');
 /** Our whole process, and its estimation alone (the training report's trainSeconds: counting to the stored tables). */
 const ours = (text: string): Measured & { estimationSeconds: number } => {
   rmSync(modelDir, { recursive: true, force: true });
@@ -201,7 +193,7 @@ const ours = (text: string): Measured & { estimationSeconds: number } => {
   return { ...whole, estimationSeconds: trainSeconds };
 };
 const kenlm = (text: string, memoryMB: number): Measured =>
-  timed(lmplz, ['-o', String(order), '-S', `${Math.ceil(memoryMB)}M`, '-T', cache], { stdin: text, stdout: arpa });
+  timed(lmplz, ['-o', String(order), '-S', `${Math.ceil(memoryMB)}M`, '-T', scratch], { stdin: text, stdout: arpa });
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -242,8 +234,7 @@ for (const millions of sizes) {
   });
   points.push({ words: text.words, who: 'ours (train)', ...ours_ }, { words: text.words, who: 'KenLM lmplz', ...kenlm_ });
 }
-rmSync(modelDir, { recursive: true, force: true });
-rmSync(arpa, { force: true });
+rmSync(scratch, { recursive: true, force: true });
 
 /** Largest over smallest, and the largest distance from the midpoint of the two (the ±x% the values fall within). */
 const spreadOf = (column: string): string => {
@@ -255,8 +246,8 @@ const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo })
 const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo }).stdout.toString().trim() !== '';
 const notes = [
   `Whole processes, ${rounds} interleaved round(s) per size (ours, then lmplz with -S set to our peak of that round); medians, the ratio as median (min–max) of the per-round ratios.`,
-  `Ours (after npm run build): node dist/bin/perplexity-bench.js train --model ngram --order ${order} --corpus files:TEXT,VALID,VALID --save DIR --json (reads the text, builds the vocabulary, estimates modified Kneser-Ney, scores the 20k-word valid split, saves the model); KenLM: lmplz -o ${order} -S <ours>M -T ${cache} < TEXT > kenlm.arpa (writes its ARPA text).`,
-  `Text: sentences sampled (seed ${seed}) from the maximum-likelihood trigram of Brown's train split, cached in ${cache}.`,
+  `Ours (after npm run build): node dist/bin/perplexity-bench.js train --model ngram --order ${order} --corpus files:TEXT,VALID,VALID --save DIR --json (reads the text, builds the vocabulary, estimates modified Kneser-Ney, scores the 20k-word valid split, saves the model); KenLM: lmplz -o ${order} -S <ours>M -T <a scratch folder> < TEXT > kenlm.arpa (writes its ARPA text).`,
+  `Text: sentences sampled (the project's Random, seed ${seed}) from the maximum-likelihood trigram of Brown's train split, cached in ${cache}.`,
   `Ours µs per word (issue 15 §3: within ±25%), the whole process: ${spreadOf('ours µs/word')} (it includes about 0.65 s of start-up and the fixed valid-split scoring); estimation alone: ${spreadOf('ours estimation µs/word')}.`,
   `Commit ${commit}${dirty ? ' with uncommitted changes' : ''}; Node ${process.version}; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; 1-minute load average ${load.map((l) => l.toFixed(1)).join(' → ')} (a shared machine).`,
 ];

@@ -96,7 +96,7 @@ function pluginsOf(exported: Record<string, unknown>, path: string): ModelPlugin
 
 /** Import one plug-in module (already resolved to a file) and return its plug-ins. */
 export async function importPlugins(path: string): Promise<ModelPlugin[]> {
-  if (/\.[cm]?ts$/.test(path)) ensureTypeScriptLoader();
+  if (/\.[cm]?ts$/.test(path)) await ensureTypeScriptLoader();
   let exported: Record<string, unknown>;
   try {
     exported = (await import(pathToFileURL(path).href)) as Record<string, unknown>;

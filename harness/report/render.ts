@@ -1,5 +1,4 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { JsonObject } from './style.ts';
 
 export interface Rendered {
@@ -11,8 +10,11 @@ export interface Rendered {
 /**
  * A Vega-Lite spec to SVG, in Node with no browser: compile to Vega, run the dataflow headless
  * (`renderer: 'none'`) and serialise the scenegraph. The output depends only on the spec.
+ * Vega and Vega-Lite are imported here, on the first chart, not on start: together they take about 0.8 s to load,
+ * which every command (`train` too) would otherwise pay.
  */
 export async function renderSvg(spec: JsonObject): Promise<Rendered> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const warnings: string[] = [];
   const logger = vega.logger(vega.Warn, 'warn', (_method, _level, args) => {
     warnings.push(args.map(String).join(' '));

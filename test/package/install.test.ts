@@ -253,7 +253,7 @@ describe('the npm package, installed from its tarball into an empty folder', () 
     pkg.write('typed.ts', USER_TS);
     pkg.write(
       'load-ts.mjs',
-      `${LOAD_TS_MJS}ensureTypeScriptLoader();\nconst m = await import('./typed.ts');\nconsole.log((m.perplexityOf ?? m.default.perplexityOf)(['<unk>', '<s>', '</s>', 'a', 'b']));\n`,
+      `${LOAD_TS_MJS}await ensureTypeScriptLoader();\nconst m = await import('./typed.ts');\nconsole.log((m.perplexityOf ?? m.default.perplexityOf)(['<unk>', '<s>', '</s>', 'a', 'b']));\n`,
     );
     const r = pkg.run('node', ['load-ts.mjs']);
     expect(r.status, r.stderr).toBe(0);

@@ -66,7 +66,6 @@ export function composeBackoff(links: TrieLinks, composition: Composition, ruleO
     const bo = new Float32Array(k === 1 ? 0 : contexts);
     const p = new Float32Array(size);
     const lp = new Float32Array(size);
-    const lowerOf = (i: number): number => lower[k === 1 ? 0 : suffix[i]!]!;
     for (let h = 0; h < contexts; h++) {
       const first = start[h]!;
       const end = start[h + 1]!;
@@ -74,10 +73,12 @@ export function composeBackoff(links: TrieLinks, composition: Composition, ruleO
       if (alpha.length < end - first) alpha = new Float64Array(Math.max(end - first, 2 * alpha.length));
       const gamma = rule(h, first, end, alpha);
       if (composition === 'interpolated') {
+        // Unigrams' suffixes are all 0, the 0-gram `lower[0]`.
         for (let i = first; i < end; i++) {
-          p[i] = alpha[i - first]! + gamma * lowerOf(i);
+          const q = Math.fround(alpha[i - first]! + gamma * lower[suffix[i]!]!);
+          p[i] = q;
           // Rounding can push a probability a hair above 1; lmplz clamps log10 p at 0 too.
-          lp[i] = Math.min(0, Math.log10(p[i]!));
+          lp[i] = Math.min(0, Math.log10(q));
         }
         if (k > 1) bo[h] = Math.log10(gamma);
       } else {

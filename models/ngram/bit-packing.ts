@@ -23,10 +23,28 @@ export class PackedInts {
     return Math.ceil((bits * length) / 32);
   }
 
-  /** Pack `values` (each in 0 .. 2^bits − 1) at `bits` bits each. */
+  /**
+   * Pack `values` (each in 0 .. 2^bits − 1) at `bits` bits each. One pass that writes each word once as the
+   * values fill it (no read-modify-write of `set`): packing a 5-gram model's trie is millions of values.
+   */
   static of(values: ArrayLike<number>, bits: number): PackedInts {
     const packed = new PackedInts(bits, values.length, new Uint32Array(PackedInts.words(bits, values.length)));
-    for (let i = 0; i < values.length; i++) packed.set(i, values[i]!);
+    const { data, mask } = packed;
+    let w = 0;
+    // Bits of data[w] already filled; a value that crosses into the next word leaves its high bits there.
+    let offset = 0;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      if (!(value >= 0 && value <= mask && Number.isInteger(value))) throw new Error(`packed ints: ${value} does not fit in ${bits} bits`);
+      data[w] = data[w]! | (value << offset);
+      offset += bits;
+      if (offset >= 32) {
+        offset -= 32;
+        w++;
+        // The bits of value above the 32 − (old offset) that fitted; the shift is in 1..31.
+        if (offset > 0) data[w] = value >>> (bits - offset);
+      }
+    }
     return packed;
   }
 

@@ -80,7 +80,11 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
   let previous = text;
   let current: Int32Array = new Int32Array(order > 2 ? n : 0);
   for (let k = 2; k <= order; k++) {
-    // Windows of length k, in text order: positions e whose (k−1)-gram ending at e−1 exists.
+    // The last order has no next order to read its indices by position.
+    const last = k === order;
+    // Windows of length k, in text order: positions e whose (k−1)-gram ending at e−1 exists. The third
+    // field is the position, or at the last order (where no index is written back by position) the
+    // window's suffix itself, read here in text order rather than at random after the sort.
     let m = 0;
     let at = 0;
     const gathered = windows.data;
@@ -91,7 +95,7 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
       if (c < 0) continue;
       gathered[at++] = c;
       gathered[at++] = w;
-      gathered[at++] = e;
+      gathered[at++] = last ? previous[e]! : e;
       m++;
     }
     const parentCount = k === 2 ? vocabSize : words[k - 2]!.length;
@@ -106,8 +110,6 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
     const orderSuffixes = new Int32Array(size);
     const orderCounts = new Uint32Array(size);
     const offsets = new Uint32Array(parentCount + 1);
-    // The last order has no next order to read its indices by position.
-    const last = k === order;
     if (!last) current.fill(-1);
     let node = -1;
     let parentBefore = -1;
@@ -119,7 +121,7 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
         node++;
         orderWords[node] = w;
         // The suffix is the (k−1)-gram ending at the same position (any occurrence gives the same one).
-        orderSuffixes[node] = previous[e]!;
+        orderSuffixes[node] = last ? e : previous[e]!;
         offsets[parent + 1]!++;
         parentBefore = parent;
       }
@@ -139,7 +141,7 @@ export function countNgrams(text: Int32Array, order: number, vocabSize: number):
   return result();
 }
 
-/** Int32 fields of one window: context index, last word, text position. */
+/** Int32 fields of one window: context index, last word, text position (at the last order: suffix index). */
 const WINDOW = 3;
 
 /**

@@ -40,6 +40,10 @@ describe('bit packing', () => {
       const packed = PackedInts.of(values, bits);
       expect(packed.data.length).toBe(Math.ceil((101 * bits) / 32));
       expect(Array.from(packed.toUint32Array())).toEqual(values);
+      // The one-pass packer writes the same words as setting each value in turn.
+      const one = new PackedInts(bits, values.length, new Uint32Array(packed.data.length));
+      for (const [i, v] of values.entries()) one.set(i, v);
+      expect(Array.from(packed.data)).toEqual(Array.from(one.data));
     }
     expect(() => PackedInts.of([8], 3)).toThrow(/does not fit in 3 bits/);
   });

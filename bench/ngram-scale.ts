@@ -212,7 +212,8 @@ const starts: number[] = [];
 /** Per size: words, n-grams stored and the median estimation seconds, for the fit below. */
 const estimation: { words: number; ngrams: number; seconds: number }[] = [];
 const rows: Record<string, string | number>[] = [];
-const points: { words: number; who: string; seconds: number; peakMB: number }[] = [];
+/** Chart points: whole processes (seconds, peak RSS) and µs per word, which the estimation alone has too. */
+const points: { words: number; who: string; seconds?: number; peakMB?: number; microsPerWord: number }[] = [];
 for (const millions of sizes) {
   const text = textOf(millions, seed);
   const mine: Ours[] = [];
@@ -245,7 +246,12 @@ for (const millions of sizes) {
     'KenLM µs/word': r2((1e6 * kenlm_.seconds) / text.words),
     'ours / KenLM time': `${r2(median(ratios))} (${r2(Math.min(...ratios))}–${r2(Math.max(...ratios))})`,
   });
-  points.push({ words: text.words, who: 'ours (train)', ...ours_ }, { words: text.words, who: 'KenLM lmplz', ...kenlm_ });
+  const perWord = (seconds: number): number => (1e6 * seconds) / text.words;
+  points.push(
+    { words: text.words, who: 'ours (train)', ...ours_, microsPerWord: perWord(ours_.seconds) },
+    { words: text.words, who: 'KenLM lmplz', ...kenlm_, microsPerWord: perWord(kenlm_.seconds) },
+    { words: text.words, who: 'ours, estimation alone', microsPerWord: perWord(estimationSeconds) },
+  );
 }
 rmSync(scratch, { recursive: true, force: true });
 
@@ -303,26 +309,27 @@ const markdown = [
   '',
   ...notes.map((n) => `- ${n}`),
   '',
-  '![time and peak memory against words](ngram-scale.svg)',
+  '![time, peak memory and µs per word against words](ngram-scale.svg)',
   '',
 ].join('\n');
 
-const measure = (field: 'seconds' | 'peakMB', title: string): JsonObject => ({
+const measure = (field: 'seconds' | 'peakMB' | 'microsPerWord', title: string, logY = true): JsonObject => ({
   title,
   width: 300,
   height: 220,
   mark: { type: 'line', point: true },
   encoding: {
     x: { field: 'words', type: 'quantitative', scale: { type: 'log' }, title: 'training words', axis: { format: '~s' } },
-    y: { field, type: 'quantitative', scale: { type: 'log' }, title },
+    // µs per word on a linear axis from 0, so that its flatness (or not) is seen at its true proportion.
+    y: { field, type: 'quantitative', scale: logY ? { type: 'log' } : { zero: true }, title },
     color: { field: 'who', type: 'nominal', title: null },
   },
 });
 const spec: JsonObject = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-  description: 'n-gram estimation time and peak memory against training words (log–log), ours against KenLM lmplz',
+  description: 'n-gram estimation time and peak memory against training words (log–log), and µs per word, ours against KenLM lmplz',
   data: { values: points },
-  hconcat: [measure('seconds', 'wall seconds'), measure('peakMB', 'peak RSS (MB)')],
+  hconcat: [measure('seconds', 'wall seconds'), measure('peakMB', 'peak RSS (MB)'), measure('microsPerWord', 'µs per training word', false)],
 };
 const results = join(repo, 'bench', 'results');
 mkdirSync(results, { recursive: true });

@@ -53,7 +53,7 @@ export async function writeReport(dir: string): Promise<ReportSummary> {
   const comparison = comparisonSection(data);
   // issue 15 §1: Chen & Goodman's figures, when the folder has n-gram smoothings at several training sizes.
   const trainingSize = trainingSizeChart(data);
-  // issue 15 §2: where each family wins at each model size, count-pruning ladders as curves.
+  // issue 15 §2: where each family wins at each model size, count- and entropy-pruning ladders as curves.
   const modelBytes = modelBytesChart(data);
   const charts = [...buildCharts(data), ...(trainingSize ? [trainingSize] : []), ...(modelBytes ? [modelBytes] : []), ...comparison.charts];
   const warnings: string[] = [...data.warnings, ...comparison.warnings];

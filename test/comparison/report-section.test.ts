@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { comparisonSection, MAX_COMPARED_CONFIGURATIONS } from '../../harness/report/comparison.ts';
+import { comparisonSection } from '../../harness/report/comparison.ts';
 import { loadReportData } from '../../harness/report/data.ts';
 import { renderSvg } from '../../harness/report/render.ts';
 import { writeReport } from '../../harness/report/write.ts';
@@ -47,21 +47,27 @@ describe('the report section "Which differences are real"', () => {
     expect(csv[1]).toMatch(/^text,sentence,test,perplexity,model A,a,model B,b,/);
   });
 
-  it('leaves out a corpus with more configurations than it compares pair by pair, and says so', () => {
+  it('leaves out a corpus whose pairs × test tokens exceed its budget, and says so', () => {
     const many = mkdtempSync(join(tmpdir(), 'pb-compare-many-'));
     try {
-      const runs = Array.from({ length: MAX_COMPARED_CONFIGURATIONS + 1 }, (_, i) => ({
+      const runs = Array.from({ length: 4 }, (_, i) => ({
         id: `r${i}`,
         label: `model ${i}`,
         corpusId: 'text',
         logProb: (t: number, target: number) => base(t, target) - 0.01 * i,
       }));
-      writeComparisonFolder(many, { text: textCorpus({ seed: 3, sentences: 20 }) }, runs);
-      const section = comparisonSection(loadReportData(many));
+      const corpus = textCorpus({ seed: 3, sentences: 20 });
+      writeComparisonFolder(many, { text: corpus }, runs);
+      const data = loadReportData(many);
+      // Every test sentence's words and its </s>.
+      const tokens = corpus.test.reduce((n, sentence) => n + sentence.length + 1, 0);
+      // 4 configurations are 6 pairs: compared with a budget of 6 × the test tokens, left out with one token less.
+      expect(comparisonSection(data, { maxPairTokens: 6 * tokens }).charts).toHaveLength(2);
+      const section = comparisonSection(data, { maxPairTokens: 6 * tokens - 1 });
       expect(section.charts).toEqual([]);
       expect(section.csv).toBeUndefined();
       expect(section.section!.html).toBe(
-        '<p class="caption">Not compared pair by pair, with more than the 30 configurations a corpus the report compares: text (31); <code>compare NAME NAME …</code> compares chosen ones.</p>',
+        `<p class="caption">Not compared pair by pair, with more pairs × test tokens than the ${(6 * tokens - 1).toExponential(0).replace('+', '')} the report compares a corpus: text (4 configurations, 6 pairs of ${tokens} test tokens); <code>compare NAME NAME …</code> compares chosen ones.</p>`,
       );
     } finally {
       rmSync(many, { recursive: true, force: true });

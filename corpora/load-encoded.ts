@@ -49,6 +49,27 @@ export function loadEncodedCorpus(spec: string, options: CorpusOptions = {}): En
   return encodeCorpus(loadCorpus(spec, options));
 }
 
+/**
+ * A word-level text file as a model with vocabulary `vocab` reads it (`eval --text`):
+ * `encodeSentences(readLines(path).map((l) => tokenize(l, 'word')), vocab, 'word')` to the last id, read as bytes
+ * with one string per distinct word, so that a test text beyond V8's string limit (about 500 MB) scores too.
+ */
+export function encodeTextWithVocabulary(path: string, vocab: Vocabulary): EncodedSplit {
+  const words = new WordTable();
+  const file = words.read(path);
+  const toVocabulary = Int32Array.from({ length: words.size }, (_, id) => vocab.id(words.word(id)));
+  const tokens = file.ids;
+  let unk = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const id = toVocabulary[tokens[i]!]!;
+    if (id === UNK_ID) unk++;
+    tokens[i] = id;
+  }
+  let characters = 0;
+  for (const c of file.characters) characters += c;
+  return { tokens, starts: file.starts, unk, characters };
+}
+
 /** One file's non-blank lines as provisional word ids (`WordTable` ids, in order of first appearance). */
 interface WordLines {
   readonly ids: Int32Array;

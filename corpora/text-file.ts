@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors/user-error.ts';
 import type { TokenLevel } from './corpus.ts';
@@ -8,11 +9,16 @@ import type { TokenLevel } from './corpus.ts';
  */
 export function readLines(path: string): string[] {
   const bytes = readTextBytes(path);
+  if (!isUtf8(bytes)) throw new UserError(`${path}: line ${lineOfInvalidUtf8(bytes)} is not valid UTF-8`);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new UserError(`${path}: line ${lineOfInvalidUtf8(bytes)} is not valid UTF-8`);
+    text = new TextDecoder('utf-8').decode(bytes);
+  } catch (e) {
+    // Valid UTF-8 that does not decode is text past V8's longest string (2^29 − 24 UTF-16 units, about 512 MiB).
+    throw new UserError(
+      `${path}: ${(bytes.length / 2 ** 20).toFixed(0)} MiB of text is more than one JavaScript string holds (${(e as Error).message}); ` +
+        '`train`, `corpus` and `eval --text` read word-level text of any size, other uses need it split into smaller files',
+    );
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return text.split(/\r?\n/).filter((line) => line.trim() !== '');

@@ -1,4 +1,5 @@
 import { encodeSentences, type EncodedSplit, type TokenLevel } from '../../corpora/corpus.ts';
+import { encodeTextWithVocabulary } from '../../corpora/load-encoded.ts';
 import { readLines, tokenize } from '../../corpora/text-file.ts';
 import { UserError } from '../../errors/user-error.ts';
 import type { LanguageModel, Protocol } from '../../models/types.ts';
@@ -104,11 +105,14 @@ export async function evalCommand(flags: Flags): Promise<void> {
   if (text !== undefined) {
     if (flags.split !== undefined) throw new UserError('--split goes with --corpus; --text scores every line of the file');
     level = levelFlag(flags) ?? source.level;
-    split = encodeSentences(
-      readLines(text).map((line) => tokenize(line, level)),
-      model.vocab,
-      level,
-    );
+    split =
+      level === 'word'
+        ? encodeTextWithVocabulary(text, model.vocab)
+        : encodeSentences(
+            readLines(text).map((line) => tokenize(line, level)),
+            model.vocab,
+            level,
+          );
     if (split.tokens.length === 0) throw new UserError(`${text}: no tokens to score`);
     corpusName = text;
     splitName = 'text';

@@ -2,9 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeCorpus, type EncodedCorpus } from '../../corpora/corpus.ts';
+import { encodeCorpus, encodeSentences, type EncodedCorpus } from '../../corpora/corpus.ts';
 import { type CorpusOptions, loadCorpus } from '../../corpora/load.ts';
-import { loadEncodedCorpus } from '../../corpora/load-encoded.ts';
+import { encodeTextWithVocabulary, loadEncodedCorpus } from '../../corpora/load-encoded.ts';
+import { readLines, tokenize } from '../../corpora/text-file.ts';
+import { Vocabulary } from '../../corpora/vocabulary.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pb-load-encoded-'));
 function file(name: string, content: string | Uint8Array): string {
@@ -72,5 +74,22 @@ describe('loadEncodedCorpus: the corpus encodeCorpus(loadCorpus(…)) gives, wit
     expect(sameError(`files:${ok},${file('bad.txt', Buffer.from([0x61, 0x0a, 0x62, 0xff, 0x0a]))},${ok}`)).toContain('line 2 is not valid UTF-8');
     expect(sameError(`files:${ok},${join(dir, 'missing.txt')},${ok}`)).toContain('no such file');
     sameError(`text:${ok}`, { minCount: 0 });
+  });
+
+  it('eval --text: a file read with a model’s vocabulary, as encodeSentences(readLines(…)) reads it', () => {
+    const path = file('eval-tricky.txt', TRICKY);
+    // A vocabulary from other text: some words of the file are in it, some are not (and <unk> is literal).
+    const vocab = new Vocabulary(['<unk>', '<s>', '</s>', 'the', 'cat', 'café', '𝄞', 'naïve', 'zebra']);
+    const fast = encodeTextWithVocabulary(path, vocab);
+    const slow = encodeSentences(
+      readLines(path).map((l) => tokenize(l, 'word')),
+      vocab,
+      'word',
+    );
+    const plainSplit = (x: typeof fast) => ({ tokens: Array.from(x.tokens), starts: Array.from(x.starts), unk: x.unk, characters: x.characters });
+    expect(plainSplit(fast)).toEqual(plainSplit(slow));
+    expect(fast.unk).toBeGreaterThan(10);
+    expect(fast.starts.length - 1).toBe(11);
+    expect(() => encodeTextWithVocabulary(file('eval-bad.txt', Buffer.from([0x61, 0x0a, 0xff])), vocab)).toThrow(/eval-bad\.txt: line 2 is not valid UTF-8/);
   });
 });

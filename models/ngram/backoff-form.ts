@@ -38,7 +38,10 @@ export interface BackoffWeights {
 /** The n-grams and their links to the lower order (from counting: `NgramCounts`). */
 export interface TrieLinks {
   readonly trie: NgramTrie;
-  /** `suffixes[k - 1][i]`: index at order k − 1 of k-gram i without its first word. */
+  /**
+   * `suffixes[k - 1][i]`: index at order k − 1 of k-gram i without its first word; all 0 for unigrams (the empty
+   * context), through which `composeBackoff` reads the 0-gram as every order reads its lower one.
+   */
   readonly suffixes: readonly Int32Array[];
 }
 
